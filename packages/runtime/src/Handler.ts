@@ -1,0 +1,228 @@
+/**
+ * Handlers: what a function does with one event, as an Effect program.
+ *
+ * A handler decodes the event payload, handles it, and encodes the result. `make` builds the
+ * decoder and encoder once from the Schemas it is given, so nothing is constructed per
+ * invocation.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import { pipeArguments, type Pipeable } from "effect/Pipeable"
+import * as Schema from "effect/Schema"
+import { InvalidEvent, InvalidResponse } from "./HandlerError.js"
+import type { Invocation } from "./Invocation.js"
+import type { LambdaContext } from "./LambdaContext.js"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("@effect-lambda/runtime/Handler")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * A buffered response, ready to post.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Output {
+  readonly body: string | Uint8Array
+  readonly contentType: string
+}
+
+/**
+ * A Lambda handler: `Event` in, `Result` out, failing with `E`, needing `R` (and the
+ * `LambdaContext` of the invocation, which the runtime provides).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Handler<Event, Result, E = never, R = never> extends Pipeable {
+  readonly [TypeId]: TypeId
+  /** Reads the event from the invocation payload. */
+  readonly decode: (invocation: Invocation) => Effect.Effect<Event, InvalidEvent>
+  /** The user's program. */
+  readonly handle: (event: Event) => Effect.Effect<Result, E, R | LambdaContext>
+  /** Turns the result into the bytes posted to the Runtime API. */
+  readonly encode: (result: Result) => Effect.Effect<Output, InvalidResponse>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace Handler {
+  /**
+   * Any handler, whatever its types.
+   *
+   * @since 0.1.0
+   */
+  export type Any = Handler<any, any, any, any>
+  /**
+   * The error type of a handler's program.
+   *
+   * @since 0.1.0
+   */
+  export type Error<H> = H extends Handler<any, any, infer E, any> ? E : never
+  /**
+   * The services a handler's program needs, besides `LambdaContext`.
+   *
+   * @since 0.1.0
+   */
+  export type Context<H> = H extends Handler<any, any, any, infer R> ? Exclude<R, LambdaContext> : never
+}
+
+const Proto = {
+  [TypeId]: TypeId,
+  pipe() {
+    // eslint-disable-next-line prefer-rest-params
+    return pipeArguments(this, arguments)
+  }
+}
+
+const decoder = new TextDecoder()
+
+/** The payload as text: Lambda events are UTF-8 JSON. */
+const payloadText = (invocation: Invocation): string => decoder.decode(invocation.body)
+
+const parseJsonOrText = (invocation: Invocation): Effect.Effect<unknown, InvalidEvent> =>
+  Effect.sync(() => {
+    const text = payloadText(invocation)
+    try {
+      return JSON.parse(text)
+    } catch {
+      // Not JSON: hand the raw text to a handler that declared no Schema.
+      return text
+    }
+  })
+
+const JSON_CONTENT_TYPE = "application/json"
+
+const serialise = (value: unknown): Effect.Effect<Output, InvalidResponse> => {
+  try {
+    // As AWS's client: `undefined` (and anything JSON cannot represent at the top) becomes null.
+    const body = JSON.stringify(value === undefined ? null : value) ?? "null"
+    return Effect.succeed({ body, contentType: JSON_CONTENT_TYPE })
+  } catch (cause) {
+    return Effect.fail(
+      new InvalidResponse({
+        reason: "TypeError",
+        message: `Unable to serialise the response: ${cause instanceof Error ? cause.message : String(cause)}`,
+        cause
+      })
+    )
+  }
+}
+
+/**
+ * Builds a handler from a program and, optionally, the Schemas of its event and result.
+ *
+ * - `event`: the payload is parsed as JSON and decoded with it; a failure is reported as
+ *   `Runtime.InvalidEvent` without running `handle`. Without it, `handle` gets the parsed JSON,
+ *   or the raw text when the payload is not JSON.
+ * - `response`: the result is encoded with it before `JSON.stringify`; a failure (or a value
+ *   JSON cannot hold, such as a BigInt or a cycle) is reported as `Runtime.InvalidResponse`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Handler } from "@effect-lambda/runtime"
+ *
+ * class Greeting extends Schema.Class<Greeting>("Greeting")({ name: Schema.String }) {}
+ *
+ * export const handler = Handler.make({
+ *   event: Greeting,
+ *   handle: (event) => Effect.succeed({ message: `hello ${event.name}` })
+ * })
+ * ```
+ */
+export const make: {
+  <EA, EI, RA, RI, A extends RA, E = never, R = never>(options: {
+    readonly event: Schema.Schema<EA, EI, never>
+    readonly response: Schema.Schema<RA, RI, never>
+    readonly handle: (event: EA) => Effect.Effect<A, E, R>
+  }): Handler<EA, A, E, R>
+  <EA, EI, A, E = never, R = never>(options: {
+    readonly event: Schema.Schema<EA, EI, never>
+    readonly handle: (event: EA) => Effect.Effect<A, E, R>
+  }): Handler<EA, A, E, R>
+  <RA, RI, A extends RA, E = never, R = never>(options: {
+    readonly response: Schema.Schema<RA, RI, never>
+    readonly handle: (event: unknown) => Effect.Effect<A, E, R>
+  }): Handler<unknown, A, E, R>
+  <A, E = never, R = never>(options: {
+    readonly handle: (event: unknown) => Effect.Effect<A, E, R>
+  }): Handler<unknown, A, E, R>
+} = (options: {
+  readonly event?: Schema.Schema<any, any, never>
+  readonly response?: Schema.Schema<any, any, never>
+  readonly handle: (event: any) => Effect.Effect<any, any, any>
+}): Handler.Any => {
+  const self = Object.create(Proto)
+  self.handle = options.handle
+  if (options.event === undefined) {
+    self.decode = parseJsonOrText
+  } else {
+    const decodeEvent = Schema.decodeUnknown(Schema.parseJson(options.event))
+    self.decode = (invocation: Invocation) =>
+      Effect.mapError(
+        decodeEvent(payloadText(invocation)),
+        (error) => new InvalidEvent({ message: error.message, cause: error })
+      )
+  }
+  if (options.response === undefined) {
+    self.encode = serialise
+  } else {
+    const encodeResult = Schema.encode(options.response)
+    self.encode = (result: unknown) =>
+      encodeResult(result).pipe(
+        Effect.mapError((error) => new InvalidResponse({ reason: "ParseError", message: error.message, cause: error })),
+        Effect.flatMap(serialise)
+      )
+  }
+  return self
+}
+
+/**
+ * Transforms the program of a handler, keeping how it decodes and encodes: the building block of
+ * handler middleware.
+ *
+ * @since 0.1.0
+ * @category combinators
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handler } from "@effect-lambda/runtime"
+ *
+ * const logged = <Ev, A, E, R>(self: Handler.Handler<Ev, A, E, R>) =>
+ *   Handler.mapEffect(self, (effect) => Effect.tap(effect, (a) => Effect.logDebug("result", a)))
+ * ```
+ */
+export const mapEffect = <Event, A, E, R, A2 extends A, E2, R2>(
+  self: Handler<Event, A, E, R>,
+  f: (effect: Effect.Effect<A, E, R | LambdaContext>, event: Event) => Effect.Effect<A2, E2, R2>
+): Handler<Event, A, E2, Exclude<R2, never>> => {
+  const next = Object.create(Proto)
+  next.decode = self.decode
+  next.encode = self.encode
+  next.handle = (event: Event) => f(self.handle(event), event)
+  return next
+}
+
+/**
+ * Whether a value is a `Handler`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isHandler = (u: unknown): u is Handler.Any =>
+  typeof u === "object" && u !== null && TypeId in u

@@ -1,0 +1,167 @@
+/**
+ * The Lambda Runtime API (2018-06-01) as an Effect service with typed errors.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import type { OutgoingHttpHeaders } from "node:http"
+import * as ErrorReport from "./ErrorReport.js"
+import * as FunctionConfig from "./FunctionConfig.js"
+import * as Invocation from "./Invocation.js"
+import * as HttpTransport from "./internal/httpTransport.js"
+import {
+  BadRequest,
+  ContainerError,
+  Forbidden,
+  type InvalidInvocation,
+  PayloadTooLarge,
+  type RuntimeApiError,
+  UnexpectedStatus
+} from "./RuntimeApiError.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RuntimeApiShape {
+  /** Long-polls the next invocation. Never times out. */
+  readonly next: Effect.Effect<Invocation.Invocation, RuntimeApiError | InvalidInvocation>
+  /** Posts the result of an invocation. */
+  readonly respond: (
+    requestId: string,
+    body: string | Uint8Array,
+    contentType?: string
+  ) => Effect.Effect<void, RuntimeApiError>
+  /** Reports a failed invocation. */
+  readonly fail: (requestId: string, report: ErrorReport.ErrorReport) => Effect.Effect<void, RuntimeApiError>
+  /** Reports that init failed; the runtime exits afterwards. */
+  readonly initError: (report: ErrorReport.ErrorReport) => Effect.Effect<void, RuntimeApiError>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class RuntimeApi extends Context.Tag("@effect-lambda/runtime/RuntimeApi")<RuntimeApi, RuntimeApiShape>() {}
+
+const PREFIX = "/2018-06-01/runtime"
+const USER_AGENT = `effect-lambda/0.1.0 (node ${process.version})`
+
+const statusError = (
+  operation: string,
+  response: HttpTransport.RawResponse,
+  size: number
+): RuntimeApiError => {
+  let errorType: string | undefined
+  let message = `Runtime API answered ${response.status} to ${operation}`
+  try {
+    const json = JSON.parse(response.body.toString("utf8"))
+    if (typeof json?.errorType === "string") errorType = json.errorType
+    if (typeof json?.errorMessage === "string") message = json.errorMessage
+  } catch {
+    // The body is only a hint; the status decides.
+  }
+  const fields = errorType === undefined ? { operation, message } : { operation, message, errorType }
+  switch (response.status) {
+    case 400:
+      return new BadRequest(fields)
+    case 403:
+      return new Forbidden(fields)
+    case 413:
+      return new PayloadTooLarge({ ...fields, size })
+    case 500:
+      return new ContainerError(fields)
+    default:
+      return new UnexpectedStatus({ ...fields, status: response.status })
+  }
+}
+
+const byteLength = (body: string | Uint8Array): number =>
+  typeof body === "string" ? Buffer.byteLength(body) : body.byteLength
+
+const errorHeaders = (report: ErrorReport.ErrorReport, body: string): OutgoingHttpHeaders => ({
+  "content-type": "application/json",
+  "content-length": Buffer.byteLength(body),
+  "user-agent": USER_AGENT,
+  "lambda-runtime-function-error-type": report.header,
+  "lambda-runtime-function-xray-error-cause": ErrorReport.toXRayCause(report)
+})
+
+/**
+ * Builds the live client for the Runtime API at `address` (`host:port`). `maxSockets` bounds
+ * the keep-alive connections: one per concurrent invocation loop.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: {
+  readonly address: string
+  readonly maxSockets?: number
+}): Effect.Effect<RuntimeApiShape, never, Scope.Scope> =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() => HttpTransport.make(options.address, options.maxSockets ?? 1)),
+      (transport) => Effect.sync(transport.close)
+    ),
+    (transport): RuntimeApiShape => {
+      const post = (operation: string, path: string, headers: OutgoingHttpHeaders, body: string | Uint8Array) =>
+        Effect.flatMap(
+          transport.request(operation, "POST", path, headers, body),
+          (response): Effect.Effect<void, RuntimeApiError> =>
+            response.status >= 200 && response.status < 300
+              ? Effect.void
+              : Effect.fail(statusError(operation, response, byteLength(body)))
+        )
+      const nextHeaders = { "user-agent": USER_AGENT }
+      return {
+        next: Effect.flatMap(
+          transport.request("next", "GET", `${PREFIX}/invocation/next`, nextHeaders),
+          (response): Effect.Effect<Invocation.Invocation, RuntimeApiError | InvalidInvocation> => {
+            if (response.status !== 200) return Effect.fail(statusError("next", response, 0))
+            const decoded = Invocation.decode(response.headers, response.body)
+            return Either.isRight(decoded) ? Effect.succeed(decoded.right) : Effect.fail(decoded.left)
+          }
+        ),
+        respond: (requestId, body, contentType = "application/json") =>
+          post("response", `${PREFIX}/invocation/${encodeURIComponent(requestId)}/response`, {
+            "content-type": contentType,
+            "content-length": byteLength(body),
+            "user-agent": USER_AGENT
+          }, body),
+        fail: (requestId, report) => {
+          const body = ErrorReport.toBody(report)
+          return post("error", `${PREFIX}/invocation/${encodeURIComponent(requestId)}/error`, errorHeaders(report, body), body)
+        },
+        initError: (report) => {
+          const body = ErrorReport.toBody(report)
+          return post("init/error", `${PREFIX}/init/error`, errorHeaders(report, body), body)
+        }
+      }
+    }
+  )
+
+/**
+ * The live client for the Runtime API named by `AWS_LAMBDA_RUNTIME_API`, with one keep-alive
+ * connection per concurrent invocation (`AWS_LAMBDA_MAX_CONCURRENCY`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<RuntimeApi, never, FunctionConfig.FunctionConfig> = Layer.scoped(
+  RuntimeApi,
+  Effect.flatMap(FunctionConfig.FunctionConfig, (config) =>
+    make({ address: config.runtimeApi, maxSockets: config.maxConcurrency }))
+)
+
+/**
+ * The live client for the Runtime API at `address`, for tests and tools.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerAddress = (address: string, maxSockets = 1): Layer.Layer<RuntimeApi> =>
+  Layer.scoped(RuntimeApi, make({ address, maxSockets }))

@@ -1,0 +1,105 @@
+/**
+ * Typed errors of the Lambda Runtime API client: one class per answer the API can give
+ * (and one for the transport), so callers decide per case with `Effect.catchTag`.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+const apiFields = {
+  /** Which Runtime API call failed: `next`, `response`, `error` or `init/error`. */
+  operation: Schema.String,
+  /** `errorType` of the JSON body the API answered with, when it had one. */
+  errorType: Schema.optional(Schema.String),
+  /** `errorMessage` of the JSON body the API answered with, or a description. */
+  message: Schema.String
+}
+
+/**
+ * 500 from the Runtime API: the execution environment is broken. Non-recoverable: the
+ * runtime exits promptly with a non-zero code.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ContainerError extends Schema.TaggedError<ContainerError>()("ContainerError", apiFields) {}
+
+/**
+ * 403: the call is not allowed in the current state (for example a second answer to the same
+ * invocation). The invocation is over; the loop goes on.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", apiFields) {}
+
+/**
+ * 400: the API rejected the request (unknown or stale request id, bad response mode, ...).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", apiFields) {}
+
+/**
+ * 413: the response body is over Lambda's limit for buffered responses (6 MB).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", {
+  ...apiFields,
+  /** Size in bytes of the body that was refused. */
+  size: Schema.Number
+}) {}
+
+/**
+ * Any status the Runtime API does not document for the call.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>()("UnexpectedStatus", {
+  ...apiFields,
+  status: Schema.Number
+}) {}
+
+/**
+ * The HTTP exchange itself failed (connection refused or reset, malformed answer). A reused
+ * keep-alive socket that fails before any byte of the answer has already been retried once.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
+  operation: Schema.String,
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect)
+}) {}
+
+/**
+ * The answer of `next` could not be read as an invocation (no request id, a deadline that is
+ * not a number, client context that is not JSON, ...). `requestId` is kept when the answer had
+ * one, so the runtime can still report an error for that invocation instead of losing it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidInvocation extends Schema.TaggedError<InvalidInvocation>()("InvalidInvocation", {
+  message: Schema.String,
+  requestId: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * Every error a Runtime API call can fail with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RuntimeApiError =
+  | ContainerError
+  | Forbidden
+  | BadRequest
+  | PayloadTooLarge
+  | UnexpectedStatus
+  | TransportError
