@@ -1,0 +1,127 @@
+// Turns the collected figures into the console table and the BENCHMARKS.md text.
+// Formatting only: every number here was computed in run.mjs.
+
+const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : "-")
+const ratio = (s) => (s && Number.isFinite(s.median) ? `${s.median.toFixed(2)}x` : "-")
+const mib = (kb) => kb / 1024
+
+/** The columns shared by the console and markdown tables: [header, cell(row)]. */
+function columns(results) {
+  const m = results.plan.memory
+  return [
+    ["client", (r) => r.label],
+    ["inv/s", (r) => fmt(r.throughput?.median)],
+    ["vs raw", (r) => ratio(r.ratios?.throughput)],
+    ["p50 us", (r) => fmt(r.p50?.median)],
+    ["p99 us", (r) => fmt(r.p99?.median)],
+    ["cold->next ms", (r) => fmt(r.coldNext?.median, 1)],
+    ["vs raw", (r) => ratio(r.ratios?.coldNext)],
+    ["cold->resp ms", (r) => fmt(r.coldResponse?.median, 1)],
+    ["peak RSS MiB", (r) => fmt(r.peakRssKb && mib(r.peakRssKb.median), 1)],
+    [`RSS ${short(m.n)}-${short(m.from)} MiB`, (r) => fmt(r.rssGrowthKb && mib(r.rssGrowthKb.median), 2)]
+  ]
+}
+
+const short = (n) => (n % 1000 === 0 ? `${n / 1000}k` : String(n))
+
+function rows(results) {
+  return results.order.map((name) => ({ name, ...results.clients[name] }))
+}
+
+export function consoleTable(results) {
+  const cols = columns(results)
+  const body = rows(results).map((r) => cols.map(([, cell]) => cell(r)))
+  const widths = cols.map(([h], i) => Math.max(h.length, ...body.map((b) => b[i].length)))
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")
+  return [line(cols.map(([h]) => h)), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n")
+}
+
+export function targetLines(results) {
+  return results.targets.map((t) => `${t.what}: ${t.figure} (target ${t.target})`)
+}
+
+function range(s, digits, scale = 1) {
+  if (!s || s.n === 0) return "-"
+  return `${fmt(s.min * scale, digits)} / ${fmt(s.median * scale, digits)} / ${fmt(s.max * scale, digits)}`
+}
+
+export function markdown(results) {
+  const cols = columns(results)
+  const md = (cells) => `| ${cells.join(" | ")} |`
+  const p = results.plan
+  const out = []
+  out.push("# Benchmarks", "")
+  out.push(
+    "Figures from `pnpm bench` (bench/run.mjs), on one machine, all clients against the same loopback",
+    "Runtime API server (its own process), interleaved run by run. Ratios are the figures that matter:",
+    "each is the median of per-round ratios against the node:http raw loop measured in the same round.",
+    "Throughput and latency: higher inv/s is better, lower everything else is better.",
+    ""
+  )
+  out.push(`- Date: ${results.date}`)
+  out.push(`- Node: ${results.node.version} (${results.node.source}), same binary for every client and the server`)
+  out.push(`- Machine: ${results.machine.cpus} cores (${results.machine.model}), ${results.machine.memGiB} GiB, ${results.machine.platform}`)
+  if (results.peers.ricVersion) out.push(`- aws-lambda-ric: ${results.peers.ricVersion}`)
+  out.push(
+    `- Runs: throughput/latency/peak RSS ${p.throughput.rounds} rounds at N = ${p.throughput.n.toLocaleString("en-US")} ` +
+      `(+${p.throughput.warmup} warm-up round at N = ${p.throughput.warmupN.toLocaleString("en-US")}, excluded); ` +
+      `cold start ${p.cold.rounds} rounds (+${p.cold.warmup} warm-up); memory growth ${p.memory.rounds} round(s) at N = ${p.memory.n.toLocaleString("en-US")}`
+  )
+  if (results.quick) out.push("- **BENCH_QUICK smoke run: too short to quote.**")
+  out.push("")
+  out.push(md(cols.map(([h]) => h)), md(cols.map((_, i) => (i === 0 ? "---" : "---:"))))
+  for (const r of rows(results)) out.push(md(cols.map(([, cell]) => cell(r))))
+  out.push("")
+  if (results.bundle) {
+    out.push(
+      `Hello bundle (\`examples/hello/dist/main.mjs\`, minified by its build): ${fmt(results.bundle.bytes / 1024, 1)} KiB, ` +
+        `${fmt(results.bundle.gzipBytes / 1024, 1)} KiB gzipped (level 6).`,
+      ""
+    )
+  } else out.push("Hello bundle: not built, no size measured.", "")
+  if (results.targets.length) {
+    out.push("## effect-lambda against the project's targets", "", md(["figure", "measured", "target"]), md(["---", "---:", "---:"]))
+    for (const t of results.targets) out.push(md([t.what, t.figure, t.target]))
+    out.push("")
+  }
+  out.push("## Spread (min / median / max over the measured runs)", "")
+  out.push(md(["client", "inv/s", "p50 us", "p99 us", "cold->next ms", "cold->resp ms", "peak RSS MiB", "RSS growth MiB"]))
+  out.push(md(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]))
+  for (const r of rows(results)) {
+    out.push(
+      md([
+        r.label,
+        range(r.throughput, 0),
+        range(r.p50, 0),
+        range(r.p99, 0),
+        range(r.coldNext, 1),
+        range(r.coldResponse, 1),
+        range(r.peakRssKb, 1, 1 / 1024),
+        range(r.rssGrowthKb, 2, 1 / 1024)
+      ])
+    )
+  }
+  out.push("")
+  if (results.skipped.length || results.notes.length) {
+    out.push("## Notes", "")
+    for (const s of results.skipped) out.push(`- ${s.name} not measured: ${s.reason}`)
+    for (const n of results.notes) out.push(`- ${n}`)
+    out.push("")
+  }
+  out.push(
+    "## What is measured",
+    "",
+    "- inv/s: N / (time from the first `next` received to the N-th response received), server clock.",
+    "- p50/p99: per invocation, from the server handing over the `next` answer to the response fully received.",
+    "- cold->next / cold->resp: from the harness calling spawn() to the server receiving the first `next` /",
+    "  the first response (both processes read CLOCK_MONOTONIC). Includes the bootstrap script where there is one.",
+    "- peak RSS: the client's VmHWM after the N-th response of a throughput run.",
+    `- RSS growth: the client's VmRSS after ${p.memory.n.toLocaleString("en-US")} responses minus after ${p.memory.from.toLocaleString("en-US")}, read by the server from /proc.`,
+    "- Clients: `node:http raw loop` (bench/clients/raw.mjs), `net.Socket floor` (bench/clients/socket.mjs),",
+    "  effect-lambda (examples/hello/bootstrap), aws-lambda-ric with bench/ric/handler.mjs, in its default",
+    "  libcurl mode and with `AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1=true` (node:http `next`).",
+    "- Every response is checked (`{\"message\":\"hello bench\"}`); a run with a wrong or error response counts as failed.",
+    ""
+  )
+  return out.join("\n")
+}

