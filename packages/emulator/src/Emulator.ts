@@ -1,0 +1,138 @@
+/**
+ * A local AWS Lambda: the Runtime API 2018-06-01 for a runtime to poll, the Invoke API for
+ * callers (AWS SDK/CLI, curl, tests), and a supervisor running the function's `bootstrap`.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import type * as EmulatorError_ from "./EmulatorError.js"
+import * as internal from "./internal/emulator.js"
+import type * as faults from "./internal/faults.js"
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type EmulatorError = EmulatorError_.EmulatorError
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Folder holding an executable `bootstrap`; omitted: no supervisor, an external runtime connects to `runtimeApi`. */
+  readonly functionDir?: string
+  /** Address to bind; default `"127.0.0.1"`. */
+  readonly host?: string
+  /** Default 0 (a free port). One port serves both the Runtime API and the Invoke API. */
+  readonly port?: number
+  /** Function timeout; default `AWS_LAMBDA_FUNCTION_TIMEOUT` of `env`, then of the process, then 3. */
+  readonly timeoutSeconds?: number
+  /** Default 128. */
+  readonly memorySizeMb?: number
+  /** Default `"function"`, as AWS's runtime interface emulator. */
+  readonly functionName?: string
+  /** User environment of the function; wins over Lambda's defaults except `AWS_LAMBDA_RUNTIME_API` and `LAMBDA_TASK_ROOT`. */
+  readonly env?: Record<string, string>
+  /** Sets `AWS_LAMBDA_LOG_FORMAT` for the function. */
+  readonly logFormat?: "Text" | "JSON"
+  /** Receives the function's output and the START/END/REPORT lines, one line per call; default: process.stdout. */
+  readonly onLog?: (line: string) => void
+  /** `_HANDLER` of the function; default `""` (the runtime picks its only handler). */
+  readonly handler?: string
+  /** `AWS_REGION` of the function and region of its ARN; default `AWS_REGION` of `env`, then of the process, then `us-east-1`. */
+  readonly region?: string
+  /** How long a new runtime may take to reach its first `next`; default 10 (Lambda's init limit). */
+  readonly initTimeoutSeconds?: number
+  /** Between SIGTERM and SIGKILL when the emulator stops; default 2000. */
+  readonly stopGraceMillis?: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface InvokeOptions {
+  readonly invocationType?: "RequestResponse" | "Event" | "DryRun"
+  /** Base64 of the client context JSON, as in `X-Amz-Client-Context`. */
+  readonly clientContext?: string
+  /** As in `X-Amz-Tenant-Id`. */
+  readonly tenantId?: string
+}
+
+/**
+ * What an invoker gets, as the HTTP Invoke API would answer it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface InvokeResult {
+  readonly statusCode: number
+  readonly payload: Uint8Array
+  /** `X-Amz-Function-Error` (`"Unhandled"` on any function, runtime or sandbox error). */
+  readonly functionError: string | undefined
+  readonly requestId: string
+}
+
+/**
+ * An injected fault for the Runtime API: a status instead of the normal answer, a delay before
+ * it, or a closed connection.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Fault = faults.Fault
+
+/**
+ * Which Runtime API call a fault applies to: an endpoint (or `"any"`), optionally its n-th call
+ * (1-based, counted since the emulator started); fires once unless `once: false`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FaultRule = faults.FaultRule
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Emulator {
+  /** `http://127.0.0.1:PORT`, base URL of both APIs. */
+  readonly url: string
+  /** `127.0.0.1:PORT`, the value of `AWS_LAMBDA_RUNTIME_API`. */
+  readonly runtimeApi: string
+  /** Invokes the function through the same code as `POST /2015-03-31/functions/{name}/invocations`. */
+  readonly invoke: (
+    payload: string | Uint8Array,
+    options?: InvokeOptions
+  ) => Effect.Effect<InvokeResult, EmulatorError>
+  /** Test switch: the next Runtime API call answers 500 `InternalServerError` (a container error). */
+  readonly failNextRuntimeCall: Effect.Effect<void>
+  /** Adds a fault rule for the Runtime API. */
+  readonly injectFault: (rule: FaultRule) => Effect.Effect<void>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export const Emulator: Context.Tag<Emulator, Emulator> = Context.GenericTag<Emulator>("@effect-lambda/emulator/Emulator")
+
+/**
+ * Starts an emulator in the current scope: the HTTP server and, with `functionDir`, the
+ * supervisor, which starts `bootstrap` at the first invocation. Closing the scope stops the
+ * function (SIGTERM, then SIGKILL after `stopGraceMillis`) and the server.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options: Options) => Effect.Effect<Emulator, EmulatorError, Scope.Scope> = internal.make
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<Emulator, EmulatorError> => Layer.scoped(Emulator, make(options))

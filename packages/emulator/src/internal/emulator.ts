@@ -1,0 +1,349 @@
+/**
+ * Wiring of one emulator: HTTP server, supervisor and the dispatcher that serves invocations one
+ * at a time.
+ *
+ * @internal
+ */
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import * as Fs from "node:fs"
+import * as Http from "node:http"
+import * as Path from "node:path"
+import type * as Api from "../Emulator.js"
+import { BootstrapNotFound, ListenFailed, PortInUse } from "../EmulatorError.js"
+import * as faults from "./faults.js"
+import * as invokeApi from "./invokeApi.js"
+import * as protocol from "./protocol.js"
+import * as runtimeApi from "./runtimeApi.js"
+import * as state from "./state.js"
+import * as supervisor from "./supervisor.js"
+
+const positive = (value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  return Number.isFinite(n) && n > 0 ? n : undefined
+}
+
+const defaultOnLog = (line: string) => {
+  process.stdout.write(line + "\n")
+}
+
+const checkBootstrap = (path: string) =>
+  Effect.suspend(() => {
+    let stat: Fs.Stats
+    try {
+      stat = Fs.statSync(path)
+    } catch {
+      return Effect.fail(new BootstrapNotFound({ path, reason: "missing" }))
+    }
+    if (!stat.isFile()) return Effect.fail(new BootstrapNotFound({ path, reason: "not-a-file" }))
+    try {
+      Fs.accessSync(path, Fs.constants.X_OK)
+    } catch {
+      return Effect.fail(new BootstrapNotFound({ path, reason: "not-executable" }))
+    }
+    return Effect.void
+  })
+
+/** The value of AWS_LAMBDA_RUNTIME_API for a server bound to `host`. */
+const runtimeApiAddress = (host: string, port: number) => {
+  const reachable = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host
+  return reachable.includes(":") ? `[${reachable}]:${port}` : `${reachable}:${port}`
+}
+
+const formatMs = (ms: number) => ms.toFixed(2)
+
+interface Served {
+  readonly outcome: state.Outcome
+  readonly generation: state.Generation | undefined
+  readonly startedAt: number | undefined
+}
+
+export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.EmulatorError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const host = options.host ?? "127.0.0.1"
+    const port = options.port ?? 0
+    const userEnv = options.env ?? {}
+    const config: state.Config = {
+      functionName: options.functionName ?? "function",
+      region: options.region ?? userEnv.AWS_REGION ?? process.env.AWS_REGION ?? "us-east-1",
+      timeoutSeconds: options.timeoutSeconds ??
+        positive(userEnv.AWS_LAMBDA_FUNCTION_TIMEOUT) ??
+        positive(process.env.AWS_LAMBDA_FUNCTION_TIMEOUT) ??
+        3,
+      memorySizeMb: options.memorySizeMb ?? 128,
+      initTimeoutSeconds: options.initTimeoutSeconds ?? 10,
+      onLog: options.onLog ?? defaultOnLog
+    }
+    const log = (line: string) => Effect.sync(() => config.onLog(line))
+
+    const functionDir = options.functionDir === undefined ? undefined : Path.resolve(options.functionDir)
+    const bootstrap = functionDir === undefined ? undefined : Path.join(functionDir, "bootstrap")
+    if (bootstrap !== undefined) yield* checkBootstrap(bootstrap)
+
+    const core: state.Core = {
+      config,
+      supervised: bootstrap !== undefined,
+      pending: yield* Queue.unbounded<state.Invocation>(),
+      handoff: yield* Queue.unbounded<state.Invocation>(),
+      active: yield* Ref.make<state.Active | undefined>(undefined),
+      generation: yield* Ref.make<state.Generation | undefined>(undefined),
+      faults: yield* faults.make,
+      stopped: yield* Deferred.make<void>()
+    }
+    if (bootstrap === undefined) {
+      yield* Ref.set(core.generation, yield* state.makeGeneration(0, undefined, performance.now()))
+    }
+
+    // HTTP server. Its own node server object, so that open long polls can be cut on shutdown:
+    // node's server.close() waits for every open request.
+    const nodeServer = Http.createServer()
+    const server = yield* NodeHttpServer.make(() => nodeServer, { host, port }).pipe(
+      Effect.mapError((error) => {
+        const cause = error.cause as NodeJS.ErrnoException | undefined
+        return cause?.code === "EADDRINUSE"
+          ? new PortInUse({ host, port })
+          : new ListenFailed({ host, port, reason: cause?.message ?? String(error) })
+      })
+    )
+    yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
+    const address = server.address
+    const boundPort = address._tag === "TcpAddress" ? address.port : port
+    const runtimeApi_ = runtimeApiAddress(host, boundPort)
+    const url = `http://${runtimeApi_}`
+
+    const app = HttpRouter.concat(runtimeApi.router(core), invokeApi.router(core)).pipe(
+      Effect.catchTag("RouteNotFound", () =>
+        Effect.succeed(HttpServerResponse.text("404 page not found", { status: 404 })))
+    )
+    yield* HttpServer.serveEffect(app).pipe(Effect.provideService(HttpServer.HttpServer, server))
+
+    // Supervisor
+    const supervisorService = bootstrap === undefined || functionDir === undefined
+      ? undefined
+      : yield* supervisor.make({
+        bootstrap,
+        cwd: functionDir,
+        env: childEnv(options, config, functionDir, runtimeApi_),
+        onLog: config.onLog,
+        stopGraceMillis: options.stopGraceMillis ?? 2000
+      }, core.generation)
+    if (supervisorService !== undefined) {
+      yield* Effect.addFinalizer(() =>
+        Ref.get(core.generation).pipe(
+          Effect.flatMap((generation) => generation === undefined ? Effect.void : supervisorService.stop(generation))
+        )
+      )
+    }
+
+    const ensureGeneration: Effect.Effect<state.Generation> = supervisorService !== undefined
+      ? supervisorService.ensure
+      : Effect.gen(function*() {
+        const generation = (yield* Ref.get(core.generation))!
+        // An external runtime that reported an init error starts over as a new generation.
+        if (!(yield* Deferred.isDone(generation.initError))) return generation
+        const fresh = yield* state.makeGeneration(generation.id + 1, undefined, performance.now())
+        yield* Ref.set(core.generation, fresh)
+        return fresh
+      })
+
+    const endGeneration = (generation: state.Generation, how: "kill" | "stop") =>
+      supervisorService === undefined ? Effect.void : how === "kill"
+        ? supervisorService.kill(generation)
+        : supervisorService.stop(generation)
+
+    const clearActive = (invocation: state.Invocation) =>
+      Ref.update(core.active, (active) => active?.invocation === invocation ? undefined : active)
+
+    const timeoutOutcome = (requestId: string, seconds: number) =>
+      state.platformError("Sandbox.Timedout", protocol.timeoutMessage(requestId, seconds), { reportStatus: "timeout" })
+
+    const servedGenerations = new Set<number>()
+    const reportedInit = new Set<number>()
+
+    /** Hands the invocation to a runtime and waits for its outcome, restarting the runtime as needed. */
+    const serve = (invocation: state.Invocation): Effect.Effect<Served> =>
+      Effect.gen(function*() {
+        while (true) {
+          const generation = yield* ensureGeneration
+          const cold = !servedGenerations.has(generation.id)
+          yield* Queue.offer(core.handoff, invocation)
+          const handoverSeconds = cold ? config.initTimeoutSeconds : config.timeoutSeconds
+          const handover = yield* Effect.raceAll([
+            Deferred.await(invocation.claim).pipe(
+              Effect.map(() => "claimed" as const),
+              Effect.orElseSucceed(() => "claimed" as const)
+            ),
+            Deferred.await(generation.initError).pipe(Effect.as("initError" as const)),
+            Deferred.await(generation.exited).pipe(Effect.as("exited" as const)),
+            ...(core.supervised ? [Effect.sleep(Duration.seconds(handoverSeconds)).pipe(Effect.as("timeout" as const))] : [])
+          ])
+          // The runtime may have claimed it in the meantime: then it is served below.
+          const abandoned = handover !== "claimed" && (yield* Deferred.fail(invocation.claim, undefined))
+          if (abandoned) {
+            const initError = yield* Deferred.poll(generation.initError)
+            if (initError._tag === "Some") {
+              const outcome = yield* initError.value
+              yield* endGeneration(generation, "stop")
+              return { outcome, generation, startedAt: undefined }
+            }
+            if (handover === "timeout") {
+              yield* endGeneration(generation, "kill")
+              return { outcome: timeoutOutcome(invocation.requestId, handoverSeconds), generation, startedAt: undefined }
+            }
+            const exit = yield* Deferred.await(generation.exited)
+            if (!(yield* Deferred.isDone(generation.ready))) {
+              const outcome = state.platformError(
+                "Runtime.ExitError",
+                protocol.exitMessage(invocation.requestId, exit.code, exit.signal),
+                { reportStatus: "error" }
+              )
+              return { outcome, generation, startedAt: undefined }
+            }
+            // A warm runtime died while idle: start a new one and hand the invocation over again.
+            continue
+          }
+          servedGenerations.add(generation.id)
+          const startedAt = performance.now()
+          yield* log(`START RequestId: ${invocation.requestId} Version: ${protocol.functionVersion}`)
+          const ended = yield* Effect.raceAll([
+            Deferred.await(invocation.result).pipe(Effect.as("answered" as const)),
+            Effect.sleep(Duration.seconds(config.timeoutSeconds)).pipe(Effect.as("timeout" as const)),
+            Deferred.await(generation.exited).pipe(Effect.as("exited" as const))
+          ])
+          if (ended === "timeout") {
+            const outcome = timeoutOutcome(invocation.requestId, config.timeoutSeconds)
+            if (yield* Deferred.succeed(invocation.result, outcome)) {
+              yield* log(
+                `${new Date().toISOString()} ${invocation.requestId} Task timed out after ${
+                  config.timeoutSeconds.toFixed(2)
+                } seconds`
+              )
+              yield* clearActive(invocation)
+              yield* endGeneration(generation, "kill")
+            }
+          } else if (ended === "exited") {
+            const exit = yield* Deferred.await(generation.exited)
+            const outcome = state.platformError(
+              "Runtime.ExitError",
+              protocol.exitMessage(invocation.requestId, exit.code, exit.signal),
+              { status: 502, reportStatus: "error" }
+            )
+            if (yield* Deferred.succeed(invocation.result, outcome)) yield* clearActive(invocation)
+          }
+          return { outcome: yield* Deferred.await(invocation.result), generation, startedAt }
+        }
+      })
+
+    const report = (invocation: state.Invocation, served: Served) =>
+      Effect.gen(function*() {
+        const { generation, outcome, startedAt } = served
+        const now = performance.now()
+        if (startedAt === undefined) {
+          yield* log(`START RequestId: ${invocation.requestId} Version: ${protocol.functionVersion}`)
+        }
+        const duration = startedAt === undefined ? 0 : now - startedAt
+        // Init Duration goes on the first REPORT of each runtime process, as on a cold start.
+        let initDuration: number | undefined = undefined
+        if (generation !== undefined && core.supervised && !reportedInit.has(generation.id)) {
+          reportedInit.add(generation.id)
+          const ready = yield* Deferred.poll(generation.ready)
+          initDuration = (ready._tag === "Some" ? yield* ready.value : startedAt ?? now) - generation.spawnedAt
+        }
+        const peakKb = generation === undefined || supervisorService === undefined
+          ? undefined
+          : yield* supervisorService.peakKb(generation)
+        // Custom runtimes are billed for init too.
+        const billed = Math.ceil(duration + (initDuration ?? 0))
+        const fields = [
+          `REPORT RequestId: ${invocation.requestId}`,
+          `Duration: ${formatMs(duration)} ms`,
+          `Billed Duration: ${billed} ms`,
+          `Memory Size: ${config.memorySizeMb} MB`,
+          ...(peakKb === undefined ? [] : [`Max Memory Used: ${Math.ceil(peakKb / 1024)} MB`]),
+          ...(initDuration === undefined ? [] : [`Init Duration: ${formatMs(initDuration)} ms`]),
+          ...(outcome.reportStatus === undefined ? [] : [`Status: ${outcome.reportStatus}`])
+        ]
+        yield* log(`END RequestId: ${invocation.requestId}`)
+        yield* log(fields.join("\t"))
+      })
+
+    const dispatcher = Effect.forever(
+      Effect.gen(function*() {
+        const invocation = yield* Queue.take(core.pending)
+        const served = yield* serve(invocation)
+        yield* report(invocation, served)
+        yield* Deferred.succeed(invocation.done, served.outcome)
+      })
+    )
+    yield* Effect.forkScoped(dispatcher)
+    yield* Effect.addFinalizer(() => Deferred.succeed(core.stopped, undefined))
+
+    const invoke: Api.Emulator["invoke"] = (payload, invokeOptions) => {
+      const bytes = typeof payload === "string" ? protocol.utf8(payload) : payload
+      return invokeApi.handle(core, {
+        payload: bytes,
+        size: bytes.length,
+        invocationType: invokeOptions?.invocationType,
+        clientContext: invokeOptions?.clientContext,
+        tenantId: invokeOptions?.tenantId,
+        traceId: undefined,
+        contentType: undefined
+      }).pipe(
+        Effect.map((output) => ({
+          statusCode: output.status,
+          payload: output.body,
+          functionError: output.functionError,
+          requestId: output.requestId
+        }))
+      )
+    }
+
+    return {
+      url,
+      runtimeApi: runtimeApi_,
+      invoke,
+      failNextRuntimeCall: core.faults.add({ endpoint: "any", fault: { _tag: "Status", status: 500 } }),
+      injectFault: core.faults.add
+    } satisfies Api.Emulator
+  })
+
+const childEnv = (
+  options: Api.Options,
+  config: state.Config,
+  functionDir: string,
+  runtimeApi_: string
+): Record<string, string> => {
+  const inherited: Record<string, string> = {}
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) inherited[key] = value
+  const now = Date.now()
+  return {
+    ...inherited,
+    AWS_LAMBDA_FUNCTION_NAME: config.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: protocol.functionVersion,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memorySizeMb),
+    AWS_LAMBDA_FUNCTION_TIMEOUT: String(config.timeoutSeconds),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: protocol.newLogStreamName(now),
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    AWS_REGION: config.region,
+    AWS_DEFAULT_REGION: config.region,
+    AWS_EXECUTION_ENV: "AWS_Lambda_provided.al2023",
+    TZ: ":UTC",
+    LANG: "en_US.UTF-8",
+    _HANDLER: options.handler ?? "",
+    ...(options.logFormat === undefined ? {} : { AWS_LAMBDA_LOG_FORMAT: options.logFormat }),
+    ...options.env,
+    // not overridable: they tie the child to this emulator
+    AWS_LAMBDA_RUNTIME_API: runtimeApi_,
+    LAMBDA_TASK_ROOT: functionDir
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Runs the function's `bootstrap` as a child process, one at a time.
+ *
+ * node:child_process is wrapped directly rather than through @effect/platform's Command: the
+ * supervisor needs the pid for /proc, its own process group so that a bootstrap shell script and
+ * the node it starts die together, an exit signal it can race against invocations, the SIGTERM ->
+ * grace -> SIGKILL sequence with its own timing, and logs split on "\n" only (Lambda's text
+ * format keeps multi-line records on one line with "\r", which line readers would split).
+ *
+ * @internal
+ */
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as ChildProcess from "node:child_process"
+import { StringDecoder } from "node:string_decoder"
+import type { Readable } from "node:stream"
+import * as memory from "./memory.js"
+import { type Generation, makeGeneration } from "./state.js"
+
+export interface SupervisorOptions {
+  readonly bootstrap: string
+  readonly cwd: string
+  readonly env: Readonly<Record<string, string>>
+  readonly onLog: (line: string) => void
+  readonly stopGraceMillis: number
+}
+
+export interface Supervisor {
+  /** The live generation, or a new process when the last one is gone. */
+  readonly ensure: Effect.Effect<Generation>
+  /** SIGKILL (timeout: Lambda does not wait), then wait for the exit. */
+  readonly kill: (generation: Generation) => Effect.Effect<void>
+  /** SIGTERM, SIGKILL after the grace period, then wait for the exit. */
+  readonly stop: (generation: Generation) => Effect.Effect<void>
+  /** Peak memory of the generation's process tree, in kB; the last reading once it is gone. */
+  readonly peakKb: (generation: Generation) => Effect.Effect<number | undefined>
+}
+
+const forwardLines = (stream: Readable, onLog: (line: string) => void) => {
+  const decoder = new StringDecoder("utf8")
+  let pending = ""
+  const emit = (text: string) => {
+    pending += text
+    let index = pending.indexOf("\n")
+    while (index >= 0) {
+      const line = pending.slice(0, index)
+      onLog(line.endsWith("\r") ? line.slice(0, -1) : line)
+      pending = pending.slice(index + 1)
+      index = pending.indexOf("\n")
+    }
+  }
+  stream.on("data", (chunk: Buffer) => emit(decoder.write(chunk)))
+  stream.on("end", () => {
+    emit(decoder.end())
+    if (pending !== "") onLog(pending)
+    pending = ""
+  })
+}
+
+const signalGroup = (pid: number, signal: NodeJS.Signals) => {
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    try {
+      process.kill(pid, signal)
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export const make = (
+  options: SupervisorOptions,
+  current: Ref.Ref<Generation | undefined>
+): Effect.Effect<Supervisor> =>
+  Effect.gen(function*() {
+    const counter = yield* Ref.make(0)
+    const lastPeak = new Map<number, number>()
+
+    const spawn = Effect.gen(function*() {
+      const id = yield* Ref.updateAndGet(counter, (n) => n + 1)
+      const spawnedAt = performance.now()
+      // detached: its own process group, killed as a whole
+      const child = ChildProcess.spawn(options.bootstrap, [], {
+        cwd: options.cwd,
+        env: options.env,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true
+      })
+      const generation = yield* makeGeneration(id, child.pid, spawnedAt)
+      // a dying emulator (uncaught error, process.exit) must not leave the runtime behind
+      const onParentExit = () => child.pid !== undefined && signalGroup(child.pid, "SIGKILL")
+      process.on("exit", onParentExit)
+      const settle = (code: number | null, signal: string | null) => {
+        process.off("exit", onParentExit)
+        Deferred.unsafeDone(generation.exited, Effect.succeed({ code, signal }))
+      }
+      child.on("exit", settle)
+      child.on("error", (error: NodeJS.ErrnoException) => {
+        options.onLog(`effect-lambda: cannot start ${options.bootstrap}: ${error.message}`)
+        settle(127, null)
+      })
+      forwardLines(child.stdout, options.onLog)
+      forwardLines(child.stderr, options.onLog)
+      yield* Ref.set(current, generation)
+      return generation
+    })
+
+    const ensure = Effect.gen(function*() {
+      const generation = yield* Ref.get(current)
+      if (generation !== undefined && !(yield* Deferred.isDone(generation.exited))) return generation
+      return yield* spawn
+    })
+
+    const sample = (generation: Generation) =>
+      Effect.sync(() => {
+        if (generation.pid === undefined) return undefined
+        const kb = memory.peakKb(generation.pid)
+        if (kb !== undefined) lastPeak.set(generation.id, Math.max(kb, lastPeak.get(generation.id) ?? 0))
+        return lastPeak.get(generation.id)
+      })
+
+    const signal = (generation: Generation, sig: NodeJS.Signals) =>
+      Effect.sync(() => generation.pid !== undefined && signalGroup(generation.pid, sig))
+
+    const kill = (generation: Generation) =>
+      Effect.gen(function*() {
+        yield* sample(generation)
+        yield* signal(generation, "SIGKILL")
+        yield* Deferred.await(generation.exited)
+      })
+
+    const stop = (generation: Generation) =>
+      Effect.gen(function*() {
+        if (yield* Deferred.isDone(generation.exited)) return
+        yield* signal(generation, "SIGTERM")
+        const exited = yield* Deferred.await(generation.exited).pipe(
+          Effect.timeout(Duration.millis(options.stopGraceMillis)),
+          Effect.option
+        )
+        if (exited._tag === "None") yield* kill(generation)
+      })
+
+    return { ensure, kill, stop, peakKb: sample }
+  })
