@@ -1,1 +1,27 @@
-export {}
+/**
+ * Effect Schemas of the events AWS services send to Lambda functions and of
+ * the responses they expect back. Each module covers one event source.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * Application Load Balancer requests and responses.
+ *
+ * @since 0.1.0
+ */
+export * as Alb from "./Alb.js"
+
+/**
+ * API Gateway REST (payload 1.0) and HTTP API (payload 2.0) events and results.
+ *
+ * @since 0.1.0
+ */
+export * as ApiGateway from "./ApiGateway.js"
+
+/**
+ * Lambda Function URL events and results.
+ *
+ * @since 0.1.0
+ */
+export * as FunctionUrl from "./FunctionUrl.js"
