@@ -42,3 +42,258 @@ describe("Runtime API with an external runtime", () => {
       )
     }))
 })
+
+describe("Runtime API answers", () => {
+  it.scopedLive("400 InvalidRequestID for an unknown id, 403 InvalidStateTransition for a second answer", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      const unknown = yield* respond(emulator, "not-an-id", "{}")
+      expect(unknown.status).toBe(400)
+      expect(unknown.json()).toEqual({ errorMessage: "Invalid request ID", errorType: "InvalidRequestID" })
+
+      const invoker = yield* Effect.fork(emulator.invoke("{}"))
+      const id = requestId(yield* next(emulator))
+      const wrong = yield* respond(emulator, "00000000-0000-4000-8000-000000000000", "{}")
+      expect(wrong.status).toBe(400)
+      expect((yield* respond(emulator, id, "1")).status).toBe(202)
+      const second = yield* respond(emulator, id, "2")
+      expect(second.status).toBe(403)
+      expect(second.json().errorType).toBe("InvalidStateTransition")
+      const secondError = yield* request(emulator.url, `/2018-06-01/runtime/invocation/${id}/error`, {
+        method: "POST",
+        body: "{}"
+      })
+      expect(secondError.status).toBe(403)
+      expect(text((yield* Fiber.join(invoker)).payload)).toBe("1")
+
+      // once the runtime asked for the next event, the old id is stale
+      const nextFiber = yield* Effect.fork(next(emulator))
+      const invoker2 = yield* Effect.fork(emulator.invoke("{}"))
+      const id2 = requestId(yield* Fiber.join(nextFiber))
+      expect((yield* respond(emulator, id, "late")).status).toBe(400)
+      expect((yield* respond(emulator, id2, "ok")).status).toBe(202)
+      expect(text((yield* Fiber.join(invoker2)).payload)).toBe("ok")
+    }))
+
+  it.scopedLive("error endpoint: body passes through, error type header normalised", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      const cases: Array<[string | undefined, string]> = [
+        ["Function.MyError", "Function.MyError"],
+        ["Runtime.Bad-Name", "Runtime.Unknown"],
+        ["Function.lowercase", "Function.Unknown"],
+        ["my-error", "Runtime.Unknown"],
+        [undefined, "Runtime.Unknown"]
+      ]
+      for (const [header, _expected] of cases) {
+        const invoker = yield* Effect.fork(emulator.invoke("{}"))
+        const id = requestId(yield* next(emulator))
+        const body = JSON.stringify({ errorType: "MyError", errorMessage: "boom", stackTrace: ["at x"] })
+        const answer = yield* request(emulator.url, `/2018-06-01/runtime/invocation/${id}/error`, {
+          method: "POST",
+          body,
+          headers: header === undefined ? {} : { "Lambda-Runtime-Function-Error-Type": header }
+        })
+        expect(answer.status).toBe(202)
+        expect(answer.json()).toEqual({ status: "OK" })
+        const result = yield* Fiber.join(invoker)
+        expect(result.statusCode).toBe(200)
+        expect(result.functionError).toBe("Unhandled")
+        expect(text(result.payload)).toBe(body)
+      }
+    }))
+
+  it.scopedLive("error endpoint without a body: the invoker gets one made from the error type", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      const invoker = yield* Effect.fork(emulator.invoke("{}"))
+      const id = requestId(yield* next(emulator))
+      yield* request(emulator.url, `/2018-06-01/runtime/invocation/${id}/error`, {
+        method: "POST",
+        headers: { "Lambda-Runtime-Function-Error-Type": "Function.Oops" }
+      })
+      const result = yield* Fiber.join(invoker)
+      expect(result.functionError).toBe("Unhandled")
+      expect(json(result.payload)).toEqual({ errorType: "Function.Oops", errorMessage: `RequestId: ${id} Error: Function.Oops` })
+    }))
+
+  it.scopedLive("400 InvalidFunctionResponseMode for a mode other than streaming", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      const invoker = yield* Effect.fork(emulator.invoke("{}"))
+      const id = requestId(yield* next(emulator))
+      const answer = yield* respond(emulator, id, "{}", { "Lambda-Runtime-Function-Response-Mode": "buffered" })
+      expect(answer.status).toBe(400)
+      expect(answer.json()).toEqual({ errorMessage: "Invalid function response mode", errorType: "InvalidFunctionResponseMode" })
+      const result = yield* Fiber.join(invoker)
+      expect(result.functionError).toBe("Unhandled")
+      expect(json(result.payload).errorType).toBe("Runtime.InvalidResponseModeHeader")
+    }))
+
+  it.scopedLive("streamed (chunked) response is buffered for Invoke", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      const invoker = yield* Effect.fork(emulator.invoke("{}"))
+      const id = requestId(yield* next(emulator))
+      const answer = yield* request(emulator.url, `/2018-06-01/runtime/invocation/${id}/response`, {
+        method: "POST",
+        headers: { "Lambda-Runtime-Function-Response-Mode": "streaming", "Content-Type": "text/plain" },
+        chunks: ["hello ", "streaming ", "world"]
+      })
+      expect(answer.status).toBe(202)
+      const result = yield* Fiber.join(invoker)
+      expect(result.functionError).toBeUndefined()
+      expect(text(result.payload)).toBe("hello streaming world")
+    }))
+
+  it.scopedLive("streamed response with error trailers becomes a function error", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      const invoker = yield* Effect.fork(emulator.invoke("{}"))
+      const id = requestId(yield* next(emulator))
+      const error = { errorType: "Error", errorMessage: "midway", trace: ["at f"] }
+      const answer = yield* request(emulator.url, `/2018-06-01/runtime/invocation/${id}/response`, {
+        method: "POST",
+        headers: { "Lambda-Runtime-Function-Response-Mode": "streaming" },
+        chunks: ["partial "],
+        trailers: {
+          "Lambda-Runtime-Function-Error-Type": "Runtime.UnhandledError",
+          "Lambda-Runtime-Function-Error-Body": Buffer.from(JSON.stringify(error)).toString("base64")
+        }
+      })
+      expect(answer.status).toBe(202)
+      const result = yield* Fiber.join(invoker)
+      expect(result.statusCode).toBe(200)
+      expect(result.functionError).toBe("Unhandled")
+      expect(json(result.payload)).toEqual(error)
+    }))
+
+  it.scopedLive("413 RequestEntityTooLarge above 6,291,556 bytes; the invoker gets Function.ResponseSizeTooLarge", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      // exactly at the limit is accepted
+      const atLimit = yield* Effect.fork(emulator.invoke("{}"))
+      const id1 = requestId(yield* next(emulator))
+      expect((yield* respond(emulator, id1, Buffer.alloc(6_291_556, 97))).status).toBe(202)
+      expect((yield* Fiber.join(atLimit)).payload.length).toBe(6_291_556)
+
+      const nextFiber = yield* Effect.fork(next(emulator))
+      const invoker = yield* Effect.fork(emulator.invoke("{}"))
+      const id = requestId(yield* Fiber.join(nextFiber))
+      const answer = yield* respond(emulator, id, Buffer.alloc(6_291_557, 97))
+      expect(answer.status).toBe(413)
+      expect(answer.json()).toEqual({
+        errorMessage: "Exceeded maximum allowed payload size (6291556 bytes).",
+        errorType: "RequestEntityTooLarge"
+      })
+      const result = yield* Fiber.join(invoker)
+      expect(result.statusCode).toBe(200)
+      expect(result.functionError).toBe("Unhandled")
+      expect(json(result.payload)).toEqual({
+        errorMessage: "Response payload size (6291557 bytes) exceeded maximum allowed payload size (6291556 bytes).",
+        errorType: "Function.ResponseSizeTooLarge"
+      })
+    }))
+
+  it.scopedLive("404 for unknown paths, 405 for a wrong method", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      expect((yield* request(emulator.url, "/2018-06-01/runtime/nothing")).status).toBe(404)
+      expect((yield* request(emulator.url, "/")).status).toBe(404)
+      expect((yield* request(emulator.url, "/2018-06-01/runtime/invocation/next", { method: "POST" })).status).toBe(405)
+      expect((yield* request(emulator.url, "/2018-06-01/runtime/invocation/x/response")).status).toBe(405)
+      expect((yield* request(emulator.url, "/2018-06-01/runtime/invocation/x/error")).status).toBe(405)
+      expect((yield* request(emulator.url, "/2018-06-01/runtime/init/error")).status).toBe(405)
+      expect((yield* request(emulator.url, "/2015-03-31/functions/function/invocations")).status).toBe(405)
+    }))
+
+  it.scopedLive("failNextRuntimeCall answers 500 InternalServerError once", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      yield* emulator.failNextRuntimeCall
+      const failed = yield* next(emulator)
+      expect(failed.status).toBe(500)
+      expect(failed.json()).toEqual({ errorMessage: "Internal Server Error", errorType: "InternalServerError" })
+      const invoker = yield* Effect.fork(emulator.invoke("{}"))
+      const id = requestId(yield* next(emulator))
+      expect((yield* respond(emulator, id, "fine")).status).toBe(202)
+      expect(text((yield* Fiber.join(invoker)).payload)).toBe("fine")
+    }))
+
+  it.scopedLive("injected faults match an endpoint and a call number", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      yield* emulator.injectFault({ endpoint: "response", call: 2, fault: { _tag: "Status", status: 413 } })
+      for (const expected of [202, 413, 202]) {
+        const invoker = yield* Effect.fork(emulator.invoke("{}"))
+        const id = requestId(yield* next(emulator))
+        expect((yield* respond(emulator, id, "x")).status).toBe(expected)
+        if (expected === 202) yield* Fiber.join(invoker)
+        else {
+          // the fault did not consume the answer: the runtime may still answer
+          expect((yield* respond(emulator, id, "y")).status).toBe(202)
+          yield* Fiber.join(invoker)
+        }
+      }
+    }))
+})
+
+describe("init errors and timeouts with an external runtime", () => {
+  it.scopedLive("init error reaches the waiting invoker; a second one is refused", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      const invoker = yield* Effect.fork(emulator.invoke("{}"))
+      const body = JSON.stringify({ errorType: "ConfigError", errorMessage: "no config" })
+      const answer = yield* request(emulator.url, "/2018-06-01/runtime/init/error", {
+        method: "POST",
+        body,
+        headers: { "Lambda-Runtime-Function-Error-Type": "Runtime.ConfigInvalid" }
+      })
+      expect(answer.status).toBe(202)
+      const result = yield* Fiber.join(invoker)
+      expect(result.statusCode).toBe(200)
+      expect(result.functionError).toBe("Unhandled")
+      expect(text(result.payload)).toBe(body)
+    }))
+
+  it.scopedLive("init error after the first next is an invalid state transition", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      const invoker = yield* Effect.fork(emulator.invoke("{}"))
+      const id = requestId(yield* next(emulator))
+      const answer = yield* request(emulator.url, "/2018-06-01/runtime/init/error", { method: "POST", body: "{}" })
+      expect(answer.status).toBe(403)
+      expect(answer.json().errorType).toBe("InvalidStateTransition")
+      yield* respond(emulator, id, "{}")
+      yield* Fiber.join(invoker)
+    }))
+
+  it.scopedLive("timeout: Sandbox.Timedout to the invoker, the late answer is refused", () =>
+    Effect.gen(function*() {
+      const { emulator, logs } = yield* start({ timeoutSeconds: 1 })
+      const invoker = yield* Effect.fork(emulator.invoke("{}"))
+      const event = yield* next(emulator)
+      const id = requestId(event)
+      const result = yield* Fiber.join(invoker)
+      expect(result.statusCode).toBe(200)
+      expect(result.functionError).toBe("Unhandled")
+      expect(json(result.payload)).toEqual({
+        errorMessage: `RequestId: ${id} Error: Task timed out after 1.00 seconds`,
+        errorType: "Sandbox.Timedout"
+      })
+      expect((yield* respond(emulator, id, "late")).status).toBe(400)
+      expect(logs.lines.some((l) => l.endsWith(`${id} Task timed out after 1.00 seconds`))).toBe(true)
+      expect(logs.lines.find((l) => l.startsWith("REPORT"))).toMatch(/\tStatus: timeout$/)
+    }))
+
+  it.scopedLive("AWS_LAMBDA_FUNCTION_TIMEOUT of env sets the timeout", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ env: { AWS_LAMBDA_FUNCTION_TIMEOUT: "1" } })
+      const invoker = yield* Effect.fork(emulator.invoke("{}"))
+      const event = yield* next(emulator)
+      const deadline = Number(event.headers["lambda-runtime-deadline-ms"])
+      expect(deadline).toBeLessThanOrEqual(Date.now() + 1000)
+      const result = yield* Fiber.join(invoker)
+      expect(json(result.payload).errorMessage).toMatch(/Task timed out after 1\.00 seconds$/)
+    }))
+})
