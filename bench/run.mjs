@@ -7,7 +7,8 @@
 //
 // Env: BENCH_QUICK=1  short smoke run (writes bench/results/quick.json, leaves BENCHMARKS.md alone)
 //      BENCH_CLIENTS=raw,socket,...  run only these clients (raw is always kept: it is the reference)
-//      BENCH_MEMORY_ROUNDS=n  rounds of the 100k-invocation memory run (default 1: ~3 min a round)
+//      BENCH_MEMORY_ROUNDS=n  how many of the throughput rounds go on to 100k invocations for the
+//                             memory-growth figure (default 1; each adds ~3 min)
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import { dirname, join } from "node:path"
@@ -42,6 +43,8 @@ const plan = quick
 // Rows of the throughput phase. The streaming issue adds a scenario here (e.g. { name: "streaming",
 // clients: those that can stream, server config for streamed responses }); the server already
 // accepts `Lambda-Runtime-Function-Response-Mode: streaming` bodies and counts them.
+plan.memory.rounds = Math.max(0, Math.min(plan.throughput.rounds, plan.memory.rounds))
+
 const scenarios = [{ name: "buffered", label: (c) => c.label, clients: (cs) => cs }]
 
 const log = (s) => console.log(s)
@@ -104,39 +107,39 @@ for (let round = -plan.cold.warmup; round < plan.cold.rounds; round++) {
   }
 }
 
-// Phase 2, throughput, latency and peak RSS at N invocations.
+// Phase 2, throughput, latency and peak RSS over the first N invocations of each run. In the last
+// `memory.rounds` rounds the run goes on to `memory.n` invocations for the memory-growth figure:
+// the client cannot tell, and a separate 100k run per client would cost minutes more.
+const runTimeout = (n) => Math.max(30_000, n * 5)
 for (const scenario of scenarios) {
   const inScenario = scenario.clients(clients)
-  for (let round = -plan.throughput.warmup; round < plan.throughput.rounds; round++) {
-    const n = round < 0 ? plan.throughput.warmupN : plan.throughput.n
+  const t = plan.throughput
+  for (let round = -t.warmup; round < t.rounds; round++) {
+    const n = round < 0 ? t.warmupN : t.n
+    const withMemory = scenario.name === "buffered" && round >= t.rounds - plan.memory.rounds
+    const config = withMemory ? { n: plan.memory.n, window: n, rssAt: [plan.memory.from, plan.memory.n] } : { n }
     const line = []
     for (const c of inScenario) {
-      const r = await run(c, { n }, 300_000)
+      const r = await run(c, config, runTimeout(config.n))
+      const w = r.ok ? r.window : undefined
       if (round >= 0) {
         const s = samples[c.name]
-        s.throughput.push(r.ok ? r.throughput : NaN)
-        s.p50.push(r.ok ? r.latencyUs.p50 : NaN)
-        s.p99.push(r.ok ? r.latencyUs.p99 : NaN)
-        s.peakRssKb.push(r.ok && r.peakRssKb !== undefined ? r.peakRssKb : NaN)
+        s.throughput.push(w ? w.throughput : NaN)
+        s.p50.push(w ? w.latencyUs.p50 : NaN)
+        s.p99.push(w ? w.latencyUs.p99 : NaN)
+        s.peakRssKb.push(w?.peakRssKb ?? NaN)
+        if (withMemory) {
+          const from = r.ok ? r.rssKb[plan.memory.from] : undefined
+          const to = r.ok ? r.rssKb[plan.memory.n] : undefined
+          s.rssGrowthKb.push(from !== undefined && to !== undefined ? to - from : NaN)
+        }
       }
-      line.push(`${c.name} ${r.ok ? r.throughput.toFixed(0) : "x"}`)
+      const growth = withMemory && round >= 0 ? samples[c.name].rssGrowthKb.at(-1) : undefined
+      line.push(`${c.name} ${w ? w.throughput.toFixed(0) : "x"}${growth !== undefined ? ` (${Number.isFinite(growth) ? (growth / 1024).toFixed(1) : "x"} MiB)` : ""}`)
     }
-    log(`[${elapsed()}] ${scenario.name} ${round < 0 ? "warm-up" : `${round + 1}/${plan.throughput.rounds}`} (inv/s, N=${n}): ${line.join("  ")}`)
+    const what = withMemory ? `, then to N=${config.n}: RSS growth from ${plan.memory.from}` : ""
+    log(`[${elapsed()}] ${scenario.name} ${round < 0 ? "warm-up" : `${round + 1}/${t.rounds}`} (inv/s at N=${n}${what}): ${line.join("  ")}`)
   }
-}
-
-// Phase 3, memory growth: RSS after `n` invocations minus after `from`, read by the server.
-for (let round = 0; round < plan.memory.rounds; round++) {
-  const line = []
-  for (const c of clients) {
-    const r = await run(c, { n: plan.memory.n, rssAt: [plan.memory.from, plan.memory.n] }, 600_000)
-    const from = r.ok ? r.rssKb[plan.memory.from] : undefined
-    const to = r.ok ? r.rssKb[plan.memory.n] : undefined
-    const growth = from !== undefined && to !== undefined ? to - from : NaN
-    samples[c.name].rssGrowthKb.push(growth)
-    line.push(`${c.name} ${Number.isFinite(growth) ? (growth / 1024).toFixed(2) : "x"}`)
-  }
-  log(`[${elapsed()}] memory ${round + 1}/${plan.memory.rounds} (MiB RSS growth ${plan.memory.from}->${plan.memory.n}): ${line.join("  ")}`)
 }
 
 // Size of the hello bundle as built (its build script minifies with esbuild).
@@ -182,13 +185,13 @@ if (el) {
   if (samples.ric) results.targets.push({ what: "cold start to first next vs aws-lambda-ric", figure: x(pairedRatio(el.coldNext, samples.ric.coldNext)), target: "<= 1.00x" })
   const g = summary(el.rssGrowthKb)
   results.targets.push({ what: `RSS growth ${plan.memory.from}->${plan.memory.n}`, figure: Number.isFinite(g.median) ? `${(g.median / 1024).toFixed(2)} MiB` : "-", target: "< 5 MiB" })
-  if (bundle) results.targets.push({ what: "hello bundle, minified", figure: `${(bundle.bytes / 1024).toFixed(1)} KiB`, target: "< 300 KB" })
+  if (bundle) results.targets.push({ what: "hello bundle, minified", figure: `${(bundle.bytes / 1000).toFixed(1)} kB`, target: "< 300 kB" })
 }
 
 log("")
 log(consoleTable(results))
 log("")
-log(bundle ? `hello bundle: ${(bundle.bytes / 1024).toFixed(1)} KiB minified, ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzipped` : "hello bundle: not built")
+log(bundle ? `hello bundle: ${bundle.bytes} bytes minified, ${bundle.gzipBytes} bytes gzipped` : "hello bundle: not built")
 for (const t of targetLines(results)) log(t)
 for (const s of skipped) log(`not measured: ${s.name}: ${s.reason}`)
 for (const n of notes) log(`note: ${n}`)

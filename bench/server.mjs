@@ -6,10 +6,12 @@
 // process.hrtime (CLOCK_MONOTONIC), which the parent reads too, so spawn -> first `next` can be
 // measured across processes.
 //
-// Config: JSON in argv[2]: { n, marks?: number[], rssAt?: number[] }
-//   marks  response counts at which the elapsed time since the first `next` is recorded
-//   rssAt  response counts at which the client's VmRSS is read from /proc/<pid>/status
-//          (the parent sends { type: "client", pid } once it has spawned the client)
+// Config: JSON in argv[2]: { n, window?: number, rssAt?: number[] }
+//   window  response count at which throughput, latency percentiles and peak RSS are taken
+//           (default n). The client cannot tell a 20k run from the first 20k of a 100k run, so
+//           one long run yields both the throughput figures and the memory-growth figure.
+//   rssAt   response counts at which the client's VmRSS is read from /proc/<pid>/status
+//           (the parent sends { type: "client", pid } once it has spawned the client)
 import { readFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { FUNCTION_ARN, eventBody, expectedResponse, requestId, traceId } from "./lib/event.mjs"
@@ -17,7 +19,7 @@ import { quantileSorted } from "./lib/stats.mjs"
 
 const config = JSON.parse(process.argv[2] ?? "{}")
 const n = config.n ?? 1000
-const marks = new Set(config.marks ?? [])
+const windowN = Math.min(config.window ?? n, n)
 const rssAt = new Set(config.rssAt ?? [])
 
 const PREFIX = "/2018-06-01/runtime/"
@@ -34,7 +36,7 @@ let streamed = 0
 let firstNextAt
 let firstResponseAt
 let lastResponseAt
-const markTimes = {}
+let windowFigures
 const rssKb = {}
 const initErrors = []
 const held = []
@@ -120,8 +122,8 @@ function onResult(req, res, id, kind) {
     accepted(res)
     responses++
     if (firstResponseAt === undefined) firstResponseAt = t
-    if (marks.has(responses)) markTimes[responses] = t - firstNextAt
     if (rssAt.has(responses)) rssKb[responses] = procStatusKb("VmRSS")
+    if (responses === windowN) windowFigures = figures(t, windowN)
     if (responses === n) finish(t)
   })
 }
@@ -135,10 +137,22 @@ function sameMessage(body) {
   }
 }
 
+/** Figures over the first `count` invocations, taken when the count-th response is in. */
+function figures(t, count) {
+  const elapsedMs = t - firstNextAt
+  const lat = Array.from(latencyUs.subarray(0, count)).sort((a, b) => a - b)
+  return {
+    n: count,
+    elapsedMs,
+    throughput: (count / elapsedMs) * 1000,
+    latencyUs: { p50: quantileSorted(lat, 0.5), p99: quantileSorted(lat, 0.99), max: lat[lat.length - 1] },
+    // VmHWM is the kernel's own peak-RSS counter for the process.
+    peakRssKb: procStatusKb("VmHWM")
+  }
+}
+
 function finish(t) {
   lastResponseAt = t
-  const elapsedMs = t - firstNextAt
-  const lat = Array.from(latencyUs).sort((a, b) => a - b)
   send({
     type: "done",
     result: {
@@ -152,13 +166,10 @@ function finish(t) {
       firstNextAt,
       firstResponseAt,
       lastResponseAt,
-      elapsedMs,
-      throughput: (n / elapsedMs) * 1000,
-      marks: markTimes,
-      latencyUs: { p50: quantileSorted(lat, 0.5), p99: quantileSorted(lat, 0.99), max: lat[lat.length - 1] },
+      window: windowFigures,
       rssKb,
-      // VmHWM is the kernel's own peak-RSS counter for the process: read before the parent kills it.
-      peakRssKb: procStatusKb("VmHWM"),
+      // Read before the parent kills the client.
+      peakRssKbEnd: procStatusKb("VmHWM"),
       finalRssKb: procStatusKb("VmRSS")
     }
   })

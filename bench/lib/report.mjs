@@ -65,7 +65,8 @@ export function markdown(results) {
   out.push(
     `- Runs: throughput/latency/peak RSS ${p.throughput.rounds} rounds at N = ${p.throughput.n.toLocaleString("en-US")} ` +
       `(+${p.throughput.warmup} warm-up round at N = ${p.throughput.warmupN.toLocaleString("en-US")}, excluded); ` +
-      `cold start ${p.cold.rounds} rounds (+${p.cold.warmup} warm-up); memory growth ${p.memory.rounds} round(s) at N = ${p.memory.n.toLocaleString("en-US")}`
+      `cold start ${p.cold.rounds} rounds (+${p.cold.warmup} warm-up); memory growth: the last ${p.memory.rounds} throughput round(s) ` +
+      `went on to N = ${p.memory.n.toLocaleString("en-US")}`
   )
   if (results.quick) out.push("- **BENCH_QUICK smoke run: too short to quote.**")
   out.push("")
@@ -74,8 +75,8 @@ export function markdown(results) {
   out.push("")
   if (results.bundle) {
     out.push(
-      `Hello bundle (\`examples/hello/dist/main.mjs\`, minified by its build): ${fmt(results.bundle.bytes / 1024, 1)} KiB, ` +
-        `${fmt(results.bundle.gzipBytes / 1024, 1)} KiB gzipped (level 6).`,
+      `Hello bundle (\`examples/hello/dist/main.mjs\`, minified by its build): ${results.bundle.bytes.toLocaleString("en-US")} bytes, ` +
+        `${results.bundle.gzipBytes.toLocaleString("en-US")} bytes gzipped (level 6).`,
       ""
     )
   } else out.push("Hello bundle: not built, no size measured.", "")
@@ -115,7 +116,7 @@ export function markdown(results) {
     "- p50/p99: per invocation, from the server handing over the `next` answer to the response fully received.",
     "- cold->next / cold->resp: from the harness calling spawn() to the server receiving the first `next` /",
     "  the first response (both processes read CLOCK_MONOTONIC). Includes the bootstrap script where there is one.",
-    "- peak RSS: the client's VmHWM after the N-th response of a throughput run.",
+    "- peak RSS: the client's VmHWM (kernel peak-RSS counter) when the N-th response of a throughput run is in.",
     `- RSS growth: the client's VmRSS after ${p.memory.n.toLocaleString("en-US")} responses minus after ${p.memory.from.toLocaleString("en-US")}, read by the server from /proc.`,
     "- Clients: `node:http raw loop` (bench/clients/raw.mjs), `net.Socket floor` (bench/clients/socket.mjs),",
     "  effect-lambda (examples/hello/bootstrap), aws-lambda-ric with bench/ric/handler.mjs, in its default",
