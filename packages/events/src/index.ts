@@ -25,3 +25,24 @@ export * as ApiGateway from "./ApiGateway.js"
  * @since 0.1.0
  */
 export * as FunctionUrl from "./FunctionUrl.js"
+
+/**
+ * S3 event notifications.
+ *
+ * @since 0.1.0
+ */
+export * as S3 from "./S3.js"
+
+/**
+ * SNS notifications.
+ *
+ * @since 0.1.0
+ */
+export * as Sns from "./Sns.js"
+
+/**
+ * SQS events and partial batch responses.
+ *
+ * @since 0.1.0
+ */
+export * as Sqs from "./Sqs.js"
