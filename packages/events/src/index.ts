@@ -20,6 +20,20 @@ export * as Alb from "./Alb.js"
 export * as ApiGateway from "./ApiGateway.js"
 
 /**
+ * DynamoDB Streams events and partial batch responses.
+ *
+ * @since 0.1.0
+ */
+export * as DynamoDb from "./DynamoDb.js"
+
+/**
+ * EventBridge events, generic over `detail`.
+ *
+ * @since 0.1.0
+ */
+export * as EventBridge from "./EventBridge.js"
+
+/**
  * Lambda Function URL events and results.
  *
  * @since 0.1.0
@@ -27,11 +41,25 @@ export * as ApiGateway from "./ApiGateway.js"
 export * as FunctionUrl from "./FunctionUrl.js"
 
 /**
+ * Kinesis Data Streams events and partial batch responses.
+ *
+ * @since 0.1.0
+ */
+export * as Kinesis from "./Kinesis.js"
+
+/**
  * S3 event notifications.
  *
  * @since 0.1.0
  */
 export * as S3 from "./S3.js"
+
+/**
+ * Scheduled (EventBridge / CloudWatch Events rule) events.
+ *
+ * @since 0.1.0
+ */
+export * as Scheduled from "./Scheduled.js"
 
 /**
  * SNS notifications.
