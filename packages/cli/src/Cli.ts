@@ -1,0 +1,176 @@
+/**
+ * The `effect-lambda` command tree: `start`, `invoke` and `watch` a function directory
+ * through the local emulator.
+ *
+ * @since 0.1.0
+ */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { InvalidEnv } from "./CliError.js"
+import * as Commands from "./internal/commands.js"
+import { resolveDir } from "./internal/functionDir.js"
+import type { FunctionOptions } from "./internal/host.js"
+import { version } from "./internal/version.js"
+
+const functionDir = Args.directory({ name: "function-dir", exists: "either" }).pipe(
+  Args.withDescription("Directory of the function: holds an executable `bootstrap` (and a package.json `build` script, if any)")
+)
+
+const port = (defaultPort: number) =>
+  Options.integer("port").pipe(
+    Options.withAlias("p"),
+    Options.withDescription(`Port of the emulator on 127.0.0.1 (0 picks a free one; default ${defaultPort})`),
+    Options.withDefault(defaultPort),
+    Options.filterMap(
+      (n) => (Number.isInteger(n) && n >= 0 && n <= 65535 ? Option.some(n) : Option.none()),
+      "--port must be between 0 and 65535"
+    )
+  )
+
+const timeout = Options.integer("timeout").pipe(
+  Options.withAlias("t"),
+  Options.withDescription("Function timeout in seconds (default 3, as on AWS; at most 900)"),
+  Options.filterMap((n) => (n >= 1 && n <= 900 ? Option.some(n) : Option.none()), "--timeout must be 1..900 seconds"),
+  Options.optional
+)
+
+const memory = Options.integer("memory").pipe(
+  Options.withAlias("m"),
+  Options.withDescription("Memory size in MB reported to the function (128..10240)"),
+  Options.filterMap((n) => (n >= 128 && n <= 10240 ? Option.some(n) : Option.none()), "--memory must be 128..10240 MB"),
+  Options.optional
+)
+
+const env = Options.text("env").pipe(
+  Options.withAlias("e"),
+  Options.withDescription("Environment variable for the function, KEY=VALUE (repeatable)"),
+  Options.repeated
+)
+
+const logFormat = Options.choice("log-format", ["Text", "JSON"]).pipe(
+  Options.withDescription("Log format of the function (AWS_LAMBDA_LOG_FORMAT)"),
+  Options.optional
+)
+
+const functionConfig = (defaultPort: number) => ({
+  functionDir,
+  port: port(defaultPort),
+  timeout,
+  memory,
+  env,
+  logFormat
+})
+
+type FunctionArgs = Command.Command.ParseConfig<ReturnType<typeof functionConfig>>
+
+const parseEnv = (pairs: ReadonlyArray<string>): Effect.Effect<Record<string, string>, InvalidEnv> =>
+  Effect.gen(function*() {
+    const out: Record<string, string> = {}
+    for (const pair of pairs) {
+      const eq = pair.indexOf("=")
+      // Split on the first `=` only: values such as URLs or base64 contain `=` themselves.
+      if (eq <= 0) return yield* new InvalidEnv({ value: pair })
+      out[pair.slice(0, eq)] = pair.slice(eq + 1)
+    }
+    return out
+  })
+
+const toFunctionOptions = (args: FunctionArgs) =>
+  Effect.gen(function*() {
+    const absDir = yield* resolveDir(args.functionDir)
+    return {
+      dir: args.functionDir,
+      absDir,
+      port: args.port,
+      timeoutSeconds: args.timeout,
+      memorySizeMb: args.memory,
+      env: yield* parseEnv(args.env),
+      logFormat: args.logFormat
+    } satisfies FunctionOptions
+  })
+
+/**
+ * `effect-lambda start <function-dir>`: build if needed, serve the Invoke and Runtime APIs
+ * and run the function until Ctrl-C.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const start = Command.make(
+  "start",
+  functionConfig(9001),
+  (args) => toFunctionOptions(args).pipe(Effect.flatMap(Commands.start))
+).pipe(Command.withDescription("Start the emulator with the function and serve until Ctrl-C"))
+
+/**
+ * `effect-lambda invoke <function-dir>`: invoke the function once and print its answer.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const invoke = Command.make(
+  "invoke",
+  {
+    ...functionConfig(0),
+    event: Options.text("event").pipe(
+      Options.withDescription("Event JSON (default: stdin when it is not a terminal, else {})"),
+      Options.optional
+    ),
+    eventFile: Options.text("event-file").pipe(
+      Options.withAlias("f"),
+      Options.withDescription("File holding the event JSON (- for stdin)"),
+      Options.optional
+    )
+  },
+  (args) =>
+    toFunctionOptions(args).pipe(
+      Effect.flatMap((options) => Commands.invoke(options, { event: args.event, eventFile: args.eventFile }))
+    )
+).pipe(
+  Command.withDescription(
+    "Invoke the function once: payload on stdout, logs on stderr; exit 1 on a function error"
+  )
+)
+
+/**
+ * `effect-lambda watch <function-dir>`: like `start`, rebuilding and restarting the function
+ * when files under its `src/` change.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const watch = Command.make(
+  "watch",
+  functionConfig(9001),
+  (args) => toFunctionOptions(args).pipe(Effect.flatMap(Commands.watch))
+).pipe(Command.withDescription("Like start, and rebuild and restart the function when its src/ changes"))
+
+/**
+ * The root command, with every subcommand.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const command = Command.make("effect-lambda").pipe(
+  Command.withDescription("Run AWS Lambda functions built on Effect locally, through the emulator"),
+  Command.withSubcommands([start, invoke, watch])
+)
+
+/**
+ * Runs the command line (`process.argv` shape: node, script, ...args).
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run = (argv: ReadonlyArray<string>) =>
+  Console.consoleWith((console) =>
+    // @effect/cli prints usage errors as multi-line help text before failing with them; mute
+    // that so the error is reported once, as one line, by `CliError.describeCause`.
+    Console.withConsole(cli(argv), { ...console, error: () => Effect.void })
+  )
+
+const cli = Command.run(command, { name: "effect-lambda", version })

@@ -1,0 +1,229 @@
+/**
+ * Errors the `effect-lambda` command can end with, and the one place that turns any failure
+ * (ours, the emulator's, a defect) into the single line printed on stderr.
+ *
+ * @since 0.1.0
+ */
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as ValidationError from "@effect/cli/ValidationError"
+import type { EmulatorError } from "@effect-lambda/emulator"
+import * as Cause from "effect/Cause"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+
+/**
+ * The function directory given on the command line does not exist or is not a directory.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class FunctionDirNotFound extends Schema.TaggedError<FunctionDirNotFound>()("FunctionDirNotFound", {
+  dir: Schema.String
+}) {}
+
+/**
+ * The function directory has no `bootstrap` file, or it is not executable.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MissingBootstrap extends Schema.TaggedError<MissingBootstrap>()("MissingBootstrap", {
+  dir: Schema.String,
+  /** `missing`: no file named `bootstrap`; `not-executable`: present without an execute bit. */
+  reason: Schema.Literal("missing", "not-executable")
+}) {}
+
+/**
+ * The function's `build` script failed, or no package manager could be started to run it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BuildFailed extends Schema.TaggedError<BuildFailed>()("BuildFailed", {
+  dir: Schema.String,
+  /** The command line that was run, for example `pnpm run build`. */
+  command: Schema.String,
+  /** What went wrong: an exit code, a signal or a spawn error. */
+  reason: Schema.String
+}) {}
+
+/**
+ * The event given with `--event`, `--event-file` or on stdin is not valid JSON.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidEvent extends Schema.TaggedError<InvalidEvent>()("InvalidEvent", {
+  /** Where the event came from: `--event`, the file name, or `stdin`. */
+  source: Schema.String,
+  /** The JSON parser's message. */
+  reason: Schema.String
+}) {}
+
+/**
+ * The file given with `--event-file` (or stdin) could not be read.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class EventUnreadable extends Schema.TaggedError<EventUnreadable>()("EventUnreadable", {
+  source: Schema.String,
+  reason: Schema.String
+}) {}
+
+/**
+ * Both `--event` and `--event-file` were given.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConflictingEventOptions
+  extends Schema.TaggedError<ConflictingEventOptions>()("ConflictingEventOptions", {})
+{}
+
+/**
+ * A `--env` value is not of the form `KEY=VALUE`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidEnv extends Schema.TaggedError<InvalidEnv>()("InvalidEnv", {
+  value: Schema.String
+}) {}
+
+/**
+ * The function answered the invocation with an error. Its error JSON has already been
+ * printed on stdout; this error only carries the exit status.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class FunctionFailed extends Schema.TaggedError<FunctionFailed>()("FunctionFailed", {
+  /** The `X-Amz-Function-Error` value, for example `Unhandled`. */
+  functionError: Schema.String,
+  /** `errorType` of the error JSON, when it had one. */
+  errorType: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * The emulator answered the invocation with a non-2xx status and no function error
+ * (for example 413 for an oversized event).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvokeFailed extends Schema.TaggedError<InvokeFailed>()("InvokeFailed", {
+  statusCode: Schema.Number,
+  body: Schema.String
+}) {}
+
+/**
+ * Every error of this package.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CliError =
+  | FunctionDirNotFound
+  | MissingBootstrap
+  | BuildFailed
+  | InvalidEvent
+  | EventUnreadable
+  | ConflictingEventOptions
+  | InvalidEnv
+  | FunctionFailed
+  | InvokeFailed
+
+// Usage errors come as help documents rendered for a terminal; we want one plain line.
+const usageMessage = (error: ValidationError.ValidationError): string => {
+  const text = "error" in error ? HelpDoc.toAnsiText(error.error) : ""
+  // eslint-disable-next-line no-control-regex
+  const plain = text.replace(/\u001b\[[0-9;]*m/g, "").replace(/\s+/g, " ").trim()
+  return `${plain === "" ? "invalid command line" : plain} (see --help)`
+}
+
+const firstLine = (s: string): string => s.split("\n", 1)[0]!.trim()
+
+const emulatorMessage = (e: EmulatorError.EmulatorError): string | undefined => {
+  switch (e._tag) {
+    case "PortInUse":
+      return `port ${e.port} on ${e.host} is already in use (choose another with --port; 0 picks a free one)`
+    case "ListenFailed":
+      return `cannot listen on ${e.host}:${e.port}: ${firstLine(e.reason)}`
+    case "BootstrapNotFound":
+      return e.reason === "not-executable"
+        ? `no executable bootstrap: ${e.path} is not executable (chmod +x it)`
+        : `no executable bootstrap at ${e.path}`
+    case "EmulatorStopped":
+      return "the emulator stopped before the invocation finished"
+    default:
+      return undefined
+  }
+}
+
+/**
+ * The one-line description of an error, without the `effect-lambda: ` prefix.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const toMessage = (error: unknown): string => {
+  if (Predicate.hasProperty(error, "_tag") && typeof error._tag === "string") {
+    const known = cliMessage(error as CliError) ?? emulatorMessage(error as EmulatorError.EmulatorError)
+    if (known !== undefined) return known
+  }
+  if (Predicate.hasProperty(error, "message") && typeof error.message === "string" && error.message !== "") {
+    const tag = Predicate.hasProperty(error, "_tag") && typeof error._tag === "string" ? `${error._tag}: ` : ""
+    return `${tag}${firstLine(error.message)}`
+  }
+  return firstLine(String(error))
+}
+
+const cliMessage = (e: CliError): string | undefined => {
+  switch (e._tag) {
+    case "FunctionDirNotFound":
+      return `no executable bootstrap in ${e.dir} (no such directory)`
+    case "MissingBootstrap":
+      return e.reason === "missing"
+        ? `no executable bootstrap in ${e.dir}`
+        : `no executable bootstrap in ${e.dir} (bootstrap is not executable: chmod +x it)`
+    case "BuildFailed":
+      return `build failed in ${e.dir}: \`${e.command}\` ${e.reason}`
+    case "InvalidEvent":
+      return `event from ${e.source} is not valid JSON: ${firstLine(e.reason)}`
+    case "EventUnreadable":
+      return `cannot read event from ${e.source}: ${firstLine(e.reason)}`
+    case "ConflictingEventOptions":
+      return "give the event with either --event or --event-file, not both"
+    case "InvalidEnv":
+      return `--env expects KEY=VALUE, got '${e.value}'`
+    case "FunctionFailed":
+      return `the function returned an error (${e.errorType ?? e.functionError})`
+    case "InvokeFailed":
+      return `invocation failed with HTTP ${e.statusCode}${e.body === "" ? "" : `: ${firstLine(e.body)}`}`
+    default:
+      // not ours: an emulator or platform error
+      return undefined
+  }
+}
+
+/**
+ * The line to print for a failed run, or `None` when nothing should be printed (the run was
+ * interrupted by Ctrl-C).
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const describeCause = <E>(cause: Cause.Cause<E>): Option.Option<string> => {
+  if (Cause.isInterruptedOnly(cause)) return Option.none()
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) {
+    const error: unknown = failure.value
+    if (ValidationError.isValidationError(error)) return Option.some(`effect-lambda: ${usageMessage(error)}`)
+    return Option.some(`effect-lambda: ${toMessage(error)}`)
+  }
+  const defect = Cause.dieOption(cause)
+  if (Option.isSome(defect)) return Option.some(`effect-lambda: unexpected error: ${toMessage(defect.value)}`)
+  return Option.some("effect-lambda: unexpected failure")
+}

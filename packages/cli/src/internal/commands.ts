@@ -1,0 +1,151 @@
+/** @internal */
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import { Emulator } from "@effect-lambda/emulator"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SynchronizedRef from "effect/SynchronizedRef"
+import { FunctionFailed, InvokeFailed, toMessage } from "../CliError.js"
+import { readEvent, type EventSource } from "./event.js"
+import { checkBootstrap, ensureBuilt } from "./functionDir.js"
+import { watchTree } from "./watcher.js"
+import { boundPort, emulatorLayer, type FunctionOptions, invokeUrl } from "./host.js"
+
+const writeStdout = (data: string | Uint8Array): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    // Wait for the write to be flushed: on a failed invoke the process exits right after.
+    process.stdout.write(data, () => resume(Effect.void))
+  })
+
+const prepare = (options: FunctionOptions) =>
+  ensureBuilt(options.absDir, options.dir).pipe(Effect.zipRight(checkBootstrap(options.absDir, options.dir)))
+
+const announce = (options: FunctionOptions, emulator: Emulator.Emulator, verb: string) =>
+  writeStdout(
+    `effect-lambda: ${verb} ${options.dir} (Ctrl-C to stop)\n` +
+      `Invoke URL: ${invokeUrl(emulator)}\n`
+  )
+
+/**
+ * `start`: serve until interrupted. The scope of the emulator layer is the lifetime of the
+ * command, so Ctrl-C (which interrupts the main fiber) stops the child and the server.
+ *
+ * @internal
+ */
+export const start = (options: FunctionOptions) =>
+  Effect.gen(function*() {
+    yield* prepare(options)
+    yield* Effect.gen(function*() {
+      const emulator = yield* Emulator.Emulator
+      yield* announce(options, emulator, "serving")
+      return yield* Effect.never
+    }).pipe(Effect.provide(emulatorLayer(options)))
+  })
+
+const errorType = (payload: Uint8Array): string | undefined => {
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(payload))
+    if (typeof parsed === "object" && parsed !== null && "errorType" in parsed && typeof parsed.errorType === "string") {
+      return parsed.errorType
+    }
+  } catch {
+    // not JSON: no errorType to show
+  }
+  return undefined
+}
+
+/**
+ * `invoke`: one invocation against a private emulator, payload (or error JSON) on stdout.
+ *
+ * @internal
+ */
+export const invoke = (options: FunctionOptions, source: EventSource) =>
+  Effect.gen(function*() {
+    // Read the event first: a bad event should not cost a build and a cold start.
+    const event = yield* readEvent(source)
+    yield* prepare(options)
+    const result = yield* Effect.gen(function*() {
+      const emulator = yield* Emulator.Emulator
+      return yield* emulator.invoke(event)
+    }).pipe(Effect.provide(emulatorLayer(options)))
+    const payload = result.payload
+    if (payload.length > 0) {
+      yield* writeStdout(payload)
+      if (payload[payload.length - 1] !== 0x0a) yield* writeStdout("\n")
+    }
+    if (result.functionError !== undefined) {
+      const type = errorType(payload)
+      return yield* new FunctionFailed(
+        type === undefined ? { functionError: result.functionError } : { functionError: result.functionError, errorType: type }
+      )
+    }
+    if (result.statusCode < 200 || result.statusCode >= 300) {
+      return yield* new InvokeFailed({ statusCode: result.statusCode, body: new TextDecoder().decode(payload) })
+    }
+  })
+
+interface Running {
+  readonly scope: Scope.CloseableScope
+  readonly emulator: Emulator.Emulator
+}
+
+const launch = (options: FunctionOptions, port: number) =>
+  Effect.gen(function*() {
+    const scope = yield* Scope.make()
+    const context = yield* Layer.buildWithScope(emulatorLayer(options, port), scope).pipe(
+      Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
+    )
+    return { scope, emulator: Context.get(context, Emulator.Emulator) } satisfies Running
+  })
+
+const stderrLine = (line: string) => Effect.sync(() => process.stderr.write(`effect-lambda: ${line}\n`))
+
+/**
+ * `watch`: `start`, plus a rebuild and restart whenever a file under `src/` changes. The
+ * emulator is recreated on the same port so the URL the user has stays valid. A failed
+ * rebuild keeps the previous function serving, since the next save usually fixes it.
+ *
+ * @internal
+ */
+export const watch = (options: FunctionOptions) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    yield* prepare(options)
+    const first = yield* launch(options, options.port)
+    const port = boundPort(first.emulator)
+    const current = yield* SynchronizedRef.make<Running>(first)
+    yield* Effect.addFinalizer(() =>
+      SynchronizedRef.get(current).pipe(Effect.flatMap((running) => Scope.close(running.scope, Exit.void)))
+    )
+    yield* announce(options, first.emulator, "watching")
+
+    const src = path.join(options.absDir, "src")
+    const watched = (yield* fs.exists(src).pipe(Effect.orElseSucceed(() => false))) ? src : options.absDir
+
+    const restart = SynchronizedRef.updateEffect(current, (running) =>
+      Effect.gen(function*() {
+        const built = yield* ensureBuilt(options.absDir, options.dir, { force: true }).pipe(
+          Effect.zipRight(checkBootstrap(options.absDir, options.dir)),
+          Effect.as(true),
+          Effect.catchAll((error) => stderrLine(`${toMessage(error)} (still serving the previous build)`).pipe(Effect.as(false)))
+        )
+        if (!built) return running
+        yield* Scope.close(running.scope, Exit.void)
+        const next = yield* launch(options, port)
+        yield* stderrLine(`restarted ${options.dir}`)
+        return next
+      }))
+
+    yield* watchTree(watched).pipe(
+      // Without a src/ the whole directory is watched: ignore what a build writes.
+      Stream.filter((file) => path.relative(options.absDir, path.join(watched, file)).split(path.sep)[0] !== "dist"),
+      // Editors save in bursts (temp file, rename, chmod): one restart per burst.
+      Stream.debounce("200 millis"),
+      Stream.runForEach(() => restart)
+    )
+  }).pipe(Effect.scoped)

@@ -1,0 +1,169 @@
+/** @internal */
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { spawn } from "node:child_process"
+import { BuildFailed, FunctionDirNotFound, MissingBootstrap } from "../CliError.js"
+
+/** @internal */
+export const resolveDir = (dir: string): Effect.Effect<string, FunctionDirNotFound, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const info = yield* fs.stat(dir).pipe(Effect.option)
+    if (Option.isNone(info) || info.value.type !== "Directory") return yield* new FunctionDirNotFound({ dir })
+    return path.resolve(dir)
+  })
+
+/**
+ * Checked by the CLI rather than left to the emulator so the message names the directory the
+ * user typed, not the resolved path.
+ *
+ * @internal
+ */
+export const checkBootstrap = (
+  absDir: string,
+  shownDir: string
+): Effect.Effect<void, MissingBootstrap, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const info = yield* fs.stat(path.join(absDir, "bootstrap")).pipe(Effect.option)
+    if (Option.isNone(info) || info.value.type !== "File") {
+      return yield* new MissingBootstrap({ dir: shownDir, reason: "missing" })
+    }
+    if ((info.value.mode & 0o111) === 0) return yield* new MissingBootstrap({ dir: shownDir, reason: "not-executable" })
+  })
+
+const newestMtime = (
+  fs: FileSystem.FileSystem,
+  path: Path.Path,
+  root: string
+): Effect.Effect<Option.Option<number>> =>
+  Effect.gen(function*() {
+    const entries = yield* fs.readDirectory(root, { recursive: true }).pipe(Effect.orElseSucceed(() => []))
+    let newest = Option.none<number>()
+    for (const entry of entries) {
+      if (entry.split(path.sep).includes("node_modules")) continue
+      const info = yield* fs.stat(path.join(root, entry)).pipe(Effect.option)
+      if (Option.isNone(info) || info.value.type !== "File") continue
+      const mtime = Option.getOrElse(Option.map(info.value.mtime, (d) => d.getTime()), () => 0)
+      if (Option.isNone(newest) || mtime > newest.value) newest = Option.some(mtime)
+    }
+    return newest
+  })
+
+/** The package manager that runs the function's `build` script. */
+interface BuildCommand {
+  readonly file: string
+  readonly args: ReadonlyArray<string>
+  readonly display: string
+}
+
+// When we run under `pnpm start`/`npm run`, npm_execpath points at the package manager that
+// started us: reuse it, since `npx -y pnpm@10 start` leaves no `pnpm` on PATH.
+const buildCommands = (
+  fs: FileSystem.FileSystem,
+  path: Path.Path,
+  absDir: string
+): Effect.Effect<ReadonlyArray<BuildCommand>> =>
+  Effect.gen(function*() {
+    const commands: Array<BuildCommand> = []
+    const execPath = process.env.npm_execpath
+    if (execPath !== undefined && execPath !== "") {
+      const name = path.basename(execPath).startsWith("pnpm") ? "pnpm" : "npm"
+      const isScript = /\.(c|m)?js$/.test(execPath)
+      commands.push({
+        file: isScript ? process.execPath : execPath,
+        args: isScript ? [execPath, "run", "build"] : ["run", "build"],
+        display: `${name} run build`
+      })
+    }
+    let usesPnpm = false
+    for (let dir = absDir;; dir = path.dirname(dir)) {
+      if (
+        (yield* fs.exists(path.join(dir, "pnpm-lock.yaml")).pipe(Effect.orElseSucceed(() => false))) ||
+        (yield* fs.exists(path.join(dir, "pnpm-workspace.yaml")).pipe(Effect.orElseSucceed(() => false)))
+      ) {
+        usesPnpm = true
+        break
+      }
+      if (path.dirname(dir) === dir) break
+    }
+    if (usesPnpm) commands.push({ file: "pnpm", args: ["run", "build"], display: "pnpm run build" })
+    commands.push({ file: "npm", args: ["run", "build"], display: "npm run build" })
+    return commands
+  })
+
+type RunOutcome = { readonly _tag: "Exited"; readonly code: number | null; readonly signal: string | null } | {
+  readonly _tag: "NotFound"
+} | { readonly _tag: "SpawnError"; readonly message: string }
+
+// Build output goes to stderr: stdout is reserved for the invocation payload and the URL.
+const runBuild = (command: BuildCommand, cwd: string): Effect.Effect<RunOutcome> =>
+  Effect.async<RunOutcome>((resume) => {
+    const child = spawn(command.file, command.args as Array<string>, { cwd, stdio: ["ignore", 2, 2] })
+    child.once("error", (error: NodeJS.ErrnoException) =>
+      resume(Effect.succeed(
+        error.code === "ENOENT" ? { _tag: "NotFound" } : { _tag: "SpawnError", message: error.message }
+      )))
+    child.once("exit", (code, signal) => resume(Effect.succeed({ _tag: "Exited", code, signal })))
+    return Effect.sync(() => {
+      child.kill("SIGTERM")
+    })
+  })
+
+/**
+ * Runs the directory's `build` script when it has one and the output is stale: `dist/` is
+ * missing or older than the newest file under `src/` (or always, with `force`). `start`,
+ * `invoke` and `watch` all go through here so they agree on what "needs a build" means.
+ *
+ * @internal
+ */
+export const ensureBuilt = (
+  absDir: string,
+  shownDir: string,
+  options?: { readonly force?: boolean }
+): Effect.Effect<boolean, BuildFailed, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const manifest = yield* fs.readFileString(path.join(absDir, "package.json")).pipe(Effect.option)
+    if (Option.isNone(manifest)) return false
+    const hasBuild = (() => {
+      try {
+        const parsed = JSON.parse(manifest.value) as { scripts?: Record<string, unknown> }
+        return typeof parsed.scripts?.build === "string"
+      } catch {
+        return false
+      }
+    })()
+    if (!hasBuild) return false
+    if (options?.force !== true) {
+      const dist = yield* newestMtime(fs, path, path.join(absDir, "dist"))
+      if (Option.isSome(dist)) {
+        const src = yield* newestMtime(fs, path, path.join(absDir, "src"))
+        if (Option.isNone(src) || src.value <= dist.value) return false
+      }
+    }
+    const commands = yield* buildCommands(fs, path, absDir)
+    yield* Effect.sync(() => process.stderr.write(`effect-lambda: building ${shownDir}\n`))
+    for (const command of commands) {
+      const outcome = yield* runBuild(command, absDir)
+      switch (outcome._tag) {
+        case "NotFound":
+          continue
+        case "SpawnError":
+          return yield* new BuildFailed({ dir: shownDir, command: command.display, reason: outcome.message })
+        case "Exited":
+          if (outcome.code === 0) return true
+          return yield* new BuildFailed({
+            dir: shownDir,
+            command: command.display,
+            reason: outcome.signal !== null ? `was killed by ${outcome.signal}` : `exited with code ${outcome.code}`
+          })
+      }
+    }
+    return yield* new BuildFailed({ dir: shownDir, command: "npm run build", reason: "could not start: npm not found" })
+  })

@@ -1,0 +1,65 @@
+/** @internal */
+import { Emulator } from "@effect-lambda/emulator"
+import type * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+
+/**
+ * What `start`, `invoke` and `watch` share: the function directory and the emulator settings
+ * from the command line, already validated.
+ *
+ * @internal
+ */
+export interface FunctionOptions {
+  /** As typed by the user, for messages. */
+  readonly dir: string
+  /** Resolved absolute path. */
+  readonly absDir: string
+  readonly port: number
+  readonly timeoutSeconds: Option.Option<number>
+  readonly memorySizeMb: Option.Option<number>
+  readonly env: Readonly<Record<string, string>>
+  readonly logFormat: Option.Option<"Text" | "JSON">
+}
+
+// Function logs (and the emulator's START/END/REPORT lines) go to stderr so that stdout
+// carries only what a script would capture: the payload of `invoke`, the URL of `start`.
+const writeLog = (line: string): void => {
+  process.stderr.write(line.endsWith("\n") ? line : `${line}\n`)
+}
+
+/**
+ * The emulator layer for a function, on `port` (which `watch` pins after the first start).
+ *
+ * @internal
+ */
+export const emulatorLayer = (
+  options: FunctionOptions,
+  port: number = options.port
+): Layer.Layer<Emulator.Emulator, Emulator.EmulatorError> => {
+  const config: { -readonly [K in keyof Emulator.Options]: Emulator.Options[K] } = {
+    functionDir: options.absDir,
+    host: "127.0.0.1",
+    port,
+    env: { ...options.env },
+    onLog: writeLog
+  }
+  if (Option.isSome(options.timeoutSeconds)) config.timeoutSeconds = options.timeoutSeconds.value
+  if (Option.isSome(options.memorySizeMb)) config.memorySizeMb = options.memorySizeMb.value
+  if (Option.isSome(options.logFormat)) config.logFormat = options.logFormat.value
+  return Emulator.layer(config)
+}
+
+/**
+ * The sync Invoke API URL of an emulator, as AWS's RIE prints it.
+ *
+ * @internal
+ */
+export const invokeUrl = (emulator: Emulator.Emulator): string =>
+  `${new URL(emulator.url).origin}/2015-03-31/functions/function/invocations`
+
+/**
+ * The port an emulator actually listens on (differs from the option when it was 0).
+ *
+ * @internal
+ */
+export const boundPort = (emulator: Emulator.Emulator): number => Number(new URL(emulator.url).port)

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { echoFixture, runCli, tempDir } from "./helpers.js"
+
+describe("effect-lambda invoke", () => {
+  it.live("examples/hello answers {\"message\":\"hello world\"} (the README's main job)", () =>
+    Effect.gen(function*() {
+      const r = yield* runCli(["invoke", "examples/hello", "--event", "{\"name\":\"world\"}"])
+      expect(r.code, r.stderr).toBe(0)
+      expect(JSON.parse(r.stdout)).toEqual({ message: "hello world" })
+      expect(r.stdout.trim()).toBe("{\"message\":\"hello world\"}")
+    }))
+
+  it.live("--event: payload alone on stdout, function logs on stderr", () =>
+    Effect.gen(function*() {
+      const r = yield* runCli(["invoke", echoFixture, "--event", "{\"n\":1}"])
+      expect(r.code, r.stderr).toBe(0)
+      expect(JSON.parse(r.stdout)).toEqual({ echo: { n: 1 }, env: null })
+      expect(r.stderr).toContain("echo fixture got {\"n\":1}")
+    }))
+
+  it.live("--event-file", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const file = path.join(dir, "event.json")
+      fs.writeFileSync(file, JSON.stringify({ from: "file" }))
+      const r = yield* runCli(["invoke", echoFixture, "--event-file", file])
+      expect(r.code, r.stderr).toBe(0)
+      expect(JSON.parse(r.stdout)).toEqual({ echo: { from: "file" }, env: null })
+    }).pipe(Effect.scoped))
+
+  it.live("stdin when no --event is given", () =>
+    Effect.gen(function*() {
+      const r = yield* runCli(["invoke", echoFixture], { input: "{\"from\":\"stdin\"}\n" })
+      expect(r.code, r.stderr).toBe(0)
+      expect(JSON.parse(r.stdout)).toEqual({ echo: { from: "stdin" }, env: null })
+    }))
+
+  it.live("empty stdin is the event {}", () =>
+    Effect.gen(function*() {
+      const r = yield* runCli(["invoke", echoFixture])
+      expect(r.code, r.stderr).toBe(0)
+      expect(JSON.parse(r.stdout)).toEqual({ echo: {}, env: null })
+    }))
+
+  it.live("--env reaches the function; values may contain =", () =>
+    Effect.gen(function*() {
+      const r = yield* runCli(["invoke", echoFixture, "--event", "{}", "--env", "ECHO_ENV=a=b", "--timeout", "5", "--memory", "256"])
+      expect(r.code, r.stderr).toBe(0)
+      expect(JSON.parse(r.stdout)).toEqual({ echo: {}, env: "a=b" })
+    }))
+
+  it.live("a function error prints the error JSON on stdout and exits 1", () =>
+    Effect.gen(function*() {
+      const r = yield* runCli(["invoke", echoFixture, "--event", "{\"fail\":\"boom\"}"])
+      expect(r.code).toBe(1)
+      expect(JSON.parse(r.stdout)).toMatchObject({ errorType: "EchoFailure", errorMessage: "boom" })
+      expect(r.stderr.trim().split("\n").at(-1)).toBe("effect-lambda: the function returned an error (EchoFailure)")
+    }))
+
+  it.live("builds a function whose dist/ is missing before invoking it", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      fs.mkdirSync(path.join(dir, "src"))
+      fs.copyFileSync(path.join(echoFixture, "bootstrap"), path.join(dir, "src", "main.mjs"))
+      fs.writeFileSync(path.join(dir, "bootstrap"), "#!/bin/sh\nexec node \"$(dirname \"$0\")/dist/main.mjs\"\n", { mode: 0o755 })
+      fs.writeFileSync(
+        path.join(dir, "package.json"),
+        JSON.stringify({
+          name: "copy-build",
+          private: true,
+          type: "module",
+          scripts: { build: "node -e \"require('fs').cpSync('src','dist',{recursive:true})\"" }
+        })
+      )
+      const r = yield* runCli(["invoke", dir, "--event", "{\"built\":true}"])
+      expect(r.code, r.stderr).toBe(0)
+      expect(JSON.parse(r.stdout)).toEqual({ echo: { built: true }, env: null })
+      expect(fs.existsSync(path.join(dir, "dist", "main.mjs"))).toBe(true)
+    }).pipe(Effect.scoped))
+})

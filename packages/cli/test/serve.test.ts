@@ -1,0 +1,86 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { echoFixture, freePort, invokeUrlIn, spawnCli, tempDir, waitFor } from "./helpers.js"
+
+const post = (url: string, body: string) =>
+  Effect.promise(() => fetch(url, { method: "POST", body }).then(async (r) => ({ status: r.status, body: await r.text() })))
+
+describe("effect-lambda start", () => {
+  it.live("serves the Invoke API on --port until SIGTERM, then exits 0", () =>
+    Effect.gen(function*() {
+      const port = yield* freePort
+      const server = yield* spawnCli(["start", echoFixture, "--port", String(port), "--env", "ECHO_ENV=started"])
+      const url = yield* waitFor(() => invokeUrlIn(server.stdout()), "the invoke URL")
+      expect(url).toBe(`http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`)
+      const first = yield* post(url, "{\"k\":1}")
+      expect(first.status).toBe(200)
+      expect(JSON.parse(first.body)).toEqual({ echo: { k: 1 }, env: "started" })
+      const second = yield* post(url, "{\"k\":2}")
+      expect(JSON.parse(second.body)).toEqual({ echo: { k: 2 }, env: "started" })
+      server.child.kill("SIGTERM")
+      const exit = yield* Effect.promise(() => server.exited)
+      expect(exit, server.stderr()).toEqual({ code: 0, signal: null })
+      // The function's child process went down with it: the port is free again.
+      const again = yield* Effect.promise(() => fetch(url, { method: "POST", body: "{}" }).then(() => "open", () => "closed"))
+      expect(again).toBe("closed")
+    }).pipe(Effect.scoped))
+
+  it.live("SIGINT (Ctrl-C) also stops cleanly", () =>
+    Effect.gen(function*() {
+      const port = yield* freePort
+      const server = yield* spawnCli(["start", echoFixture, "--port", String(port)])
+      yield* waitFor(() => invokeUrlIn(server.stdout()), "the invoke URL")
+      server.child.kill("SIGINT")
+      const exit = yield* Effect.promise(() => server.exited)
+      expect(exit, server.stderr()).toEqual({ code: 0, signal: null })
+    }).pipe(Effect.scoped))
+})
+
+describe("effect-lambda watch", () => {
+  it.live("rebuilds and restarts the function when src/ changes, on the same URL", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const source = (answer: string) =>
+        fs.readFileSync(path.join(echoFixture, "bootstrap"), "utf8").replace(
+          "{ echo: event, env: process.env.ECHO_ENV ?? null }",
+          JSON.stringify({ answer })
+        )
+      const write = (answer: string) => fs.writeFileSync(path.join(dir, "src", "main.mjs"), source(answer))
+      // How editors and `sed -i` save: write a temp file, rename it over the original.
+      const replace = (answer: string) => {
+        const tmp = path.join(dir, "src", ".main.mjs.tmp")
+        fs.writeFileSync(tmp, source(answer))
+        fs.renameSync(tmp, path.join(dir, "src", "main.mjs"))
+      }
+      fs.mkdirSync(path.join(dir, "src"))
+      write("v1")
+      fs.writeFileSync(path.join(dir, "bootstrap"), "#!/bin/sh\nexec node \"$(dirname \"$0\")/dist/main.mjs\"\n", { mode: 0o755 })
+      fs.writeFileSync(
+        path.join(dir, "package.json"),
+        JSON.stringify({
+          name: "watched",
+          private: true,
+          type: "module",
+          scripts: { build: "node -e \"require('fs').cpSync('src','dist',{recursive:true})\"" }
+        })
+      )
+      const port = yield* freePort
+      const server = yield* spawnCli(["watch", dir, "--port", String(port)])
+      const url = yield* waitFor(() => invokeUrlIn(server.stdout()), "the invoke URL")
+      expect(JSON.parse((yield* post(url, "{}")).body)).toEqual({ answer: "v1" })
+
+      replace("v2")
+      yield* waitFor(() => (server.stderr().includes("restarted") ? true : undefined), "a restart")
+      expect(JSON.parse((yield* post(url, "{}")).body)).toEqual({ answer: "v2" })
+
+      write("v3")
+      yield* waitFor(() => (server.stderr().split("restarted").length > 2 ? true : undefined), "a second restart")
+      expect(JSON.parse((yield* post(url, "{}")).body)).toEqual({ answer: "v3" })
+
+      server.child.kill("SIGTERM")
+      const exit = yield* Effect.promise(() => server.exited)
+      expect(exit, server.stderr()).toEqual({ code: 0, signal: null })
+    }).pipe(Effect.scoped))
+})
