@@ -12,12 +12,14 @@
  * import { Effect } from "effect"
  * import { DynamoDb } from "@effect-lambda/events"
  *
+ * // an attribute value is a union: narrow it on its type key
  * const handle = (event: DynamoDb.DynamoDbStreamEvent) =>
- *   Effect.succeed<DynamoDb.StreamsEventResponse>({
- *     batchItemFailures: event.Records
- *       .filter((r) => r.eventName === "REMOVE")
- *       .map((r) => ({ itemIdentifier: r.dynamodb.SequenceNumber }))
- *   })
+ *   Effect.forEach(event.Records, (record) => {
+ *     const status = record.dynamodb.NewImage?.status
+ *     return status !== undefined && "S" in status
+ *       ? Effect.log(`${record.eventName} ${record.dynamodb.SequenceNumber}: ${status.S}`)
+ *       : Effect.void
+ *   }, { discard: true })
  * ```
  *
  * @since 0.1.0

@@ -8,15 +8,16 @@
  * import { Effect, Schema } from "effect"
  * import { Sqs } from "@effect-lambda/events"
  *
- * class Order extends Schema.Class<Order>("Order")({ id: Schema.String }) {}
+ * class Order extends Schema.Class<Order>("Order")({ id: Schema.String, total: Schema.Number }) {}
  *
  * // records whose body is JSON decoded to `Order`
  * const OrderEvent = Sqs.SqsEventWithBody(Schema.parseJson(Order))
  *
+ * // the listed messages go back to the queue, the rest of the batch is deleted
  * const handle = (event: typeof OrderEvent.Type) =>
  *   Effect.succeed<Sqs.SqsBatchResponse>({
  *     batchItemFailures: event.Records
- *       .filter((record) => record.body.id === "")
+ *       .filter((record) => record.body.total < 0)
  *       .map((record) => ({ itemIdentifier: record.messageId }))
  *   })
  * ```
