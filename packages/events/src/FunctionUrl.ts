@@ -43,8 +43,9 @@ export const FunctionUrlRequestContext = Schema.Struct({
   domainPrefix: Schema.String,
   http: HttpDescription,
   requestId: Schema.String,
-  routeKey: Schema.String,
-  stage: Schema.String,
+  // always "$default"; early samples of the format leave both keys out
+  routeKey: Schema.optional(Schema.String),
+  stage: Schema.optional(Schema.String),
   time: Schema.String,
   timeEpoch: Schema.Number
 }).annotations({ identifier: "FunctionUrlRequestContext" })
@@ -63,7 +64,7 @@ export type FunctionUrlRequestContext = typeof FunctionUrlRequestContext.Type
  */
 export const FunctionUrlEvent = Schema.Struct({
   version: Schema.Literal("2.0"),
-  routeKey: Schema.String,
+  routeKey: Schema.optional(Schema.String),
   rawPath: Schema.String,
   rawQueryString: Schema.String,
   cookies: Schema.optional(Schema.Array(Schema.String)),

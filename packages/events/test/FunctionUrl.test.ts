@@ -27,6 +27,15 @@ describe("FunctionUrl", () => {
     expectRoundTrip(FunctionUrl.FunctionUrlEvent, fixture("apigw-v2-get-minimal.json"))
   })
 
+  it("accepts the early shape without routeKey and stage", () => {
+    const early = mutable("function-url-iam.json")
+    delete early.routeKey
+    delete early.requestContext.routeKey
+    delete early.requestContext.stage
+    const event = expectRoundTrip(FunctionUrl.FunctionUrlEvent, early)
+    expect("routeKey" in event).toBe(false)
+  })
+
   it("rejects wrong payloads", () => {
     const noRawPath = mutable("function-url-iam.json")
     delete noRawPath.rawPath
