@@ -93,7 +93,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
       config,
       supervised: bootstrap !== undefined,
       pending: yield* Queue.unbounded<state.Invocation>(),
-      handoff: yield* Queue.unbounded<state.Invocation>(),
+      handoff: yield* Queue.unbounded<state.Offer>(),
       active: yield* Ref.make<state.Active | undefined>(undefined),
       generation: yield* Ref.make<state.Generation | undefined>(undefined),
       faults: yield* faults.make,
@@ -175,10 +175,11 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
         while (true) {
           const generation = yield* ensureGeneration
           const cold = !servedGenerations.has(generation.id)
-          yield* Queue.offer(core.handoff, invocation)
+          const offer = yield* state.makeOffer(invocation)
+          yield* Queue.offer(core.handoff, offer)
           const handoverSeconds = cold ? config.initTimeoutSeconds : config.timeoutSeconds
           const handover = yield* Effect.raceAll([
-            Deferred.await(invocation.claim).pipe(
+            Deferred.await(offer.claim).pipe(
               Effect.map(() => "claimed" as const),
               Effect.orElseSucceed(() => "claimed" as const)
             ),
@@ -187,7 +188,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
             ...(core.supervised ? [Effect.sleep(Duration.seconds(handoverSeconds)).pipe(Effect.as("timeout" as const))] : [])
           ])
           // The runtime may have claimed it in the meantime: then it is served below.
-          const abandoned = handover !== "claimed" && (yield* Deferred.fail(invocation.claim, undefined))
+          const abandoned = handover !== "claimed" && (yield* Deferred.fail(offer.claim, undefined))
           if (abandoned) {
             const initError = yield* Deferred.poll(generation.initError)
             if (initError._tag === "Some") {
@@ -247,6 +248,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
       Effect.gen(function*() {
         const { generation, outcome, startedAt } = served
         const now = performance.now()
+        if (supervisorService !== undefined) yield* supervisorService.drainLogs
         if (startedAt === undefined) {
           yield* log(`START RequestId: ${invocation.requestId} Version: ${protocol.functionVersion}`)
         }

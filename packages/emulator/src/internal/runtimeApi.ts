@@ -86,15 +86,16 @@ const next = (core: state.Core) =>
     const taken = yield* Effect.uninterruptibleMask((restore) =>
       Effect.gen(function*() {
         while (true) {
-          const invocation = yield* restore(Queue.take(core.handoff))
+          const offer = yield* restore(Queue.take(core.handoff))
           // A `next` left over from a process that is gone (its socket's close not seen yet)
           // must not take the invocation meant for its successor.
           if (core.supervised && generation !== undefined && (yield* Deferred.isDone(generation.exited))) {
-            yield* Queue.offer(core.handoff, invocation)
+            yield* Queue.offer(core.handoff, offer)
             return undefined
           }
+          const { invocation } = offer
           const deadlineMs = Date.now() + core.config.timeoutSeconds * 1000
-          if (yield* Deferred.succeed(invocation.claim, deadlineMs)) {
+          if (yield* Deferred.succeed(offer.claim, deadlineMs)) {
             yield* Ref.set(core.active, { invocation, answered: false })
             return { invocation, deadlineMs }
           }

@@ -60,21 +60,29 @@ export interface Invocation {
   readonly traceId: string
   readonly clientContext: string | undefined
   readonly tenantId: string | undefined
-  /**
-   * Settled once: by `next` with the deadline when the runtime takes the invocation, or failed by
-   * the dispatcher when it gives up on handing it over (the queue may still hold it; a later
-   * `next` that loses this race skips it).
-   */
-  readonly claim: Deferred.Deferred<number, void>
   /** Settled once, by whoever learns the outcome first: the runtime's answer, a timeout, a crash. */
   readonly result: Deferred.Deferred<Outcome>
   /** Settled by the dispatcher once END and REPORT are printed: what the invoker waits for. */
   readonly done: Deferred.Deferred<Outcome>
 }
 
-export const makeInvocation = (fields: Omit<Invocation, "claim" | "result" | "done">): Effect.Effect<Invocation> =>
-  Effect.all({ claim: Deferred.make<number, void>(), result: Deferred.make<Outcome>(), done: Deferred.make<Outcome>() })
+export const makeInvocation = (fields: Omit<Invocation, "result" | "done">): Effect.Effect<Invocation> =>
+  Effect.all({ result: Deferred.make<Outcome>(), done: Deferred.make<Outcome>() })
     .pipe(Effect.map((deferreds) => ({ ...fields, ...deferreds })))
+
+/** One attempt at handing an invocation to the runtime; a retry on a new runtime is a new offer. */
+export interface Offer {
+  readonly invocation: Invocation
+  /**
+   * Settled once: by `next` with the deadline when the runtime takes the invocation, or failed by
+   * the dispatcher when it gives up on this attempt (the queue may still hold the offer; a later
+   * `next` that loses this race skips it).
+   */
+  readonly claim: Deferred.Deferred<number, void>
+}
+
+export const makeOffer = (invocation: Invocation): Effect.Effect<Offer> =>
+  Effect.map(Deferred.make<number, void>(), (claim) => ({ invocation, claim }))
 
 export interface ExitInfo {
   readonly code: number | null
@@ -129,7 +137,7 @@ export interface Core {
   /** Invocations accepted by the Invoke API, served one at a time in order. */
   readonly pending: Queue.Queue<Invocation>
   /** The invocation on offer to the runtime's `next` (at most one live entry). */
-  readonly handoff: Queue.Queue<Invocation>
+  readonly handoff: Queue.Queue<Offer>
   readonly active: Ref.Ref<Active | undefined>
   readonly generation: Ref.Ref<Generation | undefined>
   readonly faults: Faults

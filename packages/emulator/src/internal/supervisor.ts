@@ -36,9 +36,14 @@ export interface Supervisor {
   readonly stop: (generation: Generation) => Effect.Effect<void>
   /** Peak memory of the generation's process tree, in kB; the last reading once it is gone. */
   readonly peakKb: (generation: Generation) => Effect.Effect<number | undefined>
+  /**
+   * Waits until the output pipes are quiet for an event-loop turn, so that what the function
+   * printed before answering is forwarded before the END line (bounded to a few turns).
+   */
+  readonly drainLogs: Effect.Effect<void>
 }
 
-const forwardLines = (stream: Readable, onLog: (line: string) => void) => {
+const forwardLines = (stream: Readable, onLog: (line: string) => void, onData: () => void) => {
   const decoder = new StringDecoder("utf8")
   let pending = ""
   const emit = (text: string) => {
@@ -51,7 +56,10 @@ const forwardLines = (stream: Readable, onLog: (line: string) => void) => {
       index = pending.indexOf("\n")
     }
   }
-  stream.on("data", (chunk: Buffer) => emit(decoder.write(chunk)))
+  stream.on("data", (chunk: Buffer) => {
+    onData()
+    emit(decoder.write(chunk))
+  })
   stream.on("end", () => {
     emit(decoder.end())
     if (pending !== "") onLog(pending)
@@ -78,6 +86,22 @@ export const make = (
   Effect.gen(function*() {
     const counter = yield* Ref.make(0)
     const lastPeak = new Map<number, number>()
+    let received = 0
+    const onData = () => {
+      received++
+    }
+    const turn = Effect.async<void>((resume) => {
+      const handle = setImmediate(() => resume(Effect.void))
+      return Effect.sync(() => clearImmediate(handle))
+    })
+    const drainLogs = Effect.gen(function*() {
+      for (let i = 0; i < 5; i++) {
+        const before = received
+        yield* turn
+        yield* turn
+        if (received === before) return
+      }
+    })
 
     const spawn = Effect.gen(function*() {
       const id = yield* Ref.updateAndGet(counter, (n) => n + 1)
@@ -102,8 +126,8 @@ export const make = (
         options.onLog(`effect-lambda: cannot start ${options.bootstrap}: ${error.message}`)
         settle(127, null)
       })
-      forwardLines(child.stdout, options.onLog)
-      forwardLines(child.stderr, options.onLog)
+      forwardLines(child.stdout, options.onLog, onData)
+      forwardLines(child.stderr, options.onLog, onData)
       yield* Ref.set(current, generation)
       return generation
     })
@@ -136,12 +160,13 @@ export const make = (
       Effect.gen(function*() {
         if (yield* Deferred.isDone(generation.exited)) return
         yield* signal(generation, "SIGTERM")
-        const exited = yield* Deferred.await(generation.exited).pipe(
+        // interruptible: this runs in finalizers, where a timeout could not cut an uninterruptible wait
+        const exited = yield* Effect.interruptible(Deferred.await(generation.exited)).pipe(
           Effect.timeout(Duration.millis(options.stopGraceMillis)),
           Effect.option
         )
         if (exited._tag === "None") yield* kill(generation)
       })
 
-    return { ensure, kill, stop, peakKb: sample }
+    return { ensure, kill, stop, peakKb: sample, drainLogs }
   })
