@@ -168,9 +168,20 @@ export const command = Command.make("effect-lambda").pipe(
  */
 export const run = (argv: ReadonlyArray<string>) =>
   Console.consoleWith((console) =>
-    // @effect/cli prints usage errors as multi-line help text before failing with them; mute
-    // that so the error is reported once, as one line, by `CliError.describeCause`.
-    Console.withConsole(cli(argv), { ...console, error: () => Effect.void })
+    Console.withConsole(cli(argv), {
+      ...console,
+      // @effect/cli prints usage errors as multi-line help text before failing with them; mute
+      // that so the error is reported once, as one line, by `CliError.describeCause`.
+      error: () => Effect.void,
+      // Help is rendered with ANSI styles whatever the output; keep them off pipes and files.
+      log: (...args) => console.log(...(plainOutput() ? args.map(stripAnsi) : args))
+    })
   )
+
+const plainOutput = () => process.stdout.isTTY !== true || (process.env.NO_COLOR ?? "") !== ""
+
+const stripAnsi = (u: unknown): unknown =>
+  // eslint-disable-next-line no-control-regex
+  typeof u === "string" ? u.replace(/\u001b\[[0-9;]*m/g, "") : u
 
 const cli = Command.run(command, { name: "effect-lambda", version })

@@ -143,6 +143,19 @@ const usageMessage = (error: ValidationError.ValidationError): string => {
   return `${plain === "" ? "invalid command line" : plain} (see --help)`
 }
 
+// Invoke API errors are JSON such as {"Type":"User","message":"..."}; show just the message.
+const apiMessage = (body: string): string => {
+  try {
+    const parsed: unknown = JSON.parse(body)
+    for (const key of ["message", "Message", "errorMessage"]) {
+      if (Predicate.hasProperty(parsed, key) && typeof parsed[key] === "string") return firstLine(parsed[key])
+    }
+  } catch {
+    // not JSON: shown as is
+  }
+  return firstLine(body)
+}
+
 const firstLine = (s: string): string => s.split("\n", 1)[0]!.trim()
 
 const emulatorMessage = (e: EmulatorError.EmulatorError): string | undefined => {
@@ -201,7 +214,7 @@ const cliMessage = (e: CliError): string | undefined => {
     case "FunctionFailed":
       return `the function returned an error (${e.errorType ?? e.functionError})`
     case "InvokeFailed":
-      return `invocation failed with HTTP ${e.statusCode}${e.body === "" ? "" : `: ${firstLine(e.body)}`}`
+      return `the emulator refused the invocation (HTTP ${e.statusCode})${e.body === "" ? "" : `: ${apiMessage(e.body)}`}`
     default:
       // not ours: an emulator or platform error
       return undefined

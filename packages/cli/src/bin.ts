@@ -13,6 +13,13 @@ import * as Option from "effect/Option"
 import * as Cli from "./Cli.js"
 import * as CliError from "./CliError.js"
 
+// `effect-lambda invoke ... | head -c 10` closes stdout early: that is the reader's choice,
+// not an error worth a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0)
+  throw error
+})
+
 const main = Cli.run(process.argv).pipe(
   // Every failure becomes one line on stderr; runMain then exits 1 without reporting it again.
   Effect.tapErrorCause((cause) =>

@@ -14,6 +14,8 @@ describe("effect-lambda: help and version", () => {
       const r = yield* runCli(["--help"])
       expect(r.code).toBe(0)
       for (const name of ["start", "invoke", "watch"]) expect(r.stdout).toContain(name)
+      // not a terminal: no ANSI styles
+      expect(r.stdout).not.toContain("\u001b[")
     }))
 
   it.live("every command has --help with its flags", () =>
@@ -122,6 +124,14 @@ describe("effect-lambda: errors are one line and a non-zero exit", () => {
       const last = r.stderr.trim().split("\n").at(-1)
       expect(last).toMatch(/^effect-lambda: build failed in .*: `(pnpm|npm) run build` exited with code 3$/)
       expect(r.stderr).not.toMatch(/\n\s+at /)
+    }).pipe(Effect.scoped))
+
+  it.live("event over the 6 MB Invoke API limit", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const file = path.join(dir, "big.json")
+      fs.writeFileSync(file, JSON.stringify({ big: "x".repeat(6_400_000) }))
+      yield* expectError(["invoke", echoFixture, "--event-file", file], /refused the invocation \(HTTP 413\): Request must be smaller/)
     }).pipe(Effect.scoped))
 
   it.live("port in use", () =>

@@ -38,6 +38,13 @@ describe("effect-lambda invoke", () => {
       expect(JSON.parse(r.stdout)).toEqual({ echo: { from: "stdin" }, env: null })
     }))
 
+  it.live("--event-file - reads stdin", () =>
+    Effect.gen(function*() {
+      const r = yield* runCli(["invoke", echoFixture, "--event-file", "-"], { input: "[1,2]" })
+      expect(r.code, r.stderr).toBe(0)
+      expect(JSON.parse(r.stdout)).toEqual({ echo: [1, 2], env: null })
+    }))
+
   it.live("empty stdin is the event {}", () =>
     Effect.gen(function*() {
       const r = yield* runCli(["invoke", echoFixture])
@@ -50,6 +57,27 @@ describe("effect-lambda invoke", () => {
       const r = yield* runCli(["invoke", echoFixture, "--event", "{}", "--env", "ECHO_ENV=a=b", "--timeout", "5", "--memory", "256"])
       expect(r.code, r.stderr).toBe(0)
       expect(JSON.parse(r.stdout)).toEqual({ echo: {}, env: "a=b" })
+    }))
+
+  it.live("--memory, --log-format and --timeout reach the function", () =>
+    Effect.gen(function*() {
+      const r = yield* runCli([
+        "invoke", echoFixture, "--event", "{\"config\":true}", "--memory", "512", "--log-format", "JSON", "--timeout", "7"
+      ])
+      expect(r.code, r.stderr).toBe(0)
+      const config = JSON.parse(r.stdout) as { memory: string; logFormat: string; deadlineIn: number }
+      expect(config.memory).toBe("512")
+      expect(config.logFormat).toBe("JSON")
+      expect(config.deadlineIn).toBeGreaterThan(5_000)
+      expect(config.deadlineIn).toBeLessThanOrEqual(7_000)
+    }))
+
+  it.live("a function past its --timeout is an error (exit 1)", () =>
+    Effect.gen(function*() {
+      const r = yield* runCli(["invoke", echoFixture, "--event", "{\"sleep\":3000}", "--timeout", "1"])
+      expect(r.code).toBe(1)
+      expect(JSON.parse(r.stdout)).toMatchObject({ errorType: "Sandbox.Timedout" })
+      expect(r.stderr.trim().split("\n").at(-1)).toBe("effect-lambda: the function returned an error (Sandbox.Timedout)")
     }))
 
   it.live("a function error prints the error JSON on stdout and exits 1", () =>

@@ -73,6 +73,11 @@ export const invoke = (options: FunctionOptions, source: EventSource) =>
       return yield* emulator.invoke(event)
     }).pipe(Effect.provide(emulatorLayer(options)))
     const payload = result.payload
+    // A non-2xx answer without a function error is the Invoke API refusing the call (413,
+    // ...): not a payload for stdout, the message goes to the error line.
+    if (result.functionError === undefined && (result.statusCode < 200 || result.statusCode >= 300)) {
+      return yield* new InvokeFailed({ statusCode: result.statusCode, body: new TextDecoder().decode(payload) })
+    }
     if (payload.length > 0) {
       yield* writeStdout(payload)
       if (payload[payload.length - 1] !== 0x0a) yield* writeStdout("\n")
@@ -82,9 +87,6 @@ export const invoke = (options: FunctionOptions, source: EventSource) =>
       return yield* new FunctionFailed(
         type === undefined ? { functionError: result.functionError } : { functionError: result.functionError, errorType: type }
       )
-    }
-    if (result.statusCode < 200 || result.statusCode >= 300) {
-      return yield* new InvokeFailed({ statusCode: result.statusCode, body: new TextDecoder().decode(payload) })
     }
   })
 
