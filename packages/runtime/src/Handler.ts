@@ -47,11 +47,13 @@ export interface Output {
 export interface Handler<Event, Result, E = never, R = never> extends Pipeable {
   readonly [TypeId]: TypeId
   /** Reads the event from the invocation payload. */
-  readonly decode: (invocation: Invocation) => Effect.Effect<Event, InvalidEvent>
+  decode(invocation: Invocation): Effect.Effect<Event, InvalidEvent>
   /** The user's program. */
-  readonly handle: (event: Event) => Effect.Effect<Result, E, R | LambdaContext>
+  // Method syntax on purpose: bivariant parameters let any handler (even one that never
+  // returns) stand where `Handler.Any` is expected.
+  handle(event: Event): Effect.Effect<Result, E, R | LambdaContext>
   /** Turns the result into the bytes posted to the Runtime API. */
-  readonly encode: (result: Result) => Effect.Effect<Output, InvalidResponse>
+  encode(result: Result): Effect.Effect<Output, InvalidResponse>
 }
 
 /**

@@ -145,14 +145,15 @@ const loop = (
   }
 
   const respond = (invocation: Invocation, output: Handler.Output) =>
-    Effect.catchTag(
+    Effect.catchAll(
       api.respond(invocation.requestId, output.body, output.contentType),
-      "PayloadTooLarge",
       (error) =>
-        reportFailure(
-          invocation,
-          Cause.fail(new ResponseSizeTooLarge({ message: `Response payload size (${error.size} bytes) exceeded the maximum allowed payload size: ${error.message}` }))
-        )
+        error._tag === "PayloadTooLarge"
+          ? reportFailure(
+            invocation,
+            Cause.fail(new ResponseSizeTooLarge({ message: `Response payload size (${error.size} bytes) exceeded the maximum allowed payload size: ${error.message}` }))
+          )
+          : sendReport(invocation, Effect.fail(error))
     )
 
   const invoke = (invocation: Invocation) =>
@@ -228,6 +229,11 @@ const loop = (
 // How init problems are logged before the configuration (and so the log format) is known.
 const INIT_LOGGING = { logFormat: "Text", logLevel: LogLevel.All } as const
 
+const describeStop = (error: unknown): string =>
+  typeof error === "object" && error !== null && "_tag" in error && "message" in error
+    ? `${String(error._tag)}: ${String(error.message)}`
+    : String(error)
+
 const reportInit = (api: RuntimeApi.RuntimeApiShape, cause: Cause.Cause<unknown>) => {
   const report = ErrorReport.fromCause(cause, "init")
   return Effect.logFatal(`Init Error\t${ErrorReport.toBody(report)}`).pipe(
@@ -275,7 +281,7 @@ export const run = <const H extends Handlers, ROut, E>(
     })
     return yield* serve.pipe(
       Effect.tapErrorCause((cause) =>
-        Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logFatal("runtime stopped", Cause.squash(cause))
+        Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logFatal(`runtime stopped: ${describeStop(Cause.squash(cause))}`)
       ),
       Effect.onExit((exit) =>
         Scope.close(scope, exit).pipe(
