@@ -297,3 +297,25 @@ describe("init errors and timeouts with an external runtime", () => {
       expect(json(result.payload).errorMessage).toMatch(/Task timed out after 1\.00 seconds$/)
     }))
 })
+
+describe("an external runtime failing init before any invoke", () => {
+  it.scopedLive("the next invoker gets the init error, the one after is served normally", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      const body = JSON.stringify({ errorType: "Boom", errorMessage: "early" })
+      const answer = yield* request(emulator.url, "/2018-06-01/runtime/init/error", {
+        method: "POST",
+        body,
+        headers: { "Lambda-Runtime-Function-Error-Type": "Runtime.InitError" }
+      })
+      expect(answer.status).toBe(202)
+      const first = yield* emulator.invoke("{}")
+      expect(first.functionError).toBe("Unhandled")
+      expect(text(first.payload)).toBe(body)
+      // the runtime restarted
+      const invoker = yield* Effect.fork(emulator.invoke("{}"))
+      const id = requestId(yield* next(emulator))
+      yield* respond(emulator, id, JSON.stringify("fine"))
+      expect(json((yield* Fiber.join(invoker)).payload)).toBe("fine")
+    }))
+})

@@ -106,6 +106,8 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
     // HTTP server. Its own node server object, so that open long polls can be cut on shutdown:
     // node's server.close() waits for every open request.
     const nodeServer = Http.createServer()
+    // Lambda keeps the runtime's connection; node would close one idle for 5 s between calls.
+    nodeServer.keepAliveTimeout = 0
     const server = yield* NodeHttpServer.make(() => nodeServer, { host, port }).pipe(
       Effect.mapError((error) => {
         const cause = error.cause as NodeJS.ErrnoException | undefined
@@ -146,19 +148,20 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
 
     const ensureGeneration: Effect.Effect<state.Generation> = supervisorService !== undefined
       ? supervisorService.ensure
-      : Effect.gen(function*() {
-        const generation = (yield* Ref.get(core.generation))!
-        // An external runtime that reported an init error starts over as a new generation.
-        if (!(yield* Deferred.isDone(generation.initError))) return generation
-        const fresh = yield* state.makeGeneration(generation.id + 1, undefined, performance.now())
-        yield* Ref.set(core.generation, fresh)
-        return fresh
-      })
+      : Effect.map(Ref.get(core.generation), (generation) => generation!)
 
-    const endGeneration = (generation: state.Generation, how: "kill" | "stop") =>
-      supervisorService === undefined ? Effect.void : how === "kill"
-        ? supervisorService.kill(generation)
-        : supervisorService.stop(generation)
+    /**
+     * After an invoker got the init error: the bootstrap is stopped (it should be exiting anyway);
+     * an external runtime starts over as a new generation, so that an init error it posted before
+     * anyone invoked still reaches exactly one invoker.
+     */
+    const retireAfterInitError = (generation: state.Generation) =>
+      supervisorService !== undefined
+        ? supervisorService.stop(generation)
+        : Effect.flatMap(
+          state.makeGeneration(generation.id + 1, undefined, performance.now()),
+          (fresh) => Ref.set(core.generation, fresh)
+        )
 
     const clearActive = (invocation: state.Invocation) =>
       Ref.update(core.active, (active) => active?.invocation === invocation ? undefined : active)
@@ -193,11 +196,11 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
             const initError = yield* Deferred.poll(generation.initError)
             if (initError._tag === "Some") {
               const outcome = yield* initError.value
-              yield* endGeneration(generation, "stop")
+              yield* retireAfterInitError(generation)
               return { outcome, generation, startedAt: undefined }
             }
             if (handover === "timeout") {
-              yield* endGeneration(generation, "kill")
+              if (supervisorService !== undefined) yield* supervisorService.kill(generation)
               return { outcome: timeoutOutcome(invocation.requestId, handoverSeconds), generation, startedAt: undefined }
             }
             const exit = yield* Deferred.await(generation.exited)
@@ -229,7 +232,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
                 } seconds`
               )
               yield* clearActive(invocation)
-              yield* endGeneration(generation, "kill")
+              if (supervisorService !== undefined) yield* supervisorService.kill(generation)
             }
           } else if (ended === "exited") {
             const exit = yield* Deferred.await(generation.exited)
