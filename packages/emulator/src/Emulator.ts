@@ -61,6 +61,8 @@ export interface InvokeOptions {
   readonly clientContext?: string
   /** As in `X-Amz-Tenant-Id`. */
   readonly tenantId?: string
+  /** As in `X-Amz-Log-Type`: `"Tail"` returns the end of the invocation's log in `logResult`. */
+  readonly logType?: "None" | "Tail"
 }
 
 /**
@@ -75,6 +77,8 @@ export interface InvokeResult {
   /** `X-Amz-Function-Error` (`"Unhandled"` on any function, runtime or sandbox error). */
   readonly functionError: string | undefined
   readonly requestId: string
+  /** `X-Amz-Log-Result`: base64 of the last 4 KB of the invocation's log, with `logType: "Tail"`. */
+  readonly logResult: string | undefined
 }
 
 /**

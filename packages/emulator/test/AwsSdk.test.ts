@@ -24,11 +24,15 @@ describe("AWS SDK v3 LambdaClient against the emulator", () => {
       const lambda = client(emulator)
       yield* Effect.addFinalizer(() => Effect.sync(() => lambda.destroy()))
 
-      const ok = yield* send(lambda, new InvokeCommand({ FunctionName: "function", Payload: JSON.stringify({ a: 1 }) }))
+      const ok = yield* send(
+        lambda,
+        new InvokeCommand({ FunctionName: "function", Payload: JSON.stringify({ a: 1 }), LogType: "Tail" })
+      )
       expect(ok.StatusCode).toBe(200)
       expect(ok.FunctionError).toBeUndefined()
       expect(ok.ExecutedVersion).toBe("$LATEST")
       expect(decode(ok.Payload)).toEqual({ a: 1 })
+      expect(Buffer.from(ok.LogResult ?? "", "base64").toString("utf8")).toMatch(/^[\s\S]*START RequestId: [\s\S]*REPORT RequestId: /)
 
       const failed = yield* send(
         lambda,

@@ -180,3 +180,26 @@ describe("Invoke API over HTTP", () => {
       expect(error._tag).toBe("EmulatorStopped")
     }))
 })
+
+describe("log tail", () => {
+  it.scopedLive("X-Amz-Log-Type: Tail returns the invocation's log in X-Amz-Log-Result", () =>
+    Effect.gen(function*() {
+      const emulator = yield* start()
+      const invoker = yield* Effect.fork(request(emulator.url, invokePath(), {
+        method: "POST",
+        body: "{}",
+        headers: { "X-Amz-Log-Type": "Tail" }
+      }))
+      const id = requestId(yield* next(emulator))
+      yield* respond(emulator, id, "1")
+      const res = yield* Fiber.join(invoker)
+      const tail = Buffer.from(res.headers["x-amz-log-result"] as string, "base64").toString("utf8")
+      expect(tail).toContain(`START RequestId: ${id} Version: $LATEST\n`)
+      expect(tail).toContain(`END RequestId: ${id}\n`)
+      expect(tail).toContain(`REPORT RequestId: ${id}\t`)
+
+      const programmatic = yield* Effect.fork(emulator.invoke("{}"))
+      yield* respond(emulator, requestId(yield* next(emulator)), "1")
+      expect((yield* Fiber.join(programmatic)).logResult).toBeUndefined()
+    }))
+})

@@ -72,6 +72,13 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
     const host = options.host ?? "127.0.0.1"
     const port = options.port ?? 0
     const userEnv = options.env ?? {}
+    // Lines of the invocation being served, while its invoker asked for the log tail.
+    let captured: Array<string> | undefined = undefined
+    const userOnLog = options.onLog ?? defaultOnLog
+    const onLog = (line: string) => {
+      userOnLog(line)
+      captured?.push(line)
+    }
     const config: state.Config = {
       functionName: options.functionName ?? "function",
       region: options.region ?? userEnv.AWS_REGION ?? process.env.AWS_REGION ?? "us-east-1",
@@ -81,7 +88,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
         3,
       memorySizeMb: options.memorySizeMb ?? 128,
       initTimeoutSeconds: options.initTimeoutSeconds ?? 10,
-      onLog: options.onLog ?? defaultOnLog
+      onLog
     }
     const log = (line: string) => Effect.sync(() => config.onLog(line))
 
@@ -284,9 +291,12 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
     const dispatcher = Effect.forever(
       Effect.gen(function*() {
         const invocation = yield* Queue.take(core.pending)
+        captured = invocation.logTail ? [] : undefined
         const served = yield* serve(invocation)
         yield* report(invocation, served)
-        yield* Deferred.succeed(invocation.done, served.outcome)
+        const lines = captured ?? []
+        captured = undefined
+        yield* Deferred.succeed(invocation.done, { outcome: served.outcome, log: lines })
       })
     )
     yield* Effect.forkScoped(dispatcher)
@@ -300,6 +310,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
         invocationType: invokeOptions?.invocationType,
         clientContext: invokeOptions?.clientContext,
         tenantId: invokeOptions?.tenantId,
+        logType: invokeOptions?.logType,
         traceId: undefined,
         contentType: undefined
       }).pipe(
@@ -307,7 +318,8 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
           statusCode: output.status,
           payload: output.body,
           functionError: output.functionError,
-          requestId: output.requestId
+          requestId: output.requestId,
+          logResult: output.headers["X-Amz-Log-Result"]
         }))
       )
     }

@@ -24,6 +24,8 @@ export interface InvokeInput {
   readonly invocationType: string | undefined
   readonly clientContext: string | undefined
   readonly tenantId: string | undefined
+  /** `X-Amz-Log-Type`: `Tail` or `None` (default). */
+  readonly logType: string | undefined
   readonly traceId: string | undefined
   readonly contentType: string | undefined
 }
@@ -37,6 +39,12 @@ export interface InvokeOutput {
 }
 
 const empty = new Uint8Array(0)
+
+/** Lambda returns the last 4 KB of the invocation's log, base64-encoded. */
+const logTail = (lines: ReadonlyArray<string>) => {
+  const bytes = Buffer.from(lines.map((line) => line + "\n").join(""), "utf8")
+  return bytes.subarray(Math.max(0, bytes.length - 4096)).toString("base64")
+}
 
 /** Lambda's REST error shape: the code in `x-amzn-ErrorType`, a `{Type, message}` body. */
 const awsError = (requestId: string, status: number, code: string, message: string): InvokeOutput => ({
@@ -64,6 +72,14 @@ export const handle = (core: state.Core, input: InvokeInput): Effect.Effect<Invo
       )
     }
     const invocationType = input.invocationType ?? "RequestResponse"
+    if (input.logType !== undefined && input.logType !== "None" && input.logType !== "Tail") {
+      return awsError(
+        requestId,
+        400,
+        "InvalidParameterValueException",
+        `1 validation error detected: Value '${input.logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [Tail, None]`
+      )
+    }
     if (invocationType !== "RequestResponse" && invocationType !== "Event" && invocationType !== "DryRun") {
       return awsError(
         requestId,
@@ -95,13 +111,14 @@ export const handle = (core: state.Core, input: InvokeInput): Effect.Effect<Invo
         ? input.traceId
         : protocol.newTraceId(Date.now()),
       clientContext,
-      tenantId: input.tenantId === "" ? undefined : input.tenantId
+      tenantId: input.tenantId === "" ? undefined : input.tenantId,
+      logTail: input.logType === "Tail" && invocationType === "RequestResponse"
     })
     yield* Queue.offer(core.pending, invocation)
     if (invocationType === "Event") {
       return { status: 202, headers: { "x-amzn-RequestId": requestId }, body: empty, requestId, functionError: undefined }
     }
-    const outcome = yield* Effect.raceFirst(
+    const { log, outcome } = yield* Effect.raceFirst(
       Deferred.await(invocation.done),
       Deferred.await(core.stopped).pipe(Effect.zipRight(new EmulatorStopped()))
     )
@@ -111,6 +128,7 @@ export const handle = (core: state.Core, input: InvokeInput): Effect.Effect<Invo
       "Content-Type": outcome.contentType
     }
     if (outcome.functionError !== undefined) headers["X-Amz-Function-Error"] = outcome.functionError
+    if (invocation.logTail) headers["X-Amz-Log-Result"] = logTail(log)
     return { status: outcome.status, headers, body: outcome.payload, requestId, functionError: outcome.functionError }
   })
 
@@ -132,6 +150,7 @@ const invocations = (core: state.Core) =>
       invocationType: headerOf(req, "x-amz-invocation-type"),
       clientContext: headerOf(req, "x-amz-client-context"),
       tenantId: headerOf(req, "x-amz-tenant-id"),
+      logType: headerOf(req, "x-amz-log-type"),
       traceId: headerOf(req, "x-amzn-trace-id"),
       contentType: headerOf(req, "content-type")
     }).pipe(

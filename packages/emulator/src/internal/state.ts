@@ -60,14 +60,22 @@ export interface Invocation {
   readonly traceId: string
   readonly clientContext: string | undefined
   readonly tenantId: string | undefined
+  /** `X-Amz-Log-Type: Tail`: the invoker wants the end of the invocation's log. */
+  readonly logTail: boolean
   /** Settled once, by whoever learns the outcome first: the runtime's answer, a timeout, a crash. */
   readonly result: Deferred.Deferred<Outcome>
   /** Settled by the dispatcher once END and REPORT are printed: what the invoker waits for. */
-  readonly done: Deferred.Deferred<Outcome>
+  readonly done: Deferred.Deferred<Finished>
+}
+
+export interface Finished {
+  readonly outcome: Outcome
+  /** The invocation's log lines (START to REPORT), kept only when `logTail` was asked. */
+  readonly log: ReadonlyArray<string>
 }
 
 export const makeInvocation = (fields: Omit<Invocation, "result" | "done">): Effect.Effect<Invocation> =>
-  Effect.all({ result: Deferred.make<Outcome>(), done: Deferred.make<Outcome>() })
+  Effect.all({ result: Deferred.make<Outcome>(), done: Deferred.make<Finished>() })
     .pipe(Effect.map((deferreds) => ({ ...fields, ...deferreds })))
 
 /** One attempt at handing an invocation to the runtime; a retry on a new runtime is a new offer. */
