@@ -8,3 +8,5 @@
 export * as LambdaTest from "./LambdaTest.js"
 /** @since 0.1.0 */
 export * as MockRuntimeApi from "./MockRuntimeApi.js"
+/** @since 0.1.0 */
+export * as EventBuilders from "./EventBuilders.js"
