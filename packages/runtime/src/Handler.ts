@@ -7,12 +7,14 @@
  *
  * @since 0.1.0
  */
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
 import { pipeArguments, type Pipeable } from "effect/Pipeable"
 import * as Schema from "effect/Schema"
-import { InvalidEvent, InvalidResponse } from "./HandlerError.js"
+import { InvalidEvent, InvalidResponse, TimeoutError } from "./HandlerError.js"
 import type { Invocation } from "./Invocation.js"
-import type { LambdaContext } from "./LambdaContext.js"
+import { LambdaContext } from "./LambdaContext.js"
 
 /**
  * @since 0.1.0
@@ -212,7 +214,7 @@ export const make: {
 export const mapEffect = <Event, A, E, R, A2 extends A, E2, R2>(
   self: Handler<Event, A, E, R>,
   f: (effect: Effect.Effect<A, E, R | LambdaContext>, event: Event) => Effect.Effect<A2, E2, R2>
-): Handler<Event, A, E2, Exclude<R2, never>> => {
+): Handler<Event, A2, E2, Exclude<R2, LambdaContext>> => {
   const next = Object.create(Proto)
   next.decode = self.decode
   next.encode = self.encode
@@ -228,3 +230,50 @@ export const mapEffect = <Event, A, E, R, A2 extends A, E2, R2>(
  */
 export const isHandler = (u: unknown): u is Handler.Any =>
   typeof u === "object" && u !== null && TypeId in u
+
+/**
+ * Interrupts the handler `margin` before the invocation's deadline and fails it with a
+ * `TimeoutError` (reported as `Runtime.Timeout`), so its finalizers run while Lambda still
+ * gives the function time.
+ *
+ * @since 0.1.0
+ * @category combinators
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handler } from "@effect-lambda/runtime"
+ *
+ * const handler = Handler.make({ handle: () => Effect.never }).pipe(Handler.withDeadline("200 millis"))
+ * ```
+ */
+export const withDeadline: {
+  (margin: Duration.DurationInput): <Event, A, E, R>(self: Handler<Event, A, E, R>) => Handler<Event, A, E | TimeoutError, R>
+  <Event, A, E, R>(self: Handler<Event, A, E, R>, margin: Duration.DurationInput): Handler<Event, A, E | TimeoutError, R>
+} = dual(2, <Event, A, E, R>(self: Handler<Event, A, E, R>, margin: Duration.DurationInput) => {
+  const marginMs = Duration.toMillis(Duration.decode(margin))
+  return mapEffect(self, (effect) =>
+    Effect.flatMap(LambdaContext, (ctx) =>
+      Effect.flatMap(ctx.remainingTimeInMillis, (left) =>
+        Effect.timeoutFail(effect, {
+          duration: Duration.millis(Math.max(0, left - marginMs)),
+          onTimeout: () =>
+            new TimeoutError({
+              message: `Task timed out: interrupted ${marginMs} ms before the deadline (${new Date(ctx.deadlineMs).toISOString()})`
+            })
+        }))))
+})
+
+/**
+ * Logs the event before the handler runs and its result (or failure) after, at debug level:
+ * visible when `AWS_LAMBDA_LOG_LEVEL` is `DEBUG` or `TRACE`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withLogging = <Event, A, E, R>(self: Handler<Event, A, E, R>): Handler<Event, A, E, R> =>
+  mapEffect(self, (effect, event) =>
+    Effect.logDebug("event", event).pipe(
+      Effect.zipRight(effect),
+      Effect.tap((result) => Effect.logDebug("result", result)),
+      Effect.tapErrorCause((cause) => Effect.logDebug("failed", cause))
+    ))

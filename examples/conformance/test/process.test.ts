@@ -1,0 +1,225 @@
+// The built bootstrap as a real child process against a scripted Runtime API on 127.0.0.1:
+// exit codes, signals and finalizers can only be checked this way (and on built JS, not tsx).
+import { describe, expect, it } from "@effect/vitest"
+import * as cp from "node:child_process"
+import * as fs from "node:fs"
+import * as http from "node:http"
+import type * as net from "node:net"
+import * as os from "node:os"
+import * as path from "node:path"
+
+const bootstrap = path.resolve(__dirname, "../bootstrap")
+
+interface Call {
+  readonly method: string
+  readonly url: string
+  readonly headers: http.IncomingHttpHeaders
+  readonly body: string
+}
+
+type Script = (call: Call, res: http.ServerResponse, calls: ReadonlyArray<Call>) => void
+
+const nextAnswer = (res: http.ServerResponse, requestId: string, event: unknown, extra: http.OutgoingHttpHeaders = {}) => {
+  res.writeHead(200, {
+    "lambda-runtime-aws-request-id": requestId,
+    "lambda-runtime-deadline-ms": String(Date.now() + 30_000),
+    "lambda-runtime-invoked-function-arn": "arn:aws:lambda:us-east-1:123456789012:function:conformance",
+    "content-type": "application/json",
+    ...extra
+  })
+  res.end(JSON.stringify(event))
+}
+
+const accepted = (res: http.ServerResponse, status = 202, body: unknown = { status: "OK" }) => {
+  res.writeHead(status, { "content-type": "application/json" })
+  res.end(JSON.stringify(body))
+}
+
+interface Run {
+  readonly calls: Array<Call>
+  readonly child: cp.ChildProcess
+  readonly output: () => string
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  readonly waitFor: (predicate: (calls: ReadonlyArray<Call>) => boolean) => Promise<void>
+  readonly server: http.Server
+}
+
+const runs: Array<Run> = []
+
+const start = async (script: Script, env: Record<string, string> = {}): Promise<Run> => {
+  const calls: Array<Call> = []
+  const waiters: Array<() => void> = []
+  const server = http.createServer((req, res) => {
+    let body = ""
+    req.on("data", (chunk) => body += chunk)
+    req.on("end", () => {
+      const call = { method: req.method!, url: req.url!, headers: req.headers, body }
+      calls.push(call)
+      script(call, res, calls)
+      for (const wake of waiters.splice(0)) wake()
+    })
+  })
+  server.keepAliveTimeout = 60_000
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as net.AddressInfo
+  const child = cp.spawn(bootstrap, [], {
+    env: { PATH: process.env.PATH!, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`, AWS_LAMBDA_LOG_LEVEL: "INFO", ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let output = ""
+  child.stdout!.on("data", (chunk) => output += chunk)
+  child.stderr!.on("data", (chunk) => output += chunk)
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal }))
+  )
+  const waitFor = async (predicate: (calls: ReadonlyArray<Call>) => boolean) => {
+    while (!predicate(calls)) await new Promise<void>((resolve) => waiters.push(resolve))
+  }
+  const run = { calls, child, output: () => output, exited, waitFor, server }
+  runs.push(run)
+  return run
+}
+
+const stop = async (run: Run) => {
+  run.child.kill("SIGKILL")
+  run.server.closeAllConnections()
+  await new Promise((resolve) => run.server.close(resolve))
+}
+
+/** Fails the test instead of hanging if the process does not exit in `ms`. */
+const exitWithin = (run: Run, ms: number) =>
+  Promise.race([
+    run.exited,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within ${ms} ms; output:\n${run.output()}`)), ms))
+  ])
+
+const tempFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "conformance-")), "released")
+
+const isNext = (call: Call) => call.url === "/2018-06-01/runtime/invocation/next"
+
+describe("conformance bootstrap as a process (needs `pnpm build`)", () => {
+  it("serves invocations with the right paths and bodies, and sets _X_AMZN_TRACE_ID", async () => {
+    const trace = "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1"
+    const run = await start((call, res, calls) => {
+      if (!isNext(call)) return accepted(res)
+      const n = calls.filter(isNext).length
+      if (n === 1) return nextAnswer(res, "a/1", { op: "echo", value: "x" })
+      if (n === 2) return nextAnswer(res, "b", { op: "context" }, { "lambda-runtime-trace-id": trace })
+      if (n === 3) return nextAnswer(res, "c", { op: "fail", tag: "Nope", message: "m" })
+      // then stay in the long poll
+    })
+    try {
+      await run.waitFor((calls) => calls.filter(isNext).length === 4)
+      const posts = run.calls.filter((call) => !isNext(call))
+      expect(posts.map((call) => call.url)).toEqual([
+        "/2018-06-01/runtime/invocation/a%2F1/response",
+        "/2018-06-01/runtime/invocation/b/response",
+        "/2018-06-01/runtime/invocation/c/error"
+      ])
+      expect(posts[0]!.body).toBe('"x"')
+      expect(JSON.parse(posts[1]!.body)).toMatchObject({ requestId: "b", traceId: trace, traceEnv: trace, functionName: "test_function" })
+      expect(posts[2]!.headers["lambda-runtime-function-error-type"]).toBe("Function.Nope")
+      expect(JSON.parse(posts[2]!.headers["lambda-runtime-function-xray-error-cause"] as string).exceptions[0].type).toBe("Nope")
+    } finally {
+      await stop(run)
+    }
+  })
+
+  for (const where of ["next", "response"] as const) {
+    it(`a 500 on ${where} makes the process exit non-zero promptly, finalizers run`, async () => {
+      const file = tempFile()
+      const run = await start((call, res) => {
+        if (where === "next" && isNext(call)) return accepted(res, 500, { errorType: "InternalServerError", errorMessage: "boom" })
+        if (isNext(call)) return nextAnswer(res, "id-1", { op: "echo", value: 1 })
+        accepted(res, 500, { errorType: "InternalServerError", errorMessage: "boom" })
+      }, { CONFORMANCE_FINALIZER_FILE: file })
+      try {
+        const { code } = await exitWithin(run, 5_000)
+        expect(code).not.toBe(0)
+        expect(code).not.toBeNull()
+        expect(fs.readFileSync(file, "utf8")).toBe("released\n")
+        expect(run.output()).toContain("ContainerError")
+      } finally {
+        await stop(run)
+      }
+    })
+  }
+
+  it("SIGTERM while idle in next: finalizers run, exit 0", async () => {
+    const file = tempFile()
+    const run = await start(() => {}, { CONFORMANCE_FINALIZER_FILE: file })
+    try {
+      await run.waitFor((calls) => calls.some(isNext))
+      run.child.kill("SIGTERM")
+      const { code } = await exitWithin(run, 5_000)
+      expect(code).toBe(0)
+      expect(fs.readFileSync(file, "utf8")).toBe("released\n")
+    } finally {
+      await stop(run)
+    }
+  })
+
+  it("SIGTERM while a handler runs: that invocation is reported before exit 0", async () => {
+    const file = tempFile()
+    const run = await start((call, res) => {
+      if (isNext(call)) return nextAnswer(res, "busy", { op: "sleep", ms: 60_000, value: 1 })
+      accepted(res)
+    }, { CONFORMANCE_FINALIZER_FILE: file })
+    try {
+      await run.waitFor((calls) => calls.some(isNext))
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      run.child.kill("SIGTERM")
+      const { code } = await exitWithin(run, 5_000)
+      expect(code).toBe(0)
+      const reports = run.calls.filter((call) => !isNext(call))
+      expect(reports.map((call) => call.url)).toEqual(["/2018-06-01/runtime/invocation/busy/error"])
+      expect(fs.readFileSync(file, "utf8")).toBe("released\n")
+    } finally {
+      await stop(run)
+    }
+  })
+
+  it("an init failure is posted to /init/error and the process exits non-zero without polling next", async () => {
+    const run = await start((_call, res) => accepted(res), { CONFORMANCE_INIT: "fail" })
+    try {
+      const { code } = await exitWithin(run, 5_000)
+      expect(code).not.toBe(0)
+      expect(run.calls.map((call) => call.url)).toEqual(["/2018-06-01/runtime/init/error"])
+      expect(run.calls[0]!.headers["lambda-runtime-function-error-type"]).toBe("Runtime.InitError")
+      expect(JSON.parse(run.calls[0]!.body)).toMatchObject({ errorType: "InitBoom" })
+    } finally {
+      await stop(run)
+    }
+  })
+
+  it("a stale keep-alive socket (closed while idle) is retried and no invocation is lost", async () => {
+    const sockets = new Set<net.Socket>()
+    const run = await start((call, res, calls) => {
+      if (!isNext(call)) {
+        accepted(res)
+        // Kill the connection once it goes idle, as a freeze/thaw would.
+        res.on("finish", () => setTimeout(() => res.socket?.destroy(), 50))
+        return
+      }
+      sockets.add(res.socket!)
+      const n = calls.filter(isNext).length
+      if (n <= 3) nextAnswer(res, `s-${n}`, { op: "echo", value: n })
+    })
+    try {
+      await run.waitFor((calls) => calls.filter((call) => !isNext(call)).length === 3)
+      const urls = run.calls.filter((call) => !isNext(call)).map((call) => call.url)
+      expect(urls).toEqual([1, 2, 3].map((n) => `/2018-06-01/runtime/invocation/s-${n}/response`))
+    } finally {
+      await stop(run)
+    }
+  })
+
+  it("without AWS_LAMBDA_RUNTIME_API it says so in one line and exits 1", async () => {
+    const child = cp.spawn(bootstrap, [], { env: { PATH: process.env.PATH! }, stdio: ["ignore", "pipe", "pipe"] })
+    let stderr = ""
+    child.stderr.on("data", (chunk) => stderr += chunk)
+    const code = await new Promise((resolve) => child.on("exit", resolve))
+    expect(code).toBe(1)
+    expect(stderr.trim().split("\n")).toEqual([expect.stringContaining("AWS_LAMBDA_RUNTIME_API is not set")])
+  })
+})
