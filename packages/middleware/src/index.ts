@@ -1,1 +1,10 @@
-export {}
+/**
+ * @effect-lambda/middleware: HTTP, batch and tracing middleware for effect-lambda handlers.
+ * Kept out of `@effect-lambda/runtime` so that a function that needs none of it does not load
+ * (or bundle) `@effect/platform`'s HTTP modules or the event Schemas.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as HttpHandler from "./HttpHandler.js"

@@ -1,0 +1,227 @@
+/**
+ * Runs an `@effect/platform` HTTP app (an `HttpRouter`, or any `HttpApp`) as a Lambda function
+ * behind API Gateway (REST v1 or HTTP API v2), a Function URL or an Application Load Balancer.
+ *
+ * Each event becomes an `HttpServerRequest` (method, path, raw query string, lower-cased
+ * headers with repeated values joined, cookies, remote address, body decoded from base64 when
+ * AWS sent it so), and the app's `HttpServerResponse` becomes the result shape of the source
+ * (Set-Cookie as `cookies` for 2.0 and as multi-value headers for 1.0 and ALB, binary content
+ * types base64 encoded). Failures of the app become HTTP responses exactly as `@effect/platform`
+ * servers make them (`RouteNotFound` -> 404, a body that does not parse or decode -> 400,
+ * anything else -> 500), so they are answers, not Lambda errors.
+ *
+ * @since 0.1.0
+ */
+import { Alb, ApiGateway, FunctionUrl } from "@effect-lambda/events"
+import { Handler } from "@effect-lambda/runtime"
+import * as HttpApp from "@effect/platform/HttpApp"
+import type { HttpMiddleware } from "@effect/platform/HttpMiddleware"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as internal from "./internal/httpHandler.js"
+
+/**
+ * Where the HTTP request came from: it decides the event and result shapes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Source = internal.Source
+
+/**
+ * What `make` accepts: one source, or `"auto"` to accept all four and answer each in its own
+ * shape (detected from the event: `version: "2.0"` is API Gateway 2.0 or a Function URL,
+ * `requestContext.elb` is an ALB, anything else API Gateway 1.0).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type EventType = Source | "auto"
+
+/**
+ * The event of each `EventType`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Events {
+  readonly apiGatewayV2: ApiGateway.ApiGatewayProxyEventV2
+  readonly apiGatewayV1: ApiGateway.ApiGatewayProxyEvent
+  readonly functionUrl: FunctionUrl.FunctionUrlEvent
+  readonly alb: Alb.AlbEvent
+  readonly auto: internal.AnyEvent
+}
+
+/**
+ * The result of each `EventType`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Results {
+  readonly apiGatewayV2: ApiGateway.ApiGatewayProxyResultV2
+  readonly apiGatewayV1: ApiGateway.ApiGatewayProxyResult
+  readonly functionUrl: FunctionUrl.FunctionUrlResult
+  readonly alb: Alb.AlbResult
+  readonly auto: internal.AnyResult
+}
+
+/**
+ * The Lambda event behind the current HTTP request, for what the HTTP request cannot carry:
+ * authorizer claims, stage variables, the API Gateway request id.
+ *
+ * @since 0.1.0
+ * @category tags
+ * @example
+ * ```ts
+ * import { HttpHandler } from "@effect-lambda/middleware"
+ * import * as HttpRouter from "@effect/platform/HttpRouter"
+ * import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+ * import { Effect } from "effect"
+ *
+ * const router = HttpRouter.empty.pipe(
+ *   HttpRouter.get("/whoami", Effect.gen(function*() {
+ *     const { event, source } = yield* HttpHandler.RequestEvent
+ *     return yield* HttpServerResponse.json({ source, requestId: event.requestContext })
+ *   }))
+ * )
+ * ```
+ */
+export class RequestEvent extends Context.Tag("@effect-lambda/middleware/HttpHandler/RequestEvent")<
+  RequestEvent,
+  { readonly source: Source; readonly event: internal.AnyEvent }
+>() {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options<T extends EventType> {
+  /** Default `"auto"`. Naming the source decodes with its Schema only (cheaper, stricter). */
+  readonly event?: T
+  /**
+   * Whether a response of this content type is sent base64 encoded. Default: everything but
+   * text, JSON, XML, JavaScript and forms; a body without a content type is sent as text
+   * when it is valid UTF-8. A response with `content-encoding` is always base64.
+   */
+  readonly isBinary?: (contentType: string | undefined) => boolean
+  /** `HttpMiddleware` applied around the app, as `HttpServer.serve(app, middleware)` does. */
+  readonly middleware?: HttpMiddleware
+}
+
+/**
+ * The default `isBinary`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const isBinary: (contentType: string | undefined) => boolean = internal.defaultIsBinary
+
+const schemas = {
+  apiGatewayV2: ApiGateway.ApiGatewayProxyEventV2,
+  apiGatewayV1: ApiGateway.ApiGatewayProxyEvent,
+  functionUrl: FunctionUrl.FunctionUrlEvent,
+  alb: Alb.AlbEvent,
+  // 2.0 first (the common case); Function URL for early events without routeKey/stage.
+  auto: Schema.Union(
+    ApiGateway.ApiGatewayProxyEventV2,
+    FunctionUrl.FunctionUrlEvent,
+    ApiGateway.ApiGatewayProxyEvent,
+    Alb.AlbEvent
+  )
+} as const
+
+const badRequest = HttpServerResponse.text("Bad Request", { status: 400 })
+
+/**
+ * Turns an HTTP app into a Lambda handler for HTTP events.
+ *
+ * The app runs with the `HttpServerRequest` of the event, a `Scope` closed when the response has
+ * been rendered, `RequestEvent`, and the `LambdaContext` of the invocation. Server errors (5xx)
+ * are logged with their cause at error level, client errors (4xx) at debug level.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { HttpHandler } from "@effect-lambda/middleware"
+ * import { LambdaRuntime } from "@effect-lambda/runtime"
+ * import * as HttpRouter from "@effect/platform/HttpRouter"
+ * import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+ * import { Effect, Layer } from "effect"
+ *
+ * const router = HttpRouter.empty.pipe(
+ *   HttpRouter.get("/hello/:name", Effect.map(HttpRouter.params, (p) => HttpServerResponse.text(`hello ${p.name}`)))
+ * )
+ *
+ * export const handler = HttpHandler.make(router, { event: "apiGatewayV2" })
+ *
+ * LambdaRuntime.runMain(handler, Layer.empty)
+ * ```
+ */
+export const make = <E, R, const T extends EventType = "auto">(
+  app: HttpApp.Default<E, R>,
+  options: Options<T> = {}
+): Handler.Handler<
+  Events[T],
+  Results[T],
+  never,
+  Exclude<R, HttpServerRequest.HttpServerRequest | Scope.Scope | RequestEvent>
+> => {
+  const eventType: EventType = options.event ?? "auto"
+  const renderOptions: internal.RenderOptions = { isBinary: options.isBinary ?? internal.defaultIsBinary }
+  // The deadline interrupts the handler: let it reach the app, which `toHandled` runs
+  // uninterruptibly around (so that a response is always rendered).
+  const interruptibleApp = Effect.interruptible(app)
+
+  const handle = (event: internal.AnyEvent): Effect.Effect<internal.AnyResult, never, any> => {
+    const source = eventType === "auto" ? internal.sourceOf(event) : eventType
+    const albMultiValue = internal.isAlbMultiValue(event, source)
+    let request: HttpServerRequest.HttpServerRequest
+    try {
+      request = internal.toServerRequest(event, source)
+    } catch (cause) {
+      // A method or URL that a web Request refuses: the client's fault.
+      return Effect.zipRight(
+        Effect.logDebug("HTTP request refused", cause),
+        internal.render(badRequest, source, { method: "GET", albMultiValue }, renderOptions)
+      )
+    }
+    let result: internal.AnyResult | undefined
+    const meta = { method: request.method, albMultiValue }
+    const handled = HttpApp.toHandled(
+      interruptibleApp,
+      (_request, response) =>
+        Effect.map(internal.render(response, source, meta, renderOptions), (rendered) => {
+          result = rendered
+        }),
+      options.middleware
+    )
+    return handled.pipe(
+      Effect.provide(Context.make(HttpServerRequest.HttpServerRequest, request).pipe(
+        Context.add(RequestEvent, { source, event })
+      )),
+      // `toHandled` still fails after answering an error, with the cause behind the answer.
+      Effect.catchAllCause((cause) => {
+        if (result === undefined || Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
+        // The platform appends the response it answered with as a defect: not worth logging.
+        const reason = Option.getOrElse(
+          Cause.stripSomeDefects(cause, (defect) => HttpServerResponse.isServerResponse(defect) ? Option.some(Cause.empty) : Option.none()),
+          () => cause
+        )
+        return result.statusCode >= 500
+          ? Effect.logError("HTTP handler failed", reason)
+          : Effect.logDebug("HTTP client error", reason)
+      }),
+      Effect.map(() => result!)
+    )
+  }
+
+  return Handler.make({ event: schemas[eventType] as Schema.Schema<any, any, never>, handle }) as any
+}
