@@ -155,6 +155,36 @@ describe("supervisor", () => {
       expect(logs.lines.find((l) => l.startsWith("REPORT"))).toMatch(/\tStatus: error$/)
     }))
 
+  it.scopedLive("a runtime that never reaches next within the init timeout is killed; the invoker gets a timeout", () =>
+    Effect.gen(function*() {
+      const { emulator, logs } = yield* start({ env: { FAKE_INIT: "hang" }, initTimeoutSeconds: 1 })
+      const result = yield* invokeJson(emulator, {})
+      expect(result.functionError).toBe("Unhandled")
+      expect(json(result.payload)).toEqual({
+        errorType: "Sandbox.Timedout",
+        errorMessage: `RequestId: ${result.requestId} Error: Task timed out after 1.00 seconds`
+      })
+      const pid = Number(/pid (\d+)/.exec(logs.lines.find((l) => l.startsWith("fake runtime up"))!)![1])
+      expect(isAlive(pid)).toBe(false)
+      expect(logs.lines.find((l) => l.startsWith("INIT_REPORT"))).toMatch(
+        /^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout\tError Type: Sandbox.Timedout$/
+      )
+    }))
+
+  it.scopedLive("Event invocations are served in the background, in order", () =>
+    Effect.gen(function*() {
+      const { emulator, logs } = yield* start()
+      const a = yield* emulator.invoke(JSON.stringify({ op: "log", lines: ["event a"] }), { invocationType: "Event" })
+      const b = yield* emulator.invoke(JSON.stringify({ op: "log", lines: ["event b"] }), { invocationType: "Event" })
+      expect([a.statusCode, b.statusCode]).toEqual([202, 202])
+      expect(a.payload.length).toBe(0)
+      // a sync invoke queued behind them returns after both were served
+      yield* invokeJson(emulator, { op: "echo" })
+      const reports = logs.lines.filter((l) => l.startsWith("REPORT")).map((l) => l.split("\t")[0])
+      expect(reports.slice(0, 2)).toEqual([`REPORT RequestId: ${a.requestId}`, `REPORT RequestId: ${b.requestId}`])
+      expect(logs.lines.indexOf("event a")).toBeLessThan(logs.lines.indexOf("event b"))
+    }))
+
   it.scopedLive("the 500 switch: the runtime exits and is restarted, the next invoke succeeds", () =>
     Effect.gen(function*() {
       const { emulator } = yield* start()

@@ -260,6 +260,13 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
         const now = performance.now()
         if (supervisorService !== undefined) yield* supervisorService.drainLogs
         if (startedAt === undefined) {
+          // Init failed or timed out: Lambda reports the init phase on its own line first.
+          const initMs = generation === undefined ? 0 : now - generation.spawnedAt
+          yield* log(
+            `INIT_REPORT Init Duration: ${formatMs(initMs)} ms\tPhase: init\tStatus: ${
+              outcome.reportStatus ?? "error"
+            }\tError Type: ${outcome.errorType ?? "Runtime.Unknown"}`
+          )
           yield* log(`START RequestId: ${invocation.requestId} Version: ${protocol.functionVersion}`)
         }
         const duration = startedAt === undefined ? 0 : now - startedAt
@@ -288,17 +295,26 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
         yield* log(fields.join("\t"))
       })
 
-    const dispatcher = Effect.forever(
+    const serveOne = (invocation: state.Invocation) =>
       Effect.gen(function*() {
-        const invocation = yield* Queue.take(core.pending)
         captured = invocation.logTail ? [] : undefined
         const served = yield* serve(invocation)
         yield* report(invocation, served)
         const lines = captured ?? []
         captured = undefined
         yield* Deferred.succeed(invocation.done, { outcome: served.outcome, log: lines })
-      })
-    )
+      }).pipe(
+        // A bug here must cost one invocation, not stop the dispatcher and hang every invoker.
+        Effect.catchAllDefect((defect) =>
+          Effect.gen(function*() {
+            yield* log(`effect-lambda: emulator defect while serving ${invocation.requestId}: ${String(defect)}`)
+            yield* clearActive(invocation)
+            const outcome = state.platformError("ServiceException", String(defect), { status: 500 })
+            yield* Deferred.succeed(invocation.done, { outcome, log: [] })
+          })
+        )
+      )
+    const dispatcher = Effect.forever(Effect.flatMap(Queue.take(core.pending), serveOne))
     yield* Effect.forkScoped(dispatcher)
     yield* Effect.addFinalizer(() => Deferred.succeed(core.stopped, undefined))
 
