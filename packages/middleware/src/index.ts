@@ -8,3 +8,7 @@
 
 /** @since 0.1.0 */
 export * as HttpHandler from "./HttpHandler.js"
+/** @since 0.1.0 */
+export * as SqsBatch from "./SqsBatch.js"
+/** @since 0.1.0 */
+export * as StreamBatch from "./StreamBatch.js"
