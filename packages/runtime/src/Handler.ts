@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import { pipeArguments, type Pipeable } from "effect/Pipeable"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { InvalidEvent, InvalidResponse, TimeoutError } from "./HandlerError.js"
 import type { Invocation } from "./Invocation.js"
 import { LambdaContext } from "./LambdaContext.js"
@@ -34,10 +35,31 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface Output {
+export interface Buffered {
+  readonly _tag: "Buffered"
   readonly body: string | Uint8Array
   readonly contentType: string
 }
+
+/**
+ * A streamed response: the runtime posts the chunks as the stream produces them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Streaming {
+  readonly _tag: "Streaming"
+  readonly body: Stream.Stream<Uint8Array, unknown, unknown>
+  readonly contentType: string
+}
+
+/**
+ * What a handler's `encode` gives the runtime to post.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Output = Buffered | Streaming
 
 /**
  * A Lambda handler: `Event` in, `Result` out, failing with `E`, needing `R` (and the
@@ -109,11 +131,21 @@ const parseJsonOrText = (invocation: Invocation): Effect.Effect<unknown, Invalid
 
 const JSON_CONTENT_TYPE = "application/json"
 
+// Built once per handler: the Schema's decoder is not rebuilt per invocation.
+const eventDecoder = (
+  event: Schema.Schema<any, any, never> | undefined
+): (invocation: Invocation) => Effect.Effect<unknown, InvalidEvent> => {
+  if (event === undefined) return parseJsonOrText
+  const decodeEvent = Schema.decodeUnknown(Schema.parseJson(event))
+  return (invocation) =>
+    Effect.mapError(decodeEvent(payloadText(invocation)), (error) => new InvalidEvent({ message: error.message, cause: error }))
+}
+
 const serialise = (value: unknown): Effect.Effect<Output, InvalidResponse> => {
   try {
     // As AWS's client: `undefined` (and anything JSON cannot represent at the top) becomes null.
     const body = JSON.stringify(value === undefined ? null : value) ?? "null"
-    return Effect.succeed({ body, contentType: JSON_CONTENT_TYPE })
+    return Effect.succeed({ _tag: "Buffered", body, contentType: JSON_CONTENT_TYPE })
   } catch (cause) {
     return Effect.fail(
       new InvalidResponse({
@@ -173,16 +205,7 @@ export const make: {
 }): Handler.Any => {
   const self = Object.create(Proto)
   self.handle = options.handle
-  if (options.event === undefined) {
-    self.decode = parseJsonOrText
-  } else {
-    const decodeEvent = Schema.decodeUnknown(Schema.parseJson(options.event))
-    self.decode = (invocation: Invocation) =>
-      Effect.mapError(
-        decodeEvent(payloadText(invocation)),
-        (error) => new InvalidEvent({ message: error.message, cause: error })
-      )
-  }
+  self.decode = eventDecoder(options.event)
   if (options.response === undefined) {
     self.encode = serialise
   } else {
@@ -277,3 +300,67 @@ export const withLogging = <Event, A, E, R>(self: Handler<Event, A, E, R>): Hand
       Effect.tap((result) => Effect.logDebug("result", result)),
       Effect.tapErrorCause((cause) => Effect.logDebug("failed", cause))
     ))
+
+const encoder = new TextEncoder()
+
+const toBytes = (chunk: Uint8Array | string): Uint8Array => typeof chunk === "string" ? encoder.encode(chunk) : chunk
+
+/**
+ * Builds a streaming handler from a program that produces the stream of the response body.
+ * Used by `stream` and by `HttpResponseStream.handler`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeStreaming = <EA, E, R, E2, R2>(options: {
+  readonly event?: Schema.Schema<EA, any, never>
+  readonly contentType: string
+  readonly handle: (event: EA) => Effect.Effect<Stream.Stream<Uint8Array | string, E2, R2>, E, R>
+}): Handler<EA, Stream.Stream<Uint8Array | string, E2, R2>, E | E2, R | R2> => {
+  const self = Object.create(Proto)
+  self.decode = eventDecoder(options.event)
+  self.handle = options.handle
+  self.encode = (body: Stream.Stream<Uint8Array | string, E2, R2>): Effect.Effect<Output, InvalidResponse> =>
+    Effect.succeed({ _tag: "Streaming", body: Stream.map(body, toBytes), contentType: options.contentType })
+  return self
+}
+
+/**
+ * Builds a handler whose response is streamed (`InvokeWithResponseStream`, Function URLs with
+ * `RESPONSE_STREAM`): chunks go out as the stream produces them, with backpressure, and may
+ * exceed the 6 MB limit of buffered responses. A failure before the first chunk is reported as a
+ * normal invocation error; after it, in the error trailers that end the body.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Handler } from "@effect-lambda/runtime"
+ *
+ * export const handler = Handler.stream({
+ *   contentType: "application/x-ndjson",
+ *   handle: () => Stream.make(1, 2, 3).pipe(Stream.map((n) => JSON.stringify({ n }) + "\n"))
+ * })
+ * ```
+ */
+export const stream: {
+  <EA, EI, E, R>(options: {
+    readonly event: Schema.Schema<EA, EI, never>
+    readonly contentType?: string
+    readonly handle: (event: EA) => Stream.Stream<Uint8Array | string, E, R>
+  }): Handler<EA, Stream.Stream<Uint8Array | string, E, R>, E, R>
+  <E, R>(options: {
+    readonly contentType?: string
+    readonly handle: (event: unknown) => Stream.Stream<Uint8Array | string, E, R>
+  }): Handler<unknown, Stream.Stream<Uint8Array | string, E, R>, E, R>
+} = (options: {
+  readonly event?: Schema.Schema<any, any, never>
+  readonly contentType?: string
+  readonly handle: (event: any) => Stream.Stream<Uint8Array | string, any, any>
+}): Handler.Any =>
+  makeStreaming({
+    ...(options.event === undefined ? {} : { event: options.event }),
+    contentType: options.contentType ?? "application/octet-stream",
+    handle: (event) => Effect.succeed(options.handle(event))
+  })

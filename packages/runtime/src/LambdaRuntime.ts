@@ -106,8 +106,20 @@ const selectHandler = (handlers: Handlers, name: string): Either.Either<Handler.
   )
 }
 
-const timeoutMessage = (invocation: Invocation) =>
-  `Task timed out: the invocation reached its deadline (${new Date(invocation.deadlineMs).toISOString()})`
+const timeoutCause = (invocation: Invocation) =>
+  Cause.fail(
+    new TimeoutError({
+      message: `Task timed out: the invocation reached its deadline (${new Date(invocation.deadlineMs).toISOString()})`
+    })
+  )
+
+/** Marks an invocation whose response was streamed (and so already sent) by its handler fiber. */
+const STREAMED = { _tag: "Streamed" } as const
+
+const API_ERRORS = new Set(["ContainerError", "Forbidden", "BadRequest", "PayloadTooLarge", "UnexpectedStatus", "TransportError"])
+
+const isRuntimeApiError = (u: unknown): u is RuntimeApiError =>
+  typeof u === "object" && u !== null && "_tag" in u && API_ERRORS.has((u as { _tag: string })._tag)
 
 /** The one place a fatal Runtime API error is told apart from one the loop survives. */
 const isFatal = (error: RuntimeApiError): boolean => error._tag === "ContainerError"
@@ -144,7 +156,7 @@ const loop = (
     )
   }
 
-  const respond = (invocation: Invocation, output: Handler.Output) =>
+  const respond = (invocation: Invocation, output: Handler.Buffered) =>
     Effect.catchAll(
       api.respond(invocation.requestId, output.body, output.contentType),
       (error) =>
@@ -164,9 +176,27 @@ const loop = (
           else process.env._X_AMZN_TRACE_ID = invocation.traceId
         }
         const context = LambdaContext.make(invocation, config)
+        let timedOut = false
+        // Set when a streamed body started: from then on its failures travel in its trailers.
+        let streamOpened = false
+        const streamOptions = (contentType: string) => ({
+          contentType,
+          onOpen: () => {
+            streamOpened = true
+          },
+          errorReport: (cause: Cause.Cause<unknown>) =>
+            ErrorReport.fromCause(timedOut && Cause.isInterruptedOnly(cause) ? timeoutCause(invocation) : cause)
+        })
         const program = handler.decode(invocation).pipe(
           Effect.flatMap(handler.handle),
           Effect.flatMap(handler.encode),
+          // A streamed body is sent from inside the handler's fiber, so the deadline (and
+          // shutdown) interrupt it like any handler code.
+          Effect.flatMap((output: Handler.Output): Effect.Effect<Handler.Buffered | typeof STREAMED, unknown, unknown> =>
+            output._tag === "Buffered"
+              ? Effect.succeed(output)
+              : Effect.as(api.respondStream(invocation.requestId, output.body, streamOptions(output.contentType)), STREAMED)
+          ),
           Effect.provideService(LambdaContext.LambdaContext, context),
           Effect.interruptible
         )
@@ -175,7 +205,6 @@ const loop = (
         const fiber = yield* Effect.locally(Effect.fork(program), FiberRef.unhandledErrorLogLevel, Option.none())
         // One timer per invocation that interrupts the handler's fiber: far cheaper than
         // `Effect.timeout`, and driven by the Clock so `TestClock` controls deadlines in tests.
-        let timedOut = false
         const remaining = invocation.deadlineMs - margin - (yield* Effect.clockWith((clock) => clock.currentTimeMillis))
         const timer = yield* Effect.fork(Effect.interruptible(
           Effect.zipRight(
@@ -191,14 +220,28 @@ const loop = (
         const exit = Exit.isSuccess(awaited) ? awaited.value : yield* Fiber.interrupt(fiber)
         yield* Fiber.interruptFork(timer)
         if (Exit.isSuccess(exit)) {
-          yield* respond(invocation, exit.value)
+          if (exit.value._tag === "Buffered") yield* respond(invocation, exit.value)
+        } else if (streamOpened) {
+          yield* streamEnded(invocation, exit.cause)
         } else if (timedOut && Cause.isInterruptedOnly(exit.cause)) {
-          yield* reportFailure(invocation, Cause.fail(new TimeoutError({ message: timeoutMessage(invocation) })))
+          yield* reportFailure(invocation, timeoutCause(invocation))
         } else {
           yield* reportFailure(invocation, exit.cause)
         }
       }).pipe(Effect.provideService(LambdaContext.LambdaContext, LambdaContext.make(invocation, config)))
     )
+
+  // A streamed response that ended in failure was already reported in its trailers, or its
+  // connection broke and nothing more can be sent for it: only a 500 still matters.
+  const streamEnded = (invocation: Invocation, cause: Cause.Cause<unknown>) => {
+    const failure = Cause.failureOption(cause)
+    if (failure._tag === "Some" && isRuntimeApiError(failure.value)) {
+      return isFatal(failure.value)
+        ? Effect.fail(failure.value)
+        : Effect.logWarning(`streamed response for ${invocation.requestId} ended early: ${failure.value._tag}: ${failure.value.message}`)
+    }
+    return Effect.void
+  }
 
   // A `next` answer that is not an invocation: no handler runs, but if it named a request id
   // that invocation still gets exactly one (error) report.

@@ -7,12 +7,14 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import type * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
 import type { OutgoingHttpHeaders } from "node:http"
 import * as ErrorReport from "./ErrorReport.js"
 import * as FunctionConfig from "./FunctionConfig.js"
 import * as Invocation from "./Invocation.js"
 import * as HttpTransport from "./internal/httpTransport.js"
+import * as ResponseStream from "./ResponseStream.js"
 import {
   BadRequest,
   ContainerError,
@@ -36,6 +38,15 @@ export interface RuntimeApiShape {
     body: string | Uint8Array,
     contentType?: string
   ) => Effect.Effect<void, RuntimeApiError>
+  /**
+   * Streams the result of an invocation (`Lambda-Runtime-Function-Response-Mode: streaming`):
+   * see `ResponseStream.run` for what happens on failure before and after the first byte.
+   */
+  readonly respondStream: <E, R>(
+    requestId: string,
+    body: Stream.Stream<Uint8Array, E, R>,
+    options: ResponseStream.Options<E>
+  ) => Effect.Effect<void, E | RuntimeApiError, R>
   /** Reports a failed invocation. */
   readonly fail: (requestId: string, report: ErrorReport.ErrorReport) => Effect.Effect<void, RuntimeApiError>
   /** Reports that init failed; the runtime exits afterwards. */
@@ -132,6 +143,30 @@ export const make = (options: {
             "content-length": byteLength(body),
             "user-agent": USER_AGENT
           }, body),
+        respondStream: (requestId, body, options) =>
+          ResponseStream.run(body, () => {
+            const request = transport.openStream("response", `${PREFIX}/invocation/${encodeURIComponent(requestId)}/response`, {
+              "content-type": options.contentType,
+              "transfer-encoding": "chunked",
+              "lambda-runtime-function-response-mode": "streaming",
+              "trailer": "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body",
+              "user-agent": USER_AGENT
+            })
+            let written = 0
+            const checked = (response: HttpTransport.RawResponse): Effect.Effect<void, RuntimeApiError> =>
+              response.status >= 200 && response.status < 300
+                ? Effect.void
+                : Effect.fail(statusError("response", response, written))
+            return {
+              write: (chunk) => {
+                written += chunk.byteLength
+                const early = request.early()
+                return early !== undefined ? checked(early) : request.write(chunk)
+              },
+              finish: (trailers) => Effect.flatMap(request.end(trailers as Record<string, string> | undefined), checked),
+              abort: request.abort
+            }
+          }, options),
         fail: (requestId, report) => {
           const body = ErrorReport.toBody(report)
           return post("error", `${PREFIX}/invocation/${encodeURIComponent(requestId)}/error`, errorHeaders(report, body), body)

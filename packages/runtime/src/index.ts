@@ -14,6 +14,8 @@ export * as Handler from "./Handler.js"
 /** @since 0.1.0 */
 export * as HandlerError from "./HandlerError.js"
 /** @since 0.1.0 */
+export * as HttpResponseStream from "./HttpResponseStream.js"
+/** @since 0.1.0 */
 export * as Invocation from "./Invocation.js"
 /** @since 0.1.0 */
 export * as LambdaContext from "./LambdaContext.js"
@@ -21,6 +23,8 @@ export * as LambdaContext from "./LambdaContext.js"
 export * as LambdaLogger from "./LambdaLogger.js"
 /** @since 0.1.0 */
 export * as LambdaRuntime from "./LambdaRuntime.js"
+/** @since 0.1.0 */
+export * as ResponseStream from "./ResponseStream.js"
 /** @since 0.1.0 */
 export * as RuntimeApi from "./RuntimeApi.js"
 /** @since 0.1.0 */

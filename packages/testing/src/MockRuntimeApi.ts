@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { ErrorReport, Invocation, RuntimeApi, RuntimeApiError } from "@effect-lambda/runtime"
+import { ErrorReport, Invocation, ResponseStream, RuntimeApi, RuntimeApiError } from "@effect-lambda/runtime"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -30,6 +30,10 @@ export interface Report {
   readonly errorType: string | undefined
   /** `Lambda-Runtime-Function-XRay-Error-Cause` (error reports only). */
   readonly xrayCause: string | undefined
+  /** Whether the response was streamed. */
+  readonly streamed?: boolean
+  /** For a streamed response that failed after its first byte: the decoded error trailer. */
+  readonly errorBody?: string | undefined
 }
 
 /**
@@ -159,6 +163,32 @@ const make = Effect.gen(function*() {
           xrayCause: undefined
         })
       ),
+    // Streamed responses follow the live client's rules (ResponseStream.run): the report is
+    // recorded when the body ends, with the trailers when the stream failed after its first byte.
+    respondStream: (requestId, body, options) =>
+      ResponseStream.run(body, () => {
+        const chunks: Array<Uint8Array> = []
+        return {
+          write: (chunk) => Effect.sync(() => void chunks.push(chunk)),
+          finish: (trailers) =>
+            Effect.zipRight(
+              takeFault("response"),
+              record({
+                _tag: "Response",
+                requestId,
+                body: decoder.decode(Buffer.concat(chunks)),
+                contentType: options.contentType,
+                errorType: trailers?.["Lambda-Runtime-Function-Error-Type"],
+                xrayCause: undefined,
+                streamed: true,
+                errorBody: trailers === undefined
+                  ? undefined
+                  : Buffer.from(trailers["Lambda-Runtime-Function-Error-Body"], "base64").toString("utf8")
+              })
+            ),
+          abort: () => {}
+        }
+      }, options),
     fail: (requestId, report) =>
       Effect.zipRight(
         takeFault("error"),

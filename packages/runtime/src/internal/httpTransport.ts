@@ -19,7 +19,20 @@ export interface Transport {
     headers: http.OutgoingHttpHeaders,
     body?: string | Uint8Array
   ) => Effect.Effect<RawResponse, TransportError>
+  /** Opens a chunked POST whose body is written piece by piece (streamed responses). */
+  readonly openStream: (operation: string, path: string, headers: http.OutgoingHttpHeaders) => StreamingRequest
   readonly close: () => void
+}
+
+/** @internal */
+export interface StreamingRequest {
+  /** Writes a chunk; waits for `drain` when the socket buffer is full. */
+  readonly write: (chunk: Uint8Array) => Effect.Effect<void, TransportError>
+  /** Ends the body (with trailers) and waits for the answer. */
+  readonly end: (trailers?: Readonly<Record<string, string>>) => Effect.Effect<RawResponse, TransportError>
+  /** The answer, if the API already sent one (for example a 400 before reading the body). */
+  readonly early: () => RawResponse | undefined
+  readonly abort: () => void
 }
 
 /**
@@ -105,5 +118,68 @@ export const make = (address: string, maxSockets: number): Transport => {
       })
     })
 
-  return { request, close: () => agent.destroy() }
+  const openStream: Transport["openStream"] = (operation, path, headers) => {
+    const req = http.request({ agent, hostname, port, method: "POST", path, headers })
+    let answer: RawResponse | undefined
+    let failure: TransportError | undefined
+    const waiting = new Set<() => void>()
+    const wake = () => {
+      for (const resume of waiting) resume()
+      waiting.clear()
+    }
+    req.on("response", (res) => {
+      const chunks: Array<Buffer> = []
+      res.on("data", (chunk: Buffer) => chunks.push(chunk))
+      res.on("end", () => {
+        answer = { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }
+        wake()
+      })
+      res.on("error", (error) => {
+        failure ??= new TransportError({ operation, message: describe(error), cause: error })
+        wake()
+      })
+    })
+    req.on("error", (error) => {
+      failure ??= new TransportError({ operation, message: describe(error), cause: error })
+      wake()
+    })
+    req.on("drain", wake)
+    // Resolves on the first of: the condition holds, the request failed.
+    const until = (ready: () => boolean) =>
+      Effect.async<void, TransportError>((resume) => {
+        const check = () => {
+          if (failure !== undefined) return resume(Effect.fail(failure)), true
+          if (ready()) return resume(Effect.void), true
+          return false
+        }
+        if (check()) return
+        const onWake = () => {
+          if (!check()) waiting.add(onWake)
+        }
+        waiting.add(onWake)
+        return Effect.sync(() => void waiting.delete(onWake))
+      })
+    return {
+      write: (chunk) =>
+        Effect.suspend(() => {
+          if (failure !== undefined) return Effect.fail(failure)
+          if (answer !== undefined) return Effect.void
+          return req.write(chunk) ? Effect.void : until(() => !req.writableNeedDrain || answer !== undefined)
+        }),
+      end: (trailers) =>
+        Effect.suspend(() => {
+          if (answer === undefined && failure === undefined && !req.writableEnded) {
+            if (trailers !== undefined) req.addTrailers(trailers)
+            req.end()
+          }
+          return Effect.flatMap(until(() => answer !== undefined), () => Effect.succeed(answer!))
+        }),
+      early: () => answer,
+      abort: () => {
+        req.destroy()
+      }
+    }
+  }
+
+  return { request, openStream, close: () => agent.destroy() }
 }

@@ -9,8 +9,12 @@ export interface Recorded {
   readonly url: string
   readonly headers: http.IncomingHttpHeaders
   readonly body: Buffer
+  readonly trailers: NodeJS.Dict<string>
   readonly socket: number
 }
+
+/** Takes a request whose body the test wants to read itself (streamed responses). */
+export type RawHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void
 
 export type Respond = (request: Recorded, res: http.ServerResponse, index: number) => void
 
@@ -22,12 +26,15 @@ export interface FakeApi {
   setHandler(handler: Respond): void
   /** Closes every idle keep-alive socket, as a freeze/thaw or an idle timeout would. */
   dropIdle(): void
+  /** Streamed requests whose URL matches go to `handler` unread. */
+  raw(handler: RawHandler, match: (url: string) => boolean): void
 }
 
 export const make = (initial: Respond, host = "127.0.0.1"): Effect.Effect<FakeApi, never, import("effect/Scope").Scope> =>
   Effect.acquireRelease(
     Effect.async<{ server: http.Server; api: FakeApi }>((resume) => {
       let handler = initial
+      const rawRoutes: Array<{ handler: RawHandler; match: (url: string) => boolean }> = []
       const requests: Array<Recorded> = []
       const sockets = new Map<net.Socket, number>()
       const busy = new Set<net.Socket>()
@@ -35,10 +42,14 @@ export const make = (initial: Respond, host = "127.0.0.1"): Effect.Effect<FakeAp
         const socket = sockets.get(req.socket)!
         busy.add(req.socket)
         res.on("finish", () => busy.delete(req.socket))
+        const route = req.headers["lambda-runtime-function-response-mode"] === "streaming"
+          ? rawRoutes.find((r) => r.match(req.url!))
+          : undefined
+        if (route !== undefined) return route.handler(req, res)
         const chunks: Array<Buffer> = []
         req.on("data", (chunk: Buffer) => chunks.push(chunk))
         req.on("end", () => {
-          const recorded = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks), socket }
+          const recorded = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks), trailers: req.trailers, socket }
           requests.push(recorded)
           handler(recorded, res, requests.length - 1)
         })
@@ -58,6 +69,9 @@ export const make = (initial: Respond, host = "127.0.0.1"): Effect.Effect<FakeAp
             connections: () => sockets.size,
             setHandler: (next) => {
               handler = next
+            },
+            raw: (rawHandler, match) => {
+              rawRoutes.push({ handler: rawHandler, match })
             },
             dropIdle: () => {
               for (const socket of sockets.keys()) if (!busy.has(socket)) socket.destroy()

@@ -1,0 +1,135 @@
+/**
+ * Streamed responses (`Lambda-Runtime-Function-Response-Mode: streaming`): the body goes out in
+ * chunks as the stream produces them, with backpressure, and a failure after the first byte
+ * ends the body with the error trailers `Lambda-Runtime-Function-Error-Type` and
+ * `Lambda-Runtime-Function-Error-Body` (base64 of the error JSON).
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Stream from "effect/Stream"
+import * as ErrorReport from "./ErrorReport.js"
+import type { RuntimeApiError } from "./RuntimeApiError.js"
+
+/**
+ * Where a streamed body goes: an open chunked request to the Runtime API (or a test double).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Target {
+  /** Writes one chunk; resolves when the transport can take more (backpressure). */
+  readonly write: (chunk: Uint8Array) => Effect.Effect<void, RuntimeApiError>
+  /** Ends the body, with error trailers when the stream failed, and waits for the API's answer. */
+  readonly finish: (trailers?: Trailers) => Effect.Effect<void, RuntimeApiError>
+  /** Drops the request when the transport itself broke. */
+  readonly abort: () => void
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Trailers {
+  readonly "Lambda-Runtime-Function-Error-Type": string
+  readonly "Lambda-Runtime-Function-Error-Body": string
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options<E> {
+  readonly contentType: string
+  /** Called once, when the first byte is about to go out (from then on errors go in trailers). */
+  readonly onOpen?: () => void
+  /** Turns a failure after the first byte into the report carried by the trailers. */
+  readonly errorReport?: (cause: Cause.Cause<E>) => ErrorReport.ErrorReport
+}
+
+/**
+ * The trailers that report `report` at the end of a streamed body.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const trailers = (report: ErrorReport.ErrorReport): Trailers => ({
+  "Lambda-Runtime-Function-Error-Type": report.header,
+  "Lambda-Runtime-Function-Error-Body": Buffer.from(ErrorReport.toBody(report)).toString("base64")
+})
+
+const concatChunk = (chunk: Chunk.Chunk<Uint8Array>): Uint8Array => {
+  if (chunk.length === 1) return Chunk.unsafeHead(chunk)
+  return Buffer.concat(Chunk.toReadonlyArray(chunk))
+}
+
+const isApiFailure = (cause: Cause.Cause<unknown>): boolean =>
+  Cause.failureOption(cause).pipe((option) =>
+    option._tag === "Some" && typeof option.value === "object" && option.value !== null &&
+    "_tag" in option.value &&
+    ["ContainerError", "Forbidden", "BadRequest", "PayloadTooLarge", "UnexpectedStatus", "TransportError"].includes(
+      (option.value as { _tag: string })._tag
+    )
+  )
+
+/**
+ * Sends `body` to the target opened by `open`. The request is opened only when the first chunk
+ * arrives, so a stream that fails before producing anything fails this effect with its own
+ * error and nothing has been sent (report it the usual way). After that:
+ * - the stream fails or dies: the body ends with the error trailers and this effect succeeds
+ *   (the failure is reported);
+ * - it is interrupted (deadline, shutdown): the trailers are sent, then the interruption goes on;
+ * - the transport breaks (client gone, connection reset): the stream stops and this effect
+ *   fails with the transport's error; nothing more can be reported for the invocation.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run = <E, R>(
+  body: Stream.Stream<Uint8Array, E, R>,
+  open: () => Target,
+  options: Options<E>
+): Effect.Effect<void, E | RuntimeApiError, R> =>
+  Effect.suspend(() => {
+    let target: Target | undefined
+    let finished = false
+    const report = options.errorReport ?? ((cause: Cause.Cause<E>) => ErrorReport.fromCause(cause))
+    const ensureOpen = (): Target => {
+      if (target === undefined) {
+        options.onOpen?.()
+        target = open()
+      }
+      return target
+    }
+    const finish = (cause?: Cause.Cause<E>) => {
+      finished = true
+      return ensureOpen().finish(cause === undefined ? undefined : trailers(report(cause)))
+    }
+    const consume = Stream.runForEachChunk(body, (chunk) =>
+      Chunk.isEmpty(chunk) ? Effect.void : Effect.suspend(() => ensureOpen().write(concatChunk(chunk))))
+    return consume.pipe(
+      Effect.matchCauseEffect({
+        onSuccess: () => finish(),
+        onFailure: (cause): Effect.Effect<void, E | RuntimeApiError> => {
+          if (target === undefined) return Effect.failCause(cause)
+          if (isApiFailure(cause)) {
+            finished = true
+            target.abort()
+            return Effect.failCause(cause)
+          }
+          const sent = finish(cause as Cause.Cause<E>)
+          return Cause.isInterruptedOnly(cause) ? Effect.zipRight(sent, Effect.failCause(cause)) : sent
+        }
+      }),
+      // Interrupted from outside (deadline, shutdown) in the middle of the body: still end it
+      // with trailers, so the invocation is reported exactly once.
+      Effect.onExit((exit) =>
+        Exit.isFailure(exit) && Exit.isInterrupted(exit) && target !== undefined && !finished
+          ? Effect.ignore(finish(exit.cause as Cause.Cause<E>))
+          : Effect.void
+      )
+    )
+  })
