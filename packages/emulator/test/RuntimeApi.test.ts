@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
+import * as Net from "node:net"
 import { Emulator } from "../src/index.js"
 import { collectLogs, json, next, request, requestId, respond, text } from "./utils.js"
 
@@ -317,5 +318,41 @@ describe("an external runtime failing init before any invoke", () => {
       const id = requestId(yield* next(emulator))
       yield* respond(emulator, id, JSON.stringify("fine"))
       expect(json((yield* Fiber.join(invoker)).payload)).toBe("fine")
+    }))
+})
+
+describe("cut connections", () => {
+  it.scopedLive("a response body cut short: the invoker gets Runtime.TruncatedResponse", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      const invoker = yield* Effect.fork(emulator.invoke("{}"))
+      const id = requestId(yield* next(emulator))
+      const [host, port] = emulator.runtimeApi.split(":") as [string, string]
+      yield* Effect.async<void>((resume) => {
+        const socket = Net.connect(Number(port), host, () => {
+          socket.write(
+            `POST /2018-06-01/runtime/invocation/${id}/response HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789`,
+            () => setTimeout(() => socket.destroy(), 50)
+          )
+        })
+        socket.on("close", () => resume(Effect.void))
+        socket.on("error", () => {})
+      })
+      const result = yield* Fiber.join(invoker)
+      expect(result.functionError).toBe("Unhandled")
+      expect(json(result.payload).errorType).toBe("Runtime.TruncatedResponse")
+    }))
+
+  it.scopedLive("a Close fault drops the connection without an answer; a Delay fault answers late", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      yield* emulator.injectFault({ endpoint: "next", fault: { _tag: "Close" } })
+      const closed = yield* Effect.either(next(emulator))
+      expect(closed._tag).toBe("Left")
+      yield* emulator.injectFault({ endpoint: "next", fault: { _tag: "Delay", millis: 20 } })
+      const invoker = yield* Effect.fork(emulator.invoke("{}"))
+      const event = yield* next(emulator)
+      yield* respond(emulator, requestId(event), "1")
+      expect(text((yield* Fiber.join(invoker)).payload)).toBe("1")
     }))
 })
