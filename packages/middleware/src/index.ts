@@ -12,3 +12,5 @@ export * as HttpHandler from "./HttpHandler.js"
 export * as SqsBatch from "./SqsBatch.js"
 /** @since 0.1.0 */
 export * as StreamBatch from "./StreamBatch.js"
+/** @since 0.1.0 */
+export * as Tracing from "./Tracing.js"
