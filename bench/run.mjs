@@ -179,6 +179,11 @@ for (const c of clients) {
   }
 }
 
+for (const c of clients) {
+  const f = failures[c.name]
+  if (f.length) notes.push(`${c.name}: ${f.length} run(s) failed and are left out of its figures; first: ${f[0].slice(0, 300)}`)
+}
+
 // effect-lambda against the goals of issue 6, paired round by round with the peer it is compared to.
 const el = samples["effect-lambda"]
 const x = (s) => (Number.isFinite(s.median) ? `${s.median.toFixed(2)}x` : "-")
