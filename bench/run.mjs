@@ -9,6 +9,7 @@
 //      BENCH_CLIENTS=raw,socket,...  run only these clients (raw is always kept: it is the reference)
 //      BENCH_MEMORY_ROUNDS=n  how many of the throughput rounds go on to 100k invocations for the
 //                             memory-growth figure (default 1; each adds ~3 min)
+import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import { dirname, join } from "node:path"
@@ -151,6 +152,17 @@ if (existsSync(helloBundle)) {
   bundle = { path: "examples/hello/dist/main.mjs", bytes: statSync(helloBundle).size, gzipBytes: gzipSync(bytes, { level: 6 }).length }
 }
 
+// Which code the effect-lambda figures are for: the commit, and whether the runtime or the
+// example had uncommitted changes when the bundle was measured.
+function sourceState() {
+  try {
+    const git = (...args) => execFileSync("git", args, { cwd: repoDir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()
+    return { commit: git("rev-parse", "--short", "HEAD"), dirty: git("status", "--porcelain", "--", "packages/runtime", "examples/hello") !== "" }
+  } catch {
+    return { commit: "unknown", dirty: false }
+  }
+}
+
 const results = {
   date: new Date().toISOString(),
   quick,
@@ -160,6 +172,7 @@ const results = {
   load: { start: loadAtStart.map((l) => +l.toFixed(2)), end: os.loadavg().map((l) => +l.toFixed(2)) },
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model?.trim() ?? "unknown", memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}` },
   peers: { ricVersion: peers.ricVersion },
+  source: sourceState(),
   plan,
   order: clients.map((c) => c.name),
   clients: {},

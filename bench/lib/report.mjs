@@ -63,6 +63,7 @@ export function markdown(results) {
     ""
   )
   out.push(`- Date: ${results.date}`)
+  out.push(`- Code: commit ${results.source.commit}${results.source.dirty ? " plus uncommitted changes in packages/runtime or examples/hello" : ""}`)
   out.push(`- Node: ${results.node.version} (${results.node.source}), same binary for every client and the server`)
   out.push(`- Machine: ${results.machine.cpus} cores (${results.machine.model}), ${results.machine.memGiB} GiB, ${results.machine.platform}`)
   out.push(`- Load average (1/5/15 min) at start ${results.load.start.join(" / ")}, at end ${results.load.end.join(" / ")}`)
