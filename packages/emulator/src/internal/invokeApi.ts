@@ -120,7 +120,7 @@ export const handle = (core: state.Core, input: InvokeInput): Effect.Effect<Invo
     }
     const { log, outcome } = yield* Effect.raceFirst(
       Deferred.await(invocation.done),
-      Deferred.await(core.stopped).pipe(Effect.zipRight(new EmulatorStopped()))
+      Deferred.await(core.stopped).pipe(Effect.flatMap(() => new EmulatorStopped()))
     )
     const headers: Record<string, string> = {
       "x-amzn-RequestId": requestId,
