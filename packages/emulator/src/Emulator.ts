@@ -13,12 +13,16 @@ import * as internal from "./internal/emulator.js"
 import type * as faults from "./internal/faults.js"
 
 /**
+ * Any failure of the emulator (see the `EmulatorError` module).
+ *
  * @since 0.1.0
  * @category errors
  */
 export type EmulatorError = EmulatorError_.EmulatorError
 
 /**
+ * How to run the emulator and the function.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -52,6 +56,8 @@ export interface Options {
 }
 
 /**
+ * The Invoke API headers of a programmatic invocation.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -100,6 +106,8 @@ export type Fault = faults.Fault
 export type FaultRule = faults.FaultRule
 
 /**
+ * A running emulator.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -120,6 +128,8 @@ export interface Emulator {
 }
 
 /**
+ * The service of a running emulator.
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -127,8 +137,21 @@ export const Emulator: Context.Tag<Emulator, Emulator> = Context.GenericTag<Emul
 
 /**
  * Starts an emulator in the current scope: the HTTP server and, with `functionDir`, the
- * supervisor, which starts `bootstrap` at the first invocation. Closing the scope stops the
- * function (SIGTERM, then SIGKILL after `stopGraceMillis`) and the server.
+ * supervisor, which starts `bootstrap` at the first invocation (lazily, as AWS's runtime
+ * interface emulator) and again after it exited, crashed or timed out. Closing the scope stops
+ * the function (SIGTERM, then SIGKILL after `stopGraceMillis`) and the server.
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from "@effect-lambda/emulator"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const emulator = yield* Emulator.make({ functionDir: "examples/hello", timeoutSeconds: 5 })
+ *   const result = yield* emulator.invoke(JSON.stringify({ name: "world" }))
+ *   console.log(result.statusCode, new TextDecoder().decode(result.payload))
+ * }).pipe(Effect.scoped)
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -136,6 +159,20 @@ export const Emulator: Context.Tag<Emulator, Emulator> = Context.GenericTag<Emul
 export const make: (options: Options) => Effect.Effect<Emulator, EmulatorError, Scope.Scope> = internal.make
 
 /**
+ * `make` as a scoped layer of the `Emulator` service.
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from "@effect-lambda/emulator"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const emulator = yield* Emulator.Emulator
+ *   console.log(`invoke: ${emulator.url}/2015-03-31/functions/function/invocations`)
+ *   yield* Effect.never
+ * }).pipe(Effect.provide(Emulator.layer({ functionDir: "examples/hello", port: 9001 })))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
