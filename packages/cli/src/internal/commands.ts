@@ -4,6 +4,7 @@ import * as Path from "@effect/platform/Path"
 import { Emulator } from "@effect-lambda/emulator"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
@@ -95,9 +96,12 @@ interface Running {
   readonly emulator: Emulator.Emulator
 }
 
-const launch = (options: FunctionOptions, port: number) =>
+// Each emulator gets a child scope of the command's scope: closing it early (a restart) is
+// independent, and whatever is running when the command ends, even one launched a moment before
+// it could be recorded as current, is closed with the command.
+const launch = (options: FunctionOptions, port: number, parent: Scope.Scope) =>
   Effect.gen(function*() {
-    const scope = yield* Scope.make()
+    const scope = yield* Scope.fork(parent, ExecutionStrategy.sequential)
     const context = yield* Layer.buildWithScope(emulatorLayer(options, port), scope).pipe(
       Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
     )
@@ -117,13 +121,11 @@ export const watch = (options: FunctionOptions) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
+    const parent = yield* Effect.scope
     yield* prepare(options)
-    const first = yield* launch(options, options.port)
+    const first = yield* launch(options, options.port, parent)
     const port = boundPort(first.emulator)
     const current = yield* SynchronizedRef.make<Running>(first)
-    yield* Effect.addFinalizer(() =>
-      SynchronizedRef.get(current).pipe(Effect.flatMap((running) => Scope.close(running.scope, Exit.void)))
-    )
     yield* announce(options, first.emulator, "watching")
 
     const src = path.join(options.absDir, "src")
@@ -138,7 +140,7 @@ export const watch = (options: FunctionOptions) =>
         )
         if (!built) return running
         yield* Scope.close(running.scope, Exit.void)
-        const next = yield* launch(options, port)
+        const next = yield* launch(options, port, parent)
         yield* stderrLine(`restarted ${options.dir}`)
         return next
       }))

@@ -72,7 +72,7 @@ const buildCommands = (
     const commands: Array<BuildCommand> = []
     const execPath = process.env.npm_execpath
     if (execPath !== undefined && execPath !== "") {
-      const name = path.basename(execPath).startsWith("pnpm") ? "pnpm" : "npm"
+      const name = path.basename(execPath).replace(/(-cli)?\.(c|m)?js$/, "")
       const isScript = /\.(c|m)?js$/.test(execPath)
       commands.push({
         file: isScript ? process.execPath : execPath,
