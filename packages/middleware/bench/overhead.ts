@@ -10,6 +10,7 @@ import { HttpHandler, SqsBatch, StreamBatch, Tracing } from "@effect-lambda/midd
 import type { FunctionConfig, Handler, Invocation } from "@effect-lambda/runtime"
 import { LambdaContext } from "@effect-lambda/runtime"
 import { EventBuilders } from "@effect-lambda/testing"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
@@ -72,17 +73,25 @@ const v2Schema = (await import("@effect-lambda/runtime")).Handler.make({
   handle: () => Effect.succeed({ statusCode: 200, body: "ok" })
 })
 
-const cases: ReadonlyArray<readonly [string, Handler.Handler.Any, unknown]> = [
+const allCases: ReadonlyArray<readonly [string, Handler.Handler.Any, unknown]> = [
   ["baseline: no schema, constant result (API GW v2 GET event)", baseline, v2Get],
   ["Handler.make with the ApiGatewayProxyEventV2 schema only", v2Schema, v2Get],
   ["HttpHandler apiGatewayV2, GET /hello/:name", HttpHandler.make(router, { event: "apiGatewayV2" }), v2Get],
   ["HttpHandler auto, GET /hello/:name", HttpHandler.make(router), v2Get],
   ["HttpHandler apiGatewayV2, POST /items (JSON body + Schema)", HttpHandler.make(router, { event: "apiGatewayV2" }), v2Post],
+  ["HttpHandler apiGatewayV2, GET, platform http.server span disabled", (await import("@effect-lambda/runtime")).Handler.mapEffect(
+    HttpHandler.make(router, { event: "apiGatewayV2" }),
+    (effect) => Effect.locally(effect, HttpMiddleware.currentTracerDisabledWhen, () => true)
+  ), v2Get],
   ["HttpHandler apiGatewayV2 GET + Tracing.withSpan", Tracing.withSpan(HttpHandler.make(router, { event: "apiGatewayV2" })), v2Get],
   ["baseline with a 10-message SQS event", baseline, sqs10],
   ["SqsBatch.partialFailures, 10 messages, body Schema", SqsBatch.partialFailures(() => Effect.void, { body: Schema.parseJson(Schema.Struct({ n: Schema.Number })) }), sqs10],
   ["StreamBatch.kinesis, 10 records", StreamBatch.kinesis(() => Effect.void), kinesis10]
 ]
+
+// CASES=regex runs only the matching cases (and the baselines).
+const filter = process.env.CASES === undefined ? undefined : new RegExp(process.env.CASES)
+const cases = allCases.filter(([name]) => filter === undefined || name.startsWith("baseline") || filter.test(name))
 
 // Interleaved rounds, median per case: other load on the machine shifts single runs a lot.
 const ROUNDS = Number(process.env.ROUNDS ?? 7)
