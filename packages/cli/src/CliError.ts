@@ -182,6 +182,7 @@ const emulatorMessage = (e: EmulatorError.EmulatorError): string | undefined => 
  * @category formatting
  */
 export const toMessage = (error: unknown): string => {
+  if (ValidationError.isValidationError(error)) return usageMessage(error)
   if (Predicate.hasProperty(error, "_tag") && typeof error._tag === "string") {
     const known = cliMessage(error as CliError) ?? emulatorMessage(error as EmulatorError.EmulatorError)
     if (known !== undefined) return known
@@ -232,9 +233,7 @@ export const describeCause = <E>(cause: Cause.Cause<E>): Option.Option<string> =
   if (Cause.isInterruptedOnly(cause)) return Option.none()
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure)) {
-    const error: unknown = failure.value
-    if (ValidationError.isValidationError(error)) return Option.some(`effect-lambda: ${usageMessage(error)}`)
-    return Option.some(`effect-lambda: ${toMessage(error)}`)
+    return Option.some(`effect-lambda: ${toMessage(failure.value)}`)
   }
   const defect = Cause.dieOption(cause)
   if (Option.isSome(defect)) return Option.some(`effect-lambda: unexpected error: ${toMessage(defect.value)}`)

@@ -5,14 +5,6 @@ import * as path from "node:path"
 import { echoFixture, runCli, tempDir } from "./helpers.js"
 
 describe("effect-lambda invoke", () => {
-  it.live("examples/hello answers {\"message\":\"hello world\"} (the README's main job)", () =>
-    Effect.gen(function*() {
-      const r = yield* runCli(["invoke", "examples/hello", "--event", "{\"name\":\"world\"}"])
-      expect(r.code, r.stderr).toBe(0)
-      expect(JSON.parse(r.stdout)).toEqual({ message: "hello world" })
-      expect(r.stdout.trim()).toBe("{\"message\":\"hello world\"}")
-    }))
-
   it.live("--event: payload alone on stdout, function logs on stderr", () =>
     Effect.gen(function*() {
       const r = yield* runCli(["invoke", echoFixture, "--event", "{\"n\":1}"])

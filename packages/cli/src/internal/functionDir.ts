@@ -96,9 +96,10 @@ const buildCommands = (
     return commands
   })
 
-type RunOutcome = { readonly _tag: "Exited"; readonly code: number | null; readonly signal: string | null } | {
-  readonly _tag: "NotFound"
-} | { readonly _tag: "SpawnError"; readonly message: string }
+type RunOutcome =
+  | { readonly _tag: "Exited"; readonly code: number | null; readonly signal: string | null }
+  | { readonly _tag: "NotFound" }
+  | { readonly _tag: "SpawnError"; readonly message: string }
 
 // Build output goes to stderr: stdout is reserved for the invocation payload and the URL.
 const runBuild = (command: BuildCommand, cwd: string): Effect.Effect<RunOutcome> =>
