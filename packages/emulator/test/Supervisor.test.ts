@@ -18,10 +18,11 @@ const start = (options: Partial<Emulator.Options> = {}) => {
 
 const invokeJson = (emulator: Emulator.Emulator, event: unknown) => emulator.invoke(JSON.stringify(event))
 
+/** Not counting zombies: an orphan's parent here (PID 1 of the sandbox) may not reap it. */
 const isAlive = (pid: number) => {
   try {
-    process.kill(pid, 0)
-    return true
+    const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+    return !["Z", "X"].includes(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]!)
   } catch {
     return false
   }
@@ -293,4 +294,23 @@ describe("startup errors", () => {
       expect(dry.statusCode).toBe(204)
       expect(text(dry.payload)).toBe("")
     }).pipe(Effect.provide(Emulator.layer({}))))
+})
+
+describe("a bootstrap shell script without exec", () => {
+  it.scopedLive("the node it started is stopped with it, and serves invocations", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      Fs.writeFileSync(
+        Path.join(dir, "bootstrap"),
+        `#!/bin/sh\nnode ${JSON.stringify(Path.join(fakeRuntime, "bootstrap"))}\n`,
+        { mode: 0o755 }
+      )
+      const scope = yield* Scope.make()
+      const logs = collectLogs()
+      const emulator = yield* Emulator.make({ functionDir: dir, onLog: logs.onLog }).pipe(Scope.extend(scope))
+      const { pid } = json((yield* invokeJson(emulator, { op: "pid" })).payload)
+      expect(logs.lines.find((l) => l.startsWith("REPORT"))).toMatch(/Max Memory Used: \d+ MB/)
+      yield* Scope.close(scope, Exit.void)
+      expect(isAlive(pid)).toBe(false)
+    }))
 })

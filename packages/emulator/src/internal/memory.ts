@@ -8,6 +8,35 @@
  */
 import * as Fs from "node:fs"
 
+/**
+ * Whether a live (not zombie) process is left in the process group. Without /proc, falls back to
+ * kill(-pgid, 0), which also counts zombies.
+ */
+export const groupAlive = (pgid: number): boolean => {
+  let entries: Array<string>
+  try {
+    entries = Fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))
+  } catch {
+    try {
+      process.kill(-pgid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  for (const entry of entries) {
+    try {
+      const stat = Fs.readFileSync(`/proc/${entry}/stat`, "utf8")
+      // fields after "(comm)", which may itself hold spaces and parentheses
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") return true
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return false
+}
+
 const statusField = (pid: number, field: string): number | undefined => {
   try {
     const status = Fs.readFileSync(`/proc/${pid}/status`, "utf8")

@@ -134,7 +134,11 @@ export const make = (
 
     const ensure = Effect.gen(function*() {
       const generation = yield* Ref.get(current)
-      if (generation !== undefined && !(yield* Deferred.isDone(generation.exited))) return generation
+      if (generation === undefined) return yield* spawn
+      if (!(yield* Deferred.isDone(generation.exited))) return generation
+      // The bootstrap is gone, but a process it started without `exec` may live on in its group,
+      // still polling `next`: it must not compete with the new runtime.
+      if (generation.pid !== undefined) signalGroup(generation.pid, "SIGKILL")
       return yield* spawn
     })
 
@@ -149,23 +153,42 @@ export const make = (
     const signal = (generation: Generation, sig: NodeJS.Signals) =>
       Effect.sync(() => generation.pid !== undefined && signalGroup(generation.pid, sig))
 
+    /** Until no live process is left in the generation's group, at most `millis`. */
+    const awaitGroupGone = (generation: Generation, millis: number) =>
+      Effect.gen(function*() {
+        if (generation.pid === undefined) return true
+        const deadline = performance.now() + millis
+        while (memory.groupAlive(generation.pid)) {
+          if (performance.now() >= deadline) return false
+          yield* Effect.sleep(Duration.millis(20))
+        }
+        return true
+      })
+
     const kill = (generation: Generation) =>
       Effect.gen(function*() {
         yield* sample(generation)
         yield* signal(generation, "SIGKILL")
         yield* Deferred.await(generation.exited)
+        yield* awaitGroupGone(generation, 1000)
       })
 
+    // The bootstrap exiting is not enough: a process it started without `exec` (a shell script
+    // running node) gets the SIGTERM too and may still be finishing its shutdown.
     const stop = (generation: Generation) =>
       Effect.gen(function*() {
-        if (yield* Deferred.isDone(generation.exited)) return
+        if ((yield* Deferred.isDone(generation.exited)) && generation.pid !== undefined && !memory.groupAlive(generation.pid)) {
+          return
+        }
+        const started = performance.now()
         yield* signal(generation, "SIGTERM")
         // interruptible: this runs in finalizers, where a timeout could not cut an uninterruptible wait
         const exited = yield* Effect.interruptible(Deferred.await(generation.exited)).pipe(
           Effect.timeout(Duration.millis(options.stopGraceMillis)),
           Effect.option
         )
-        if (exited._tag === "None") yield* kill(generation)
+        const left = Math.max(0, options.stopGraceMillis - (performance.now() - started))
+        if (exited._tag === "None" || !(yield* awaitGroupGone(generation, left))) yield* kill(generation)
       })
 
     return { ensure, kill, stop, peakKb: sample, drainLogs }
