@@ -21,7 +21,6 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as internal from "./internal/httpHandler.js"
@@ -139,6 +138,10 @@ const schemas = {
 
 const badRequest = HttpServerResponse.text("Bad Request", { status: 400 })
 
+/** The platform appends the response it answered with to the cause, as a defect: drop it. */
+const withoutResponses = <E>(cause: Cause.Cause<E>): Cause.Cause<E> =>
+  Cause.filter(cause, (part) => !(part._tag === "Die" && HttpServerResponse.isServerResponse(part.defect)))
+
 /**
  * Turns an HTTP app into a Lambda handler for HTTP events.
  *
@@ -204,21 +207,20 @@ export const make = <E, R, const T extends EventType = "auto">(
       options.middleware
     )
     return handled.pipe(
-      Effect.provide(Context.make(HttpServerRequest.HttpServerRequest, request).pipe(
-        Context.add(RequestEvent, { source, event })
-      )),
       // `toHandled` still fails after answering an error, with the cause behind the answer.
+      // Settled uninterruptibly: when the deadline interrupted the app, the interruption must
+      // leave without the 503 the platform rendered, so the runtime reports a timeout.
       Effect.catchAllCause((cause) => {
-        if (result === undefined || Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
-        // The platform appends the response it answered with as a defect: not worth logging.
-        const reason = Option.getOrElse(
-          Cause.stripSomeDefects(cause, (defect) => HttpServerResponse.isServerResponse(defect) ? Option.some(Cause.empty) : Option.none()),
-          () => cause
-        )
+        const reason = withoutResponses(cause)
+        if (result === undefined || Cause.isInterrupted(reason)) return Effect.failCause(reason)
         return result.statusCode >= 500
           ? Effect.logError("HTTP handler failed", reason)
           : Effect.logDebug("HTTP client error", reason)
       }),
+      Effect.uninterruptible,
+      Effect.provide(Context.make(HttpServerRequest.HttpServerRequest, request).pipe(
+        Context.add(RequestEvent, { source, event })
+      )),
       Effect.map(() => result!)
     )
   }

@@ -1,4 +1,5 @@
 import { HttpHandler } from "@effect-lambda/middleware"
+import { LambdaContext } from "@effect-lambda/runtime"
 import { EventBuilders, LambdaTest } from "@effect-lambda/testing"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -52,6 +53,8 @@ const router = HttpRouter.empty.pipe(
     )
   ),
   HttpRouter.get("/boom", Effect.die(new Error("boom"))),
+  HttpRouter.get("/slow", Effect.never),
+  HttpRouter.get("/context", Effect.flatMap(LambdaContext.LambdaContext, (ctx) => HttpServerResponse.json({ requestId: ctx.requestId }))),
   HttpRouter.get(
     "/stream",
     Effect.succeed(HttpServerResponse.stream(Stream.encodeText(Stream.make("st", "re", "am")), { contentType: "text/plain" }))
@@ -207,6 +210,38 @@ describe("HttpHandler: Function URL and ALB", () => {
       expect(result.headers).toBeUndefined()
       expect(result.multiValueHeaders["set-cookie"]).toEqual(["a=1; HttpOnly", "b=2"])
       expect(result.multiValueHeaders["content-type"]).toEqual(["text/plain"])
+    }))
+})
+
+describe("HttpHandler: invocation", () => {
+  it.effect("the app sees the invocation's LambdaContext", () =>
+    Effect.gen(function*() {
+      const result = yield* LambdaTest.invoke(handler, EventBuilders.apiGatewayV2Request({ path: "/context" }), { requestId: "req-42" })
+      expect(JSON.parse((result as any).json.body)).toEqual({ requestId: "req-42" })
+    }))
+
+  // Real time: the runtime's deadline timer has to fire while the app waits forever.
+  it.live("the deadline interrupts the app and is reported as Runtime.Timeout", () =>
+    Effect.gen(function*() {
+      const result = yield* LambdaTest.invoke(handler, EventBuilders.apiGatewayV2Request({ path: "/slow" }), { timeoutMs: 50 })
+      expect(result._tag === "Error" && result.errorType).toBe("Runtime.Timeout")
+    }))
+
+  it.effect("a request a web Request refuses (bad method) is a 400 answer", () =>
+    Effect.gen(function*() {
+      const event = EventBuilders.apiGatewayV2Request({ path: "/hello/x" })
+      const bad = { ...event, requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: "GE T" } } }
+      const result = yield* invoke(bad)
+      expect(result.statusCode).toBe(400)
+    }))
+
+  it.effect("ALB: base64 request bodies and multi-value query strings", () =>
+    Effect.gen(function*() {
+      const reversed = yield* invoke(EventBuilders.albRequest({ method: "POST", path: "/reverse", body: new Uint8Array([7, 8]) }))
+      expect(reversed.isBase64Encoded).toBe(true)
+      expect([...Buffer.from(reversed.body, "base64")]).toEqual([8, 7])
+      const echo = yield* invoke(EventBuilders.albRequest({ path: "/echo", multiValue: true, query: { t: ["a b", "c"] } }))
+      expect(JSON.parse(echo.body).search).toEqual({ t: ["a b", "c"] })
     }))
 })
 
