@@ -72,9 +72,11 @@ log(`node ${peers.nodeVersion} | ${os.cpus().length} cores | clients: ${clients.
 
 const samples = {} // client -> metric -> per-round values (NaN for a failed run)
 const failures = {}
+const rssCurves = {} // client -> per memory round, { invocations: VmRSS kB }
 for (const c of clients) {
   samples[c.name] = { coldNext: [], coldResponse: [], throughput: [], cpuUs: [], p50: [], p99: [], peakRssKb: [], rssGrowthKb: [] }
   failures[c.name] = []
+  rssCurves[c.name] = []
 }
 
 async function run(client, config, timeoutMs) {
@@ -119,7 +121,11 @@ for (const scenario of scenarios) {
   for (let round = -t.warmup; round < t.rounds; round++) {
     const n = round < 0 ? t.warmupN : t.n
     const withMemory = scenario.name === "buffered" && round >= t.rounds - plan.memory.rounds
-    const config = withMemory ? { n: plan.memory.n, window: n, rssAt: [plan.memory.from, plan.memory.n] } : { n }
+    // RSS is read at five points, not two: the curve in latest.json tells a leak (still rising at
+    // the end) from a heap settling to its working size (flat after a while).
+    const { from, n: to } = plan.memory
+    const rssAt = [0, 1, 2, 3, 4].map((k) => from + ((to - from) * k) / 4)
+    const config = withMemory ? { n: to, window: n, rssAt } : { n }
     const line = []
     for (const c of inScenario) {
       const r = await run(c, config, runTimeout(config.n))
@@ -132,9 +138,10 @@ for (const scenario of scenarios) {
         s.p99.push(w ? w.latencyUs.p99 : NaN)
         s.peakRssKb.push(w?.peakRssKb ?? NaN)
         if (withMemory) {
-          const from = r.ok ? r.rssKb[plan.memory.from] : undefined
-          const to = r.ok ? r.rssKb[plan.memory.n] : undefined
-          s.rssGrowthKb.push(from !== undefined && to !== undefined ? to - from : NaN)
+          const rssFrom = r.ok ? r.rssKb[from] : undefined
+          const rssTo = r.ok ? r.rssKb[to] : undefined
+          s.rssGrowthKb.push(rssFrom !== undefined && rssTo !== undefined ? rssTo - rssFrom : NaN)
+          rssCurves[c.name].push(r.ok ? r.rssKb : undefined)
         }
       }
       const growth = withMemory && round >= 0 ? samples[c.name].rssGrowthKb.at(-1) : undefined
@@ -188,6 +195,7 @@ for (const c of clients) {
     label: c.label,
     ...Object.fromEntries(Object.entries(s).map(([k, v]) => [k, summary(v)])),
     ratios: Object.fromEntries(Object.entries(s).map(([k, v]) => [k, pairedRatio(v, ref[k])])),
+    rssCurvesKb: rssCurves[c.name],
     failures: failures[c.name]
   }
 }

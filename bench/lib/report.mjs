@@ -110,6 +110,18 @@ export function markdown(results) {
     )
   }
   out.push("")
+  const curves = rows(results).filter((r) => r.rssCurvesKb?.some((c) => c))
+  if (curves.length) {
+    const points = Object.keys(curves[0].rssCurvesKb.find((c) => c)).map(Number)
+    out.push("## RSS over one long run (MiB, after that many invocations)", "")
+    out.push("Flat after a while = the heap settled; still rising at the end = a leak.", "")
+    out.push(md(["client", ...points.map((p) => p.toLocaleString("en-US"))]), md(["---", ...points.map(() => "---:")]))
+    for (const r of curves) {
+      const c = r.rssCurvesKb.findLast((x) => x)
+      out.push(md([r.label, ...points.map((p) => fmt(c[p] / 1024, 1))]))
+    }
+    out.push("")
+  }
   if (results.skipped.length || results.notes.length) {
     out.push("## Notes", "")
     for (const s of results.skipped) out.push(`- ${s.name} not measured: ${s.reason}`)
