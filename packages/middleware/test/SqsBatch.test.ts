@@ -91,4 +91,14 @@ describe("SqsBatch.partialFailures", () => {
       const off = yield* LambdaTest.invoke(SqsBatch.partialFailures(failB, { fifo: false }), fifoEvent)
       expect(ids(off)).toEqual([fifoEvent.Records[1]!.messageId])
     }))
+
+  // Real time: the runtime's deadline timer has to fire while a message waits forever.
+  it.live("a batch still running at the deadline is a Runtime.Timeout (the whole batch is retried)", () =>
+    Effect.gen(function*() {
+      const handler = (fifo: boolean) => SqsBatch.partialFailures((record) => record.body === "stuck" ? Effect.never : Effect.void, { fifo })
+      for (const fifo of [false, true]) {
+        const result = yield* LambdaTest.invoke(handler(fifo), EventBuilders.sqsEvent(["a", "stuck", "c"]), { timeoutMs: 50 })
+        expect(result._tag === "Error" && result.errorType).toBe("Runtime.Timeout")
+      }
+    }))
 })
