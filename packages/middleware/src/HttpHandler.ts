@@ -87,7 +87,11 @@ export interface Results {
  * const router = HttpRouter.empty.pipe(
  *   HttpRouter.get("/whoami", Effect.gen(function*() {
  *     const { event, source } = yield* HttpHandler.RequestEvent
- *     return yield* HttpServerResponse.json({ source, requestId: event.requestContext })
+ *     // API Gateway 2.0: the JWT claims its authorizer checked
+ *     const claims = source === "apiGatewayV2" && "authorizer" in event.requestContext
+ *       ? event.requestContext.authorizer?.jwt?.claims
+ *       : undefined
+ *     return yield* HttpServerResponse.json({ source, claims })
  *   }))
  * )
  * ```

@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { readFileSync } from "node:fs"
 
 class Item extends Schema.Class<Item>("Item")({ name: Schema.NonEmptyString, price: Schema.Number }) {}
 
@@ -272,4 +273,50 @@ describe("HttpHandler: event option", () => {
     expect(HttpHandler.isBinary("application/octet-stream")).toBe(true)
     expect(HttpHandler.isBinary(undefined)).toBe(false)
   })
+})
+
+// The events package's samples, written from AWS's documented payloads: "auto" must take each
+// one, tell its source and rebuild its request.
+describe("HttpHandler: AWS sample events", () => {
+  const fixtures = new URL("../../events/test/fixtures/", import.meta.url)
+  const expected: ReadonlyArray<readonly [string, HttpHandler.Source, string, string]> = [
+    ["alb-multi-value.json", "alb", "POST", "/upload"],
+    ["alb-single-value.json", "alb", "GET", "/search"],
+    ["apigw-http-payload-v1.json", "apiGatewayV1", "PUT", "/files"],
+    ["apigw-rest-get-empty.json", "apiGatewayV1", "GET", "/health"],
+    ["apigw-rest-post.json", "apiGatewayV1", "POST", "/orders/o-1842/items"],
+    ["apigw-v2-get-minimal.json", "apiGatewayV2", "GET", "/"],
+    ["apigw-v2-iam.json", "apiGatewayV2", "GET", "/reports"],
+    ["apigw-v2-jwt.json", "apiGatewayV2", "POST", "/carts/c-77/items"],
+    ["apigw-v2-lambda-authorizer.json", "apiGatewayV2", "PUT", "/avatars/u-9"],
+    ["function-url-anonymous.json", "functionUrl", "GET", "/"],
+    ["function-url-iam.json", "functionUrl", "POST", "/jobs/run"]
+  ]
+  const describeRequest = HttpHandler.make(
+    HttpRouter.empty.pipe(HttpRouter.all(
+      "*",
+      Effect.gen(function*() {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        const { source } = yield* HttpHandler.RequestEvent
+        const body = request.method === "GET" ? "" : yield* request.text
+        return yield* HttpServerResponse.json({ source, method: request.method, url: request.url, body, host: request.headers.host })
+      })
+    ))
+  )
+  for (const [file, source, method, path] of expected) {
+    it.effect(file, () =>
+      Effect.gen(function*() {
+        const event = JSON.parse(readFileSync(new URL(file, fixtures), "utf8"))
+        const reported = yield* LambdaTest.invoke(describeRequest, event)
+        const result = reported._tag === "Response" ? reported.json as any : expect.fail(JSON.stringify(reported))
+        expect(result.statusCode).toBe(200)
+        const seen = JSON.parse(result.body)
+        expect(seen.source).toBe(source)
+        expect(seen.method).toBe(method)
+        expect(seen.url.split("?")[0]).toBe(path)
+        const raw = event.body ?? ""
+        expect(seen.body).toBe(method === "GET" ? "" : event.isBase64Encoded ? Buffer.from(raw, "base64").toString() : raw)
+        expect(typeof seen.host).toBe("string")
+      }))
+  }
 })
