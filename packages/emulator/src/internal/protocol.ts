@@ -77,9 +77,8 @@ export const newRequestId = (): string => Crypto.randomUUID()
 /** A fresh X-Ray tracing header: `Root=1-<epoch seconds hex>-<24 hex>;Parent=<16 hex>;Sampled=1`. */
 export const newTraceId = (nowMs: number): string => {
   const epoch = Math.floor(nowMs / 1000).toString(16).padStart(8, "0")
-  return `Root=1-${epoch}-${Crypto.randomBytes(12).toString("hex")};Parent=${
-    Crypto.randomBytes(8).toString("hex")
-  };Sampled=1`
+  const random = Crypto.randomBytes(20).toString("hex")
+  return `Root=1-${epoch}-${random.slice(0, 24)};Parent=${random.slice(24)};Sampled=1`
 }
 
 const traceRoot = /(^|;)\s*Root=1-[0-9a-f]{8}-[0-9a-f]{24}(;|$)/
