@@ -61,9 +61,11 @@ const runtimeApiAddress = (host: string, port: number) => {
 
 const formatMs = (ms: number) => ms.toFixed(2)
 
+/** How one invocation went, for its REPORT line. */
 interface Served {
   readonly outcome: state.Outcome
   readonly generation: state.Generation | undefined
+  /** `performance.now()` when the runtime took it; undefined when it never did (init failed). */
   readonly startedAt: number | undefined
 }
 
