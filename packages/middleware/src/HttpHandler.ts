@@ -88,9 +88,7 @@ export interface Results {
  *   HttpRouter.get("/whoami", Effect.gen(function*() {
  *     const { event, source } = yield* HttpHandler.RequestEvent
  *     // API Gateway 2.0: the JWT claims its authorizer checked
- *     const claims = source === "apiGatewayV2" && "authorizer" in event.requestContext
- *       ? event.requestContext.authorizer?.jwt?.claims
- *       : undefined
+ *     const claims = source === "apiGatewayV2" ? event.requestContext.authorizer?.jwt?.claims : undefined
  *     return yield* HttpServerResponse.json({ source, claims })
  *   }))
  * )
@@ -98,8 +96,18 @@ export interface Results {
  */
 export class RequestEvent extends Context.Tag("@effect-lambda/middleware/HttpHandler/RequestEvent")<
   RequestEvent,
-  { readonly source: Source; readonly event: internal.AnyEvent }
+  SourceEvent
 >() {}
+
+/**
+ * The event of a request with its source; `source` tells the event's type apart.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SourceEvent = {
+  readonly [S in Source]: { readonly source: S; readonly event: Events[S] }
+}[Source]
 
 /**
  * @since 0.1.0
@@ -223,7 +231,7 @@ export const make = <E, R, const T extends EventType = "auto">(
       }),
       Effect.uninterruptible,
       Effect.provide(Context.make(HttpServerRequest.HttpServerRequest, request).pipe(
-        Context.add(RequestEvent, { source, event })
+        Context.add(RequestEvent, { source, event } as SourceEvent)
       )),
       Effect.map(() => result!)
     )

@@ -55,6 +55,14 @@ const router = HttpRouter.empty.pipe(
   ),
   HttpRouter.get("/boom", Effect.die(new Error("boom"))),
   HttpRouter.get("/slow", Effect.never),
+  HttpRouter.get(
+    "/whoami",
+    Effect.gen(function*() {
+      const { event, source } = yield* HttpHandler.RequestEvent
+      const claims = source === "apiGatewayV2" ? event.requestContext.authorizer?.jwt?.claims : undefined
+      return yield* HttpServerResponse.json({ source, claims })
+    })
+  ),
   HttpRouter.get("/context", Effect.flatMap(LambdaContext.LambdaContext, (ctx) => HttpServerResponse.json({ requestId: ctx.requestId }))),
   HttpRouter.get(
     "/stream",
@@ -219,6 +227,17 @@ describe("HttpHandler: invocation", () => {
     Effect.gen(function*() {
       const result = yield* LambdaTest.invoke(handler, EventBuilders.apiGatewayV2Request({ path: "/context" }), { requestId: "req-42" })
       expect(JSON.parse((result as any).json.body)).toEqual({ requestId: "req-42" })
+    }))
+
+  it.effect("RequestEvent gives routes the raw event (typed by source)", () =>
+    Effect.gen(function*() {
+      const event = EventBuilders.apiGatewayV2Request({ path: "/whoami" })
+      const withJwt = {
+        ...event,
+        requestContext: { ...event.requestContext, authorizer: { jwt: { claims: { sub: "u-1" }, scopes: null } } }
+      }
+      const result = yield* invoke(withJwt)
+      expect(JSON.parse(result.body)).toEqual({ source: "apiGatewayV2", claims: { sub: "u-1" } })
     }))
 
   // Real time: the runtime's deadline timer has to fire while the app waits forever.
