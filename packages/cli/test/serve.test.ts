@@ -38,6 +38,39 @@ describe("effect-lambda start", () => {
     }).pipe(Effect.scoped))
 })
 
+describe("effect-lambda start during a build", () => {
+  it.live("SIGTERM stops the build's whole process tree", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      fs.mkdirSync(path.join(dir, "src"))
+      fs.writeFileSync(path.join(dir, "src", "main.mjs"), "")
+      fs.writeFileSync(path.join(dir, "bootstrap"), "#!/bin/sh\n", { mode: 0o755 })
+      fs.writeFileSync(
+        path.join(dir, "package.json"),
+        JSON.stringify({
+          name: "slow-build",
+          private: true,
+          scripts: { build: "node -e \"require('fs').writeFileSync('build.pid', String(process.pid)); setTimeout(() => {}, 60000)\"" }
+        })
+      )
+      const server = yield* spawnCli(["start", dir, "--port", "0"])
+      const pidFile = path.join(dir, "build.pid")
+      const pid = Number(yield* waitFor(() => (fs.existsSync(pidFile) ? fs.readFileSync(pidFile, "utf8") : undefined), "the build"))
+      server.child.kill("SIGTERM")
+      const exit = yield* Effect.promise(() => server.exited)
+      expect(exit, server.stderr()).toEqual({ code: 0, signal: null })
+      const alive = () => {
+        try {
+          process.kill(pid, 0)
+          return true
+        } catch {
+          return false
+        }
+      }
+      yield* waitFor(() => (alive() ? undefined : true), "the build process to stop", 5_000)
+    }).pipe(Effect.scoped))
+})
+
 describe("effect-lambda watch", () => {
   it.live("rebuilds and restarts the function when src/ changes, on the same URL", () =>
     Effect.gen(function*() {

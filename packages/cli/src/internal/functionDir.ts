@@ -102,16 +102,23 @@ type RunOutcome =
   | { readonly _tag: "SpawnError"; readonly message: string }
 
 // Build output goes to stderr: stdout is reserved for the invocation payload and the URL.
+// The build runs in its own process group so that Ctrl-C during a build stops the whole tree
+// (package manager, shell, compiler): signalling the package manager alone leaves its
+// children running.
 const runBuild = (command: BuildCommand, cwd: string): Effect.Effect<RunOutcome> =>
   Effect.async<RunOutcome>((resume) => {
-    const child = spawn(command.file, command.args as Array<string>, { cwd, stdio: ["ignore", 2, 2] })
+    const child = spawn(command.file, command.args as Array<string>, { cwd, stdio: ["ignore", 2, 2], detached: true })
     child.once("error", (error: NodeJS.ErrnoException) =>
       resume(Effect.succeed(
         error.code === "ENOENT" ? { _tag: "NotFound" } : { _tag: "SpawnError", message: error.message }
       )))
     child.once("exit", (code, signal) => resume(Effect.succeed({ _tag: "Exited", code, signal })))
     return Effect.sync(() => {
-      child.kill("SIGTERM")
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM")
+      } catch {
+        child.kill("SIGTERM")
+      }
     })
   })
 
