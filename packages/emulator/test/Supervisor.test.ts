@@ -62,6 +62,26 @@ describe("supervisor", () => {
       expect(report2).not.toContain("Init Duration")
     }))
 
+  it.scopedLive("many concurrent invokers each get their own answer, with crashes in the mix", () =>
+    Effect.gen(function*() {
+      const { emulator, logs } = yield* start()
+      const results = yield* Effect.forEach(
+        Array.from({ length: 60 }, (_, i) => i),
+        (i) => invokeJson(emulator, i % 15 === 7 ? { op: "crash" } : { op: "echo", i }),
+        { concurrency: "unbounded" }
+      )
+      results.forEach((result, i) => {
+        if (i % 15 === 7) {
+          expect(result.statusCode).toBe(502)
+        } else {
+          expect(result.statusCode).toBe(200)
+          expect(json(result.payload)).toEqual({ op: "echo", i })
+        }
+      })
+      expect(new Set(results.map((r) => r.requestId)).size).toBe(60)
+      expect(logs.lines.filter((l) => l.startsWith("REPORT"))).toHaveLength(60)
+    }))
+
   it.scopedLive("gives the function Lambda's environment plus the user's", () =>
     Effect.gen(function*() {
       const { emulator } = yield* start({
