@@ -80,7 +80,7 @@ describe("effect-lambda invoke", () => {
       expect(r.stderr.trim().split("\n").at(-1)).toBe("effect-lambda: the function returned an error (EchoFailure)")
     }))
 
-  it.live("builds a function whose dist/ is missing before invoking it", () =>
+  it.live("builds a function whose dist/ is missing or older than src/, and only then", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       fs.mkdirSync(path.join(dir, "src"))
@@ -99,5 +99,18 @@ describe("effect-lambda invoke", () => {
       expect(r.code, r.stderr).toBe(0)
       expect(JSON.parse(r.stdout)).toEqual({ echo: { built: true }, env: null })
       expect(fs.existsSync(path.join(dir, "dist", "main.mjs"))).toBe(true)
+      expect(r.stderr).toContain("effect-lambda: building")
+
+      // Up to date: no build.
+      const again = yield* runCli(["invoke", dir, "--event", "{}"])
+      expect(again.code, again.stderr).toBe(0)
+      expect(again.stderr).not.toContain("effect-lambda: building")
+
+      // A source newer than dist/: built again.
+      const later = new Date(Date.now() + 60_000)
+      fs.utimesSync(path.join(dir, "src", "main.mjs"), later, later)
+      const stale = yield* runCli(["invoke", dir, "--event", "{}"])
+      expect(stale.code, stale.stderr).toBe(0)
+      expect(stale.stderr).toContain("effect-lambda: building")
     }).pipe(Effect.scoped))
 })

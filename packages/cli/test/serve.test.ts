@@ -96,8 +96,15 @@ describe("effect-lambda watch", () => {
           name: "watched",
           private: true,
           type: "module",
-          scripts: { build: "node -e \"require('fs').cpSync('src','dist',{recursive:true})\"" }
+          scripts: { build: "node build.mjs" }
         })
+      )
+      // A build that fails on sources containing BROKEN, as a compiler would on a syntax error.
+      fs.writeFileSync(
+        path.join(dir, "build.mjs"),
+        "import * as fs from 'node:fs'\n" +
+          "if (fs.readFileSync('src/main.mjs', 'utf8').includes('BROKEN')) { console.error('syntax error'); process.exit(2) }\n" +
+          "fs.cpSync('src', 'dist', { recursive: true })\n"
       )
       const port = yield* freePort
       const server = yield* spawnCli(["watch", dir, "--port", String(port)])
@@ -110,6 +117,12 @@ describe("effect-lambda watch", () => {
 
       write("v3")
       yield* waitFor(() => (server.stderr().split("restarted").length > 2 ? true : undefined), "a second restart")
+      expect(JSON.parse((yield* post(url, "{}")).body)).toEqual({ answer: "v3" })
+
+      // A failed rebuild keeps the last good build serving.
+      fs.appendFileSync(path.join(dir, "src", "main.mjs"), "\n// BROKEN\n")
+      yield* waitFor(() => (server.stderr().includes("still serving the previous build") ? true : undefined), "a failed build")
+      expect(server.stderr()).toMatch(/effect-lambda: build failed in .*: `(pnpm|npm) run build` exited with code 2/)
       expect(JSON.parse((yield* post(url, "{}")).body)).toEqual({ answer: "v3" })
 
       server.child.kill("SIGTERM")
