@@ -136,14 +136,14 @@ describe("supervisor", () => {
 
   it.scopedLive("a timeout kills the runtime: Sandbox.Timedout, then a fresh process serves the next invoke", () =>
     Effect.gen(function*() {
-      const { emulator, logs } = yield* start({ timeoutSeconds: 1 })
+      const { emulator, logs } = yield* start({ timeoutSeconds: 2 })
       const { pid } = json((yield* invokeJson(emulator, { op: "pid" })).payload)
       const timedOut = yield* invokeJson(emulator, { op: "sleep", ms: 60_000 })
       expect(timedOut.statusCode).toBe(200)
       expect(timedOut.functionError).toBe("Unhandled")
       expect(json(timedOut.payload)).toEqual({
         errorType: "Sandbox.Timedout",
-        errorMessage: `RequestId: ${timedOut.requestId} Error: Task timed out after 1.00 seconds`
+        errorMessage: `RequestId: ${timedOut.requestId} Error: Task timed out after 2.00 seconds`
       })
       expect(isAlive(pid)).toBe(false)
       expect(logs.lines.filter((l) => l.startsWith("REPORT")).at(-1)).toMatch(/\tStatus: timeout$/)
@@ -185,8 +185,9 @@ describe("supervisor", () => {
         errorType: "Sandbox.Timedout",
         errorMessage: `RequestId: ${result.requestId} Error: Task timed out after 1.00 seconds`
       })
-      const pid = Number(/pid (\d+)/.exec(logs.lines.find((l) => l.startsWith("fake runtime up"))!)![1])
-      expect(isAlive(pid)).toBe(false)
+      // on a very slow machine node may not even have printed its pid within the init timeout
+      const up = logs.lines.find((l) => l.startsWith("fake runtime up"))
+      if (up !== undefined) expect(isAlive(Number(/pid (\d+)/.exec(up)![1]))).toBe(false)
       expect(logs.lines.find((l) => l.startsWith("INIT_REPORT"))).toMatch(
         /^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout\tError Type: Sandbox.Timedout$/
       )
