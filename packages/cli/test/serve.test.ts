@@ -119,6 +119,14 @@ describe("effect-lambda watch", () => {
       yield* waitFor(() => (server.stderr().split("restarted").length > 2 ? true : undefined), "a second restart")
       expect(JSON.parse((yield* post(url, "{}")).body)).toEqual({ answer: "v3" })
 
+      // Editor scratch files are not changes.
+      const restarts = server.stderr().split("restarted").length
+      fs.writeFileSync(path.join(dir, "src", ".main.mjs.swp"), "swap")
+      fs.writeFileSync(path.join(dir, "src", "main.mjs~"), "backup")
+      yield* Effect.sleep("800 millis")
+      expect(server.stderr().split("restarted").length).toBe(restarts)
+      expect(server.stderr().split("building").length).toBe(restarts + 1)
+
       // A failed rebuild keeps the last good build serving.
       fs.appendFileSync(path.join(dir, "src", "main.mjs"), "\n// BROKEN\n")
       yield* waitFor(() => (server.stderr().includes("still serving the previous build") ? true : undefined), "a failed build")

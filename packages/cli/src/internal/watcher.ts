@@ -4,7 +4,12 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as path from "node:path"
 
-const ignored = (name: string): boolean => name === "node_modules" || name === ".git"
+const ignoredDir = (name: string): boolean => name === "node_modules" || name.startsWith(".")
+
+// Editors' scratch files: swap files and backups (`.main.ts.swp`, `main.ts~`, emacs' `.#main.ts`)
+// and vim's write-permission probe `4913`. Saving still shows up as an event on the real file
+// name (written in place or renamed over), so skipping these only drops noise.
+const scratch = (name: string): boolean => name.startsWith(".") || name.endsWith("~") || /^\d+$/.test(name)
 
 const directories = (root: string): Array<string> => {
   const out = [root]
@@ -16,7 +21,7 @@ const directories = (root: string): Array<string> => {
       continue
     }
     for (const entry of entries) {
-      if (entry.isDirectory() && !ignored(entry.name)) out.push(path.join(out[i]!, entry.name))
+      if (entry.isDirectory() && !ignoredDir(entry.name)) out.push(path.join(out[i]!, entry.name))
     }
   }
   return out
@@ -49,8 +54,9 @@ export const watchTree = (root: string): Stream.Stream<string> =>
             if (watchers.has(dir)) continue
             try {
               const watcher = fs.watch(dir, (event, file) => {
-                if (file === null || ignored(file)) return
+                if (file === null) return
                 if (event === "rename") sync()
+                if (file === "node_modules" || scratch(file)) return
                 void emit.single(path.relative(root, path.join(dir, file)))
               })
               // A directory removed under us: the rescan on its parent's rename drops it.
