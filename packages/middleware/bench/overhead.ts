@@ -86,6 +86,8 @@ const allCases: ReadonlyArray<readonly [string, Handler.Handler.Any, unknown]> =
   ["HttpHandler apiGatewayV2 GET + Tracing.withSpan", Tracing.withSpan(HttpHandler.make(router, { event: "apiGatewayV2" })), v2Get],
   ["baseline with a 10-message SQS event", baseline, sqs10],
   ["SqsBatch.partialFailures, 10 messages, body Schema", SqsBatch.partialFailures(() => Effect.void, { body: Schema.parseJson(Schema.Struct({ n: Schema.Number })) }), sqs10],
+  ["SqsBatch.partialFailures, 10 messages, body Schema, concurrency 1", SqsBatch.partialFailures(() => Effect.void, { body: Schema.parseJson(Schema.Struct({ n: Schema.Number })), concurrency: 1 }), sqs10],
+  ["SqsBatch.partialFailures, 10 messages, no body Schema", SqsBatch.partialFailures(() => Effect.void), sqs10],
   ["StreamBatch.kinesis, 10 records", StreamBatch.kinesis(() => Effect.void), kinesis10]
 ]
 
