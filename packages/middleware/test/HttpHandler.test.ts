@@ -1,6 +1,7 @@
 import { HttpHandler } from "@effect-lambda/middleware"
 import { LambdaContext } from "@effect-lambda/runtime"
 import { EventBuilders, LambdaTest } from "@effect-lambda/testing"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
@@ -273,6 +274,18 @@ describe("HttpHandler: event option", () => {
       expect(ok._tag).toBe("Response")
       const wrong = yield* LambdaTest.invoke(v2Only, EventBuilders.albRequest({ path: "/hello/x" }))
       expect(wrong._tag === "Error" && wrong.errorType).toBe("Runtime.InvalidEvent")
+    }))
+
+  it.effect("middleware wraps the app as HttpServer.serve(app, middleware) does (CORS here)", () =>
+    Effect.gen(function*() {
+      const withCors = HttpHandler.make(router, { middleware: HttpMiddleware.cors({ allowedOrigins: ["https://app.example.com"] }) })
+      const result = yield* LambdaTest.invoke(
+        withCors,
+        EventBuilders.apiGatewayV2Request({ path: "/hello/x", headers: { origin: "https://app.example.com" } })
+      )
+      const json = (result as any).json
+      expect(json.statusCode).toBe(200)
+      expect(json.headers["access-control-allow-origin"]).toBe("https://app.example.com")
     }))
 
   it.effect("isBinary overrides the text/binary decision", () =>
