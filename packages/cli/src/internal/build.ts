@@ -1,0 +1,294 @@
+/** @internal */
+import * as Effect from "effect/Effect"
+import * as esbuild from "esbuild"
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as http from "node:http"
+import type * as net from "node:net"
+import * as os from "node:os"
+import * as path from "node:path"
+import { BudgetExceeded, BundleFailed, EntryNotFound, type NodeFetchFailed, PackageFailed } from "../CliError.js"
+import * as Artefact from "./artefact.js"
+import { type Arch, NODE_VERSION, nodeBinary, runsHere } from "./nodeBinary.js"
+import { type ZipEntry, writeZip } from "./zip.js"
+
+/** @internal */
+export type Target = "provided.al2023" | "nodejs" | "image"
+
+/** @internal */
+export interface BuildOptions {
+  /** As typed, for messages. */
+  readonly dir: string
+  readonly target: Target
+  readonly arch: Arch
+  /** Output directory; default `<dir>/build/lambda/<target>`. */
+  readonly out: string | undefined
+  readonly sourcemap: boolean
+  /** Leave the Node binary out of a provided.al2023 zip (it comes from a layer). */
+  readonly nodeLayer: boolean
+  readonly compileCache: boolean
+  /** Largest allowed bundle, in KB (1024 bytes). */
+  readonly budgetKb: number | undefined
+}
+
+/** @internal */
+export interface BuildResult {
+  readonly outDir: string
+  readonly bundleBytes: number
+  /** What was written, with sizes, in the order printed. */
+  readonly files: ReadonlyArray<{ readonly path: string; readonly bytes: number; readonly note?: string }>
+  readonly notes: ReadonlyArray<string>
+}
+
+// An ESM bundle of CommonJS dependencies (undici, ...) needs a `require` of its own.
+const BANNER =
+  "import{createRequire as __elCreateRequire}from\"node:module\";const require=__elCreateRequire(import.meta.url);"
+
+interface Bundle {
+  readonly code: Uint8Array
+  readonly map: Uint8Array | undefined
+}
+
+const bundle = (absDir: string, shownDir: string, sourcemap: boolean): Effect.Effect<Bundle, BundleFailed> =>
+  Effect.tryPromise({
+    try: () =>
+      esbuild.build({
+        entryPoints: [path.join(absDir, "src/main.ts")],
+        absWorkingDir: absDir,
+        outfile: path.join(absDir, "main.mjs"),
+        write: false,
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        target: "node22",
+        minify: true,
+        treeShaking: true,
+        // platform "node" already leaves built-ins out; say it for the `node:` ones explicitly.
+        external: ["node:*"],
+        banner: { js: BANNER },
+        legalComments: "none",
+        sourcemap: sourcemap ? "linked" : false,
+        logLevel: "silent"
+      }),
+    catch: (error) => {
+      const first = (error as { errors?: ReadonlyArray<esbuild.Message> }).errors?.[0]
+      const where = first?.location ? `${first.location.file}:${first.location.line}: ` : ""
+      return new BundleFailed({
+        dir: shownDir,
+        reason: first ? `${where}${first.text}` : error instanceof Error ? error.message : String(error)
+      })
+    }
+  }).pipe(
+    Effect.map((result) => ({
+      code: result.outputFiles.find((f) => f.path.endsWith(".mjs"))!.contents,
+      map: result.outputFiles.find((f) => f.path.endsWith(".map"))?.contents
+    }))
+  )
+
+/**
+ * Starts the bundle on the artefact's own Node with `NODE_COMPILE_CACHE` against a Runtime API
+ * on 127.0.0.1 that never answers `next`: init runs (so the functions it compiles are in the
+ * cache) and the process is stopped as soon as it asks for its first event. No handler runs.
+ * Resolves to the cache file, or undefined with the reason when none could be made.
+ */
+const generateCompileCache = (
+  node: string,
+  stageDir: string
+): Effect.Effect<{ readonly file: string } | { readonly skipped: string }> =>
+  Effect.promise(async () => {
+    const cacheDir = path.join(stageDir, ".compile-cache")
+    const sockets = new Set<net.Socket>()
+    let sawNext!: () => void
+    const nextSeen = new Promise<void>((resolve) => (sawNext = resolve))
+    const server = http.createServer((req) => {
+      if (req.url?.endsWith("/invocation/next")) sawNext()
+    })
+    server.on("connection", (s) => {
+      sockets.add(s)
+      s.on("close", () => sockets.delete(s))
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const port = (server.address() as net.AddressInfo).port
+    try {
+      const child = spawn(node, [path.join(stageDir, "main.mjs")], {
+        cwd: stageDir,
+        stdio: ["ignore", "ignore", "pipe"],
+        env: {
+          PATH: process.env.PATH ?? "",
+          NODE_COMPILE_CACHE: cacheDir,
+          AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
+          AWS_LAMBDA_FUNCTION_NAME: "effect-lambda-build",
+          AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
+          AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/effect-lambda-build",
+          AWS_LAMBDA_LOG_STREAM_NAME: "build",
+          AWS_LAMBDA_LOG_LEVEL: "FATAL",
+          AWS_REGION: "us-east-1",
+          LAMBDA_TASK_ROOT: stageDir
+        }
+      })
+      let stderr = ""
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr = (stderr + d).slice(-2000)))
+      const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)))
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const outcome = await Promise.race([
+        nextSeen.then(() => "next" as const),
+        exited.then(() => "exited" as const),
+        new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), 15_000)))
+      ])
+      clearTimeout(timer)
+      // SIGTERM, not SIGKILL: Node writes the cache when the process exits normally, which the
+      // runtime does on SIGTERM.
+      child.kill("SIGTERM")
+      const killer = setTimeout(() => child.kill("SIGKILL"), 5_000)
+      await exited
+      clearTimeout(killer)
+      if (outcome !== "next") {
+        return { skipped: `the function ${outcome === "timeout" ? "did not ask for an event within 15 s" : `exited during init: ${stderr.trim().split("\n").pop() ?? ""}`}` }
+      }
+      const files = fs.existsSync(cacheDir)
+        ? fs.readdirSync(cacheDir, { recursive: true, encoding: "utf8" }).filter((f) =>
+          fs.statSync(path.join(cacheDir, f)).isFile()
+        )
+        : []
+      if (files.length !== 1) return { skipped: `Node wrote ${files.length} cache files, expected 1` }
+      const file = path.join(stageDir, "main.mjs.ccache")
+      fs.renameSync(path.join(cacheDir, files[0]!), file)
+      return { file }
+    } finally {
+      for (const s of sockets) s.destroy()
+      server.close()
+      fs.rmSync(cacheDir, { recursive: true, force: true })
+    }
+  })
+
+const kb = (bytes: number) => bytes / 1024
+
+const io = <A>(target: string, f: () => A): Effect.Effect<A, PackageFailed> =>
+  Effect.try({ try: f, catch: (error) => new PackageFailed({ path: target, reason: error instanceof Error ? error.message : String(error) }) })
+
+/**
+ * `effect-lambda build`: bundle `src/main.ts` and package it for one Lambda target.
+ *
+ * @internal
+ */
+export const build = (
+  options: BuildOptions
+): Effect.Effect<BuildResult, EntryNotFound | BundleFailed | BudgetExceeded | PackageFailed | NodeFetchFailed> =>
+  Effect.gen(function*() {
+    const absDir = path.resolve(options.dir)
+    if (!fs.existsSync(absDir) || !fs.statSync(absDir).isDirectory()) {
+      return yield* new EntryNotFound({ dir: options.dir, reason: "no-dir" })
+    }
+    if (!fs.existsSync(path.join(absDir, "src/main.ts"))) return yield* new EntryNotFound({ dir: options.dir, reason: "no-entry" })
+    const bundled = yield* bundle(absDir, options.dir, options.sourcemap)
+    const bundleBytes = bundled.code.byteLength
+    if (options.budgetKb !== undefined && kb(bundleBytes) > options.budgetKb) {
+      return yield* new BudgetExceeded({ dir: options.dir, sizeKb: Math.round(kb(bundleBytes) * 10) / 10, budgetKb: options.budgetKb })
+    }
+    const outDir = path.resolve(options.out ?? path.join(absDir, "build", "lambda", options.target))
+    const notes: Array<string> = []
+    const stage = yield* io(os.tmpdir(), () => fs.mkdtempSync(path.join(os.tmpdir(), "effect-lambda-build-")))
+    return yield* Effect.gen(function*() {
+      yield* io(outDir, () => fs.mkdirSync(outDir, { recursive: true }))
+      yield* io(stage, () => {
+        fs.writeFileSync(path.join(stage, "main.mjs"), bundled.code)
+        if (bundled.map !== undefined) fs.writeFileSync(path.join(stage, "main.mjs.map"), bundled.map)
+      })
+      const entries: Array<ZipEntry> = [{ name: "main.mjs", source: { file: path.join(stage, "main.mjs") }, mode: 0o644 }]
+      if (bundled.map !== undefined) entries.push({ name: "main.mjs.map", source: { file: path.join(stage, "main.mjs.map") }, mode: 0o644 })
+      const files: Array<{ path: string; bytes: number; note?: string }> = [{ path: "main.mjs", bytes: bundleBytes, note: "bundle" }]
+      if (bundled.map !== undefined) files.push({ path: "main.mjs.map", bytes: bundled.map.byteLength })
+
+      // The code cache is only valid for the exact Node binary that made it: the pinned one.
+      const wantsCache = options.compileCache && options.target !== "image"
+      let compileCache = false
+      let node: string | undefined
+      if (options.target === "provided.al2023" && !options.nodeLayer) node = yield* nodeBinary(options.arch)
+      if (wantsCache) {
+        if (!runsHere(options.arch)) {
+          notes.push(`no compile cache: the ${options.arch} Node binary cannot run on this machine to generate it`)
+        } else {
+          const generator = node ?? (yield* nodeBinary(options.arch))
+          const made = yield* generateCompileCache(generator, stage)
+          if ("file" in made) {
+            compileCache = true
+            const bytes = fs.statSync(made.file).size
+            entries.push({ name: "main.mjs.ccache", source: { file: made.file }, mode: 0o644 })
+            entries.push({ name: "start.mjs", source: { content: Artefact.startModule }, mode: 0o644 })
+            files.push({ path: "main.mjs.ccache", bytes, note: `V8 code cache, Node ${NODE_VERSION}` })
+            files.push({ path: "start.mjs", bytes: Buffer.byteLength(Artefact.startModule) })
+            if (options.target === "nodejs") {
+              notes.push(`the compile cache is used only if the managed runtime runs Node ${NODE_VERSION} exactly`)
+            }
+          } else {
+            notes.push(`no compile cache: ${made.skipped}`)
+          }
+        }
+      }
+      const scripts = { compileCache, sourcemap: options.sourcemap }
+
+      switch (options.target) {
+        case "provided.al2023": {
+          const boot = Artefact.bootstrap(scripts)
+          entries.unshift({ name: "bootstrap", source: { content: boot }, mode: 0o755 })
+          files.unshift({ path: "bootstrap", bytes: Buffer.byteLength(boot) })
+          if (node !== undefined) {
+            entries.push({ name: "node", source: { file: node }, mode: 0o755 })
+            files.push({ path: "node", bytes: fs.statSync(node).size, note: `Node ${NODE_VERSION} linux ${options.arch}` })
+          } else {
+            notes.push(`no Node binary in the zip: attach a layer whose bin/node is Node ${NODE_VERSION} for ${options.arch} (see the README)`)
+          }
+          const zipFile = path.join(outDir, "function.zip")
+          const bytes = yield* writeZip(zipFile, entries)
+          return { outDir, bundleBytes, files: [...files, { path: zipFile, bytes, note: "zip" }], notes }
+        }
+        case "nodejs": {
+          const wrapper = Artefact.execWrapper(scripts)
+          entries.unshift({ name: "effect-lambda-wrapper", source: { content: wrapper }, mode: 0o755 })
+          files.unshift({ path: "effect-lambda-wrapper", bytes: Buffer.byteLength(wrapper) })
+          notes.push("set AWS_LAMBDA_EXEC_WRAPPER=/var/task/effect-lambda-wrapper on the function (runtime nodejs22.x or nodejs24.x; any handler name)")
+          const zipFile = path.join(outDir, "function.zip")
+          const bytes = yield* writeZip(zipFile, entries)
+          return { outDir, bundleBytes, files: [...files, { path: zipFile, bytes, note: "zip" }], notes }
+        }
+        case "image": {
+          const boot = Artefact.bootstrap(scripts)
+          const copied = entries.map((e) => e.name)
+          const docker = Artefact.dockerfile(["bootstrap", ...copied])
+          const written: Array<{ path: string; bytes: number; note?: string }> = []
+          yield* io(outDir, () => {
+            fs.writeFileSync(path.join(outDir, "bootstrap"), boot, { mode: 0o755 })
+            fs.chmodSync(path.join(outDir, "bootstrap"), 0o755)
+            for (const e of entries) {
+              if ("file" in e.source) fs.copyFileSync(e.source.file, path.join(outDir, e.name))
+              else fs.writeFileSync(path.join(outDir, e.name), e.source.content)
+            }
+            fs.writeFileSync(path.join(outDir, "Dockerfile"), docker)
+          })
+          written.push({ path: path.join(outDir, "Dockerfile"), bytes: Buffer.byteLength(docker) })
+          written.push({ path: "bootstrap", bytes: Buffer.byteLength(boot) })
+          notes.push(`docker build --platform linux/${options.arch === "arm64" ? "arm64" : "amd64"} -t <name> ${outDir}`)
+          return { outDir, bundleBytes, files: [...written, ...files], notes }
+        }
+      }
+    }).pipe(Effect.ensuring(Effect.sync(() => fs.rmSync(stage, { recursive: true, force: true }))))
+  })
+
+/**
+ * The lines `effect-lambda build` prints: one per file with its size, then the notes.
+ *
+ * @internal
+ */
+export const report = (options: BuildOptions, result: BuildResult): string => {
+  const size = (bytes: number) =>
+    bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${kb(bytes).toFixed(1)} KB`
+  const budget = options.budgetKb === undefined ? "" : ` (budget ${options.budgetKb} KB)`
+  const shown = (p: string) => (path.isAbsolute(p) ? path.relative(process.cwd(), p) || "." : p)
+  const lines = [`effect-lambda: built ${options.dir} for ${options.target} (${options.arch}) in ${shown(result.outDir)}${budget}`]
+  for (const f of result.files) {
+    lines.push(`  ${shown(f.path).padEnd(22)} ${size(f.bytes).padStart(9)}${f.note === undefined ? "" : `  ${f.note}`}`)
+  }
+  for (const n of result.notes) lines.push(`  note: ${n}`)
+  return lines.join("\n") + "\n"
+}

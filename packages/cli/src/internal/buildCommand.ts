@@ -1,0 +1,65 @@
+/** @internal */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { build, report } from "./build.js"
+
+/**
+ * `effect-lambda build <function-dir>`: bundle the function and package it for Lambda.
+ *
+ * @internal
+ */
+export const buildCommand = Command.make(
+  "build",
+  {
+    functionDir: Args.text({ name: "function-dir" }).pipe(
+      Args.withDescription("Directory of the function: its src/main.ts calls LambdaRuntime.runMain")
+    ),
+    target: Options.choice("target", ["provided.al2023", "nodejs", "image"]).pipe(
+      Options.withDescription(
+        "provided.al2023: function.zip with bootstrap and Node; nodejs: function.zip for nodejs22.x/24.x with an AWS_LAMBDA_EXEC_WRAPPER script; image: a Dockerfile and its files"
+      ),
+      Options.withDefault("provided.al2023" as const)
+    ),
+    arch: Options.choice("arch", ["x86_64", "arm64"]).pipe(
+      Options.withDescription("Architecture of the function (the Node binary shipped with provided.al2023)"),
+      Options.withDefault("x86_64" as const)
+    ),
+    out: Options.text("out").pipe(
+      Options.withAlias("o"),
+      Options.withDescription("Output directory (default <function-dir>/build/lambda/<target>)"),
+      Options.optional
+    ),
+    sourcemap: Options.boolean("sourcemap").pipe(
+      Options.withDescription("Ship main.mjs.map and start Node with --enable-source-maps (slower cold start)")
+    ),
+    nodeLayer: Options.boolean("node-layer").pipe(
+      Options.withDescription("provided.al2023 without the Node binary: it comes from a layer (bin/node)")
+    ),
+    noCompileCache: Options.boolean("no-compile-cache").pipe(
+      Options.withDescription("Do not generate and ship Node's V8 code cache for the bundle")
+    ),
+    budget: Options.integer("budget").pipe(
+      Options.withDescription("Fail when the bundle is larger than this many KB"),
+      Options.filterMap((n) => (n > 0 ? Option.some(n) : Option.none()), "--budget must be a positive number of KB"),
+      Options.optional
+    )
+  },
+  (args) =>
+    Effect.gen(function*() {
+      const options = {
+        dir: args.functionDir,
+        target: args.target,
+        arch: args.arch,
+        out: Option.getOrUndefined(args.out),
+        sourcemap: args.sourcemap,
+        nodeLayer: args.nodeLayer,
+        compileCache: !args.noCompileCache,
+        budgetKb: Option.getOrUndefined(args.budget)
+      }
+      const result = yield* build(options)
+      yield* Effect.sync(() => process.stdout.write(report(options, result)))
+    })
+).pipe(Command.withDescription("Bundle the function with esbuild and package it for AWS Lambda"))
