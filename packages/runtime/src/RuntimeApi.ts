@@ -14,6 +14,7 @@ import * as ErrorReport from "./ErrorReport.js"
 import * as FunctionConfig from "./FunctionConfig.js"
 import * as Invocation from "./Invocation.js"
 import * as HttpTransport from "./internal/httpTransport.js"
+import * as SocketTransport from "./internal/socketTransport.js"
 import * as ResponseStream from "./ResponseStream.js"
 import {
   BadRequest,
@@ -58,6 +59,14 @@ export interface RuntimeApiShape {
  * @category tags
  */
 export class RuntimeApi extends Context.Tag("@effect-lambda/runtime/RuntimeApi")<RuntimeApi, RuntimeApiShape>() {}
+
+/**
+ * How the live client talks HTTP to the Runtime API.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TransportKind = "socket" | "node-http"
 
 const PREFIX = "/2018-06-01/runtime"
 const USER_AGENT = `effect-lambda/0.1.0 (node ${process.version})`
@@ -112,10 +121,18 @@ const errorHeaders = (report: ErrorReport.ErrorReport, body: string): OutgoingHt
 export const make = (options: {
   readonly address: string
   readonly maxSockets?: number
+  /**
+   * `socket` (default): HTTP/1.1 directly on keep-alive sockets, the fastest; `node-http`:
+   * node:http with a keep-alive agent. Without this option, `EFFECT_LAMBDA_TRANSPORT` decides.
+   */
+  readonly transport?: TransportKind
 }): Effect.Effect<RuntimeApiShape, never, Scope.Scope> =>
   Effect.map(
     Effect.acquireRelease(
-      Effect.sync(() => HttpTransport.make(options.address, options.maxSockets ?? 1)),
+      Effect.sync(() => {
+        const kind = options.transport ?? (process.env.EFFECT_LAMBDA_TRANSPORT === "node-http" ? "node-http" : "socket")
+        return (kind === "node-http" ? HttpTransport.make : SocketTransport.make)(options.address, options.maxSockets ?? 1)
+      }),
       (transport) => Effect.sync(transport.close)
     ),
     (transport): RuntimeApiShape => {
@@ -198,5 +215,5 @@ export const layer: Layer.Layer<RuntimeApi, never, FunctionConfig.FunctionConfig
  * @since 0.1.0
  * @category layers
  */
-export const layerAddress = (address: string, maxSockets = 1): Layer.Layer<RuntimeApi> =>
-  Layer.scoped(RuntimeApi, make({ address, maxSockets }))
+export const layerAddress = (address: string, maxSockets = 1, transport?: TransportKind): Layer.Layer<RuntimeApi> =>
+  Layer.scoped(RuntimeApi, make(transport === undefined ? { address, maxSockets } : { address, maxSockets, transport }))

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@effect/vitest"
+import { beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -6,7 +6,8 @@ import * as ErrorReport from "../src/ErrorReport.js"
 import * as RuntimeApi from "../src/RuntimeApi.js"
 import * as FakeRuntimeApi from "./utils/FakeRuntimeApi.js"
 
-const client = (address: string) => Effect.provide(RuntimeApi.RuntimeApi, RuntimeApi.layerAddress(address))
+let transport: RuntimeApi.TransportKind = "socket"
+const client = (address: string) => Effect.provide(RuntimeApi.RuntimeApi, RuntimeApi.layerAddress(address, 1, transport))
 
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   if (Exit.isSuccess(exit)) throw new Error("expected a failure")
@@ -15,7 +16,11 @@ const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   return failure.value
 }
 
-describe("RuntimeApi (live, over HTTP)", () => {
+describe.each(["socket", "node-http"] as const)("RuntimeApi (live, over HTTP, %s transport)", (kind) => {
+  beforeAll(() => {
+    transport = kind
+  })
+
   it.scoped("next: GET on the documented path, every header decoded", () =>
     Effect.gen(function*() {
       const fake = yield* FakeRuntimeApi.make((_req, res) => {
