@@ -53,6 +53,10 @@ export interface Options {
   readonly initTimeoutSeconds?: number
   /** Between SIGTERM and SIGKILL when the emulator stops; default 2000. */
   readonly stopGraceMillis?: number
+  /** Fault rules in force from the start, as if given to `injectFault` (the CLI's `--fault`). */
+  readonly faults?: ReadonlyArray<FaultRule>
+  /** Told of every Runtime API call once it is answered or dropped: what the runtime sent, for tests. */
+  readonly onRuntimeCall?: (call: RuntimeCall) => void
 }
 
 /**
@@ -88,13 +92,50 @@ export interface InvokeResult {
 }
 
 /**
- * An injected fault for the Runtime API: a status instead of the normal answer, a delay before
- * it, or a closed connection.
+ * An injected fault for the Runtime API:
+ * - `Status`: that status instead of the normal answer. On a report (response or error) any
+ *   status but 500 also ends the invocation, as the platform's own refusals do: the invoker gets
+ *   `Function.ResponseSizeTooLarge` (413) or `Runtime.InjectedFault`, and the runtime may poll
+ *   `next` again. A 500 ends nothing: the runtime should exit, and its exit is what the invoker sees.
+ * - `Delay`: the normal answer, `millis` later.
+ * - `Close`: the connection is closed before anything is read or answered.
+ * - `Reset`: on `next`, the invocation is handed out but the answer is cut in the middle of its
+ *   body; on a report, the connection is dropped after the first piece of the body and the
+ *   invocation ends as `Runtime.TruncatedResponse`.
+ * - `Malformed` (`next` only): `NoRequestId` answers at once without handing out an invocation;
+ *   `BadDeadline` and `InvalidJson` hand out the real one with a deadline that is not a number or
+ *   a body that is not JSON.
  *
  * @since 0.1.0
  * @category models
  */
 export type Fault = faults.Fault
+
+/**
+ * What a `Malformed` fault gets wrong in a `next` answer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Malformation = faults.Malformation
+
+/**
+ * A Runtime API endpoint, as fault rules and `RuntimeCall` name it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RuntimeEndpoint = faults.RuntimeEndpoint
+
+/**
+ * One Runtime API call as the emulator answered it (`onRuntimeCall`): endpoint, call number,
+ * request id (of the path, or handed out by `next`), status (undefined: connection dropped), the
+ * error type header of an error report and the injected fault, if any.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RuntimeCall = faults.RuntimeCall
 
 /**
  * Which Runtime API call a fault applies to: an endpoint (or `"any"`), optionally its n-th call

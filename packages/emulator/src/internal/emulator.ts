@@ -105,7 +105,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
       handoff: yield* Queue.unbounded<state.Offer>(),
       active: yield* Ref.make<state.Active | undefined>(undefined),
       generation: yield* Ref.make<state.Generation | undefined>(undefined),
-      faults: yield* faults.make,
+      faults: yield* faults.make({ rules: options.faults, onCall: options.onRuntimeCall }),
       stopped: yield* Deferred.make<void>()
     }
     if (bootstrap === undefined) {

@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
 import * as body from "./body.js"
+import * as faults from "./faults.js"
 import type { RuntimeEndpoint } from "./faults.js"
 import * as protocol from "./protocol.js"
 import * as state from "./state.js"
@@ -25,21 +26,6 @@ const acceptedResponse = json(202, protocol.accepted)
 /** Go's chi router answers a known path with the wrong method with an empty 405. */
 export const methodNotAllowed = (allow: string) => HttpServerResponse.empty({ status: 405, headers: { allow } })
 
-const faultBody = (status: number) => {
-  switch (status) {
-    case 400:
-      return protocol.invalidRequestId
-    case 403:
-      return protocol.invalidStateTransition("Ready", "Ready")
-    case 413:
-      return protocol.requestEntityTooLarge
-    case 500:
-      return protocol.internalServerError
-    default:
-      return protocol.runtimeApiErrorBody("InjectedFault", `Injected status ${status}`)
-  }
-}
-
 const incoming = Effect.map(HttpServerRequest.HttpServerRequest, NodeHttpServerRequest.toIncomingMessage)
 
 const header = (name: string) =>
@@ -48,7 +34,7 @@ const header = (name: string) =>
     return Array.isArray(value) ? value.join(",") : value
   })
 
-/** One endpoint: method check, then injected faults, then the handler. */
+/** One endpoint: method check, then injected faults (see faults.ts) around the handler. */
 const endpoint = <E, R>(
   core: state.Core,
   method: "GET" | "POST",
@@ -58,21 +44,15 @@ const endpoint = <E, R>(
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     if (request.method !== method) return methodNotAllowed(method)
-    const fault = yield* core.faults.check(name)
-    if (fault !== undefined) {
-      switch (fault._tag) {
-        case "Status":
-          return json(fault.status, faultBody(fault.status))
-        case "Close": {
-          const req = NodeHttpServerRequest.toIncomingMessage(request)
-          req.socket.destroy()
-          return HttpServerResponse.empty({ status: 500 })
-        }
-        case "Delay":
-          yield* Effect.sleep(fault.millis)
-      }
-    }
-    return yield* handler
+    return yield* faults.serve(core.faults, { name, handler, end: endReported(core, name) })
+  })
+
+/** What a fault that refuses a report does to the invocation it names: ends it with `outcome`. */
+const endReported = (core: state.Core, name: RuntimeEndpoint) => (outcome: state.Outcome) =>
+  name !== "response" && name !== "error" ? Effect.void : Effect.gen(function*() {
+    const { id } = yield* HttpRouter.params
+    const claimed = yield* claimAnswer(core, id ?? "", name === "response" ? "InvocationResponse" : "InvocationErrorResponse")
+    if (!isResponse(claimed)) yield* settle(claimed, outcome)
   })
 
 const next = (core: state.Core) =>
