@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { InvalidEnv } from "./CliError.js"
 import * as Commands from "./internal/commands.js"
+import * as FaultSpec from "./internal/faultSpec.js"
 import { resolveDir } from "./internal/functionDir.js"
 import type { FunctionOptions } from "./internal/host.js"
 import { buildCommand } from "./internal/buildCommand.js"
@@ -63,7 +64,8 @@ const functionConfig = (defaultPort: number) => ({
   timeout,
   memory,
   env,
-  logFormat
+  logFormat,
+  fault: FaultSpec.option
 })
 
 type FunctionArgs = Command.Command.ParseConfig<ReturnType<typeof functionConfig>>
@@ -90,7 +92,8 @@ const toFunctionOptions = (args: FunctionArgs) =>
       timeoutSeconds: args.timeout,
       memorySizeMb: args.memory,
       env: yield* parseEnv(args.env),
-      logFormat: args.logFormat
+      logFormat: args.logFormat,
+      faults: args.fault
     } satisfies FunctionOptions
   })
 

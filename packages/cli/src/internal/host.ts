@@ -19,6 +19,8 @@ export interface FunctionOptions {
   readonly memorySizeMb: Option.Option<number>
   readonly env: Readonly<Record<string, string>>
   readonly logFormat: Option.Option<"Text" | "JSON">
+  /** `--fault` rules for the emulator's Runtime API. */
+  readonly faults: ReadonlyArray<Emulator.FaultRule>
 }
 
 // Function logs (and the emulator's START/END/REPORT lines) go to stderr so that stdout
@@ -46,6 +48,7 @@ export const emulatorLayer = (
   if (Option.isSome(options.timeoutSeconds)) config.timeoutSeconds = options.timeoutSeconds.value
   if (Option.isSome(options.memorySizeMb)) config.memorySizeMb = options.memorySizeMb.value
   if (Option.isSome(options.logFormat)) config.logFormat = options.logFormat.value
+  if (options.faults.length > 0) config.faults = options.faults
   return Emulator.layer(config)
 }
 
