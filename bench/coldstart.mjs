@@ -1,0 +1,145 @@
+// `node bench/coldstart.mjs`: cold start of the artefact `effect-lambda build` makes for
+// examples/hello (unzipped, its bootstrap started as Lambda starts it, on the Node 22 binary the
+// zip ships) against aws-lambda-ric running the same handler on the same Node binary.
+//
+// Variants of ours: plain (--no-compile-cache), with the shipped V8 compile cache (the default)
+// and, when the CLI has it, a V8 startup snapshot (--snapshot). Figures: spawn -> first `next`
+// and spawn -> first response, median/min/max of BENCH_COLD_ROUNDS runs (default 15, at least
+// 10) after one warm-up round, clients interleaved round by round; ratios paired by round.
+// Needs the built CLI (`pnpm --filter @effect-lambda/cli build`) and `unzip`.
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import os from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { helloDir, repoDir } from "./lib/clients.mjs"
+import { measureRun } from "./lib/proc.mjs"
+import { pairedRatio, summary } from "./lib/stats.mjs"
+import { ensurePeers } from "./setup-peers.mjs"
+
+const benchDir = dirname(fileURLToPath(import.meta.url))
+const cli = join(repoDir, "packages", "cli", "dist", "bin.mjs")
+const work = join(repoDir, ".tmp", "coldstart")
+const rounds = Math.max(10, Number(process.env.BENCH_COLD_ROUNDS ?? 15))
+const log = (s) => console.log(s)
+
+if (!existsSync(cli)) {
+  log(`${cli} not found: run \`pnpm --filter @effect-lambda/cli build\` first`)
+  process.exit(1)
+}
+const peers = await ensurePeers()
+if (!peers.ricEntry) log(`NOTE: aws-lambda-ric unavailable (${peers.note}); ours only`)
+const node = peers.node
+
+// What Lambda sets for every function (aws-lambda-ric fails its first invocation without the
+// AWS_LAMBDA_* ones); the same for every client. Our npm/pnpm variables and NODE_OPTIONS are dropped.
+function lambdaEnv(api, extra = {}) {
+  const env = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^(npm_|pnpm_)/i.test(k) && k !== "NODE_OPTIONS" && k !== "INIT_CWD") env[k] = v
+  }
+  return {
+    ...env,
+    PATH: `${dirname(node)}:${process.env.PATH}`,
+    AWS_LAMBDA_RUNTIME_API: api,
+    AWS_REGION: "us-east-1",
+    AWS_LAMBDA_FUNCTION_NAME: "bench",
+    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024",
+    AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/bench",
+    AWS_LAMBDA_LOG_STREAM_NAME: "2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef",
+    TZ: ":UTC",
+    ...extra
+  }
+}
+
+// Builds a variant with the CLI and unzips it; undefined (with a line saying why) if the CLI
+// does not support it.
+function artefact(name, flags) {
+  const out = join(work, name)
+  const unzipped = join(out, "task")
+  rmSync(out, { recursive: true, force: true })
+  mkdirSync(unzipped, { recursive: true })
+  try {
+    execFileSync(process.execPath, [cli, "build", helloDir, "--out", out, ...flags], { stdio: ["ignore", "pipe", "pipe"] })
+  } catch (e) {
+    log(`SKIP ${name}: ${String(e.stderr ?? e.message).trim().split("\n")[0]}`)
+    return undefined
+  }
+  execFileSync("unzip", ["-q", join(out, "function.zip"), "-d", unzipped])
+  return unzipped
+}
+
+const ours = (name, label, taskRoot) => ({
+  name,
+  label,
+  launch: ({ api }) => ({
+    command: join(taskRoot, "bootstrap"),
+    args: [],
+    env: lambdaEnv(api, { LAMBDA_TASK_ROOT: taskRoot, EFFECT_LAMBDA_COMPILE_CACHE_DIR: join(work, `ccache-${process.pid}-${name}`) }),
+    cwd: taskRoot
+  })
+})
+
+const clients = []
+const variants = [
+  ["plain", "effect-lambda, plain", ["--no-compile-cache"]],
+  ["compile-cache", "effect-lambda, compile cache", []],
+  ["snapshot", "effect-lambda, snapshot", ["--snapshot", "--no-compile-cache"]]
+]
+for (const [name, label, flags] of variants) {
+  const dir = artefact(name, flags)
+  if (dir) clients.push(ours(name, label, dir))
+}
+if (peers.ricEntry) {
+  const taskRoot = join(benchDir, "ric")
+  clients.push({
+    name: "ric",
+    label: `aws-lambda-ric ${peers.ricVersion} (libcurl)`,
+    launch: ({ api }) => ({
+      command: node,
+      args: [peers.ricEntry],
+      env: lambdaEnv(api, { _HANDLER: "handler.handler", LAMBDA_TASK_ROOT: taskRoot }),
+      cwd: taskRoot
+    })
+  })
+}
+log(`node ${peers.nodeVersion} | ${os.cpus().length} cores | ${rounds} rounds + 1 warm-up | ${clients.map((c) => c.name).join(", ")}`)
+
+const samples = Object.fromEntries(clients.map((c) => [c.name, { next: [], response: [] }]))
+for (let round = -1; round < rounds; round++) {
+  const line = []
+  for (const c of clients) {
+    // The compile cache directory in /tmp is per run: each cold start must begin without it, as
+    // in a fresh Lambda sandbox.
+    rmSync(join(work, `ccache-${process.pid}-${c.name}`), { recursive: true, force: true })
+    const r = await measureRun({ node, client: c, config: { n: 1 }, timeoutMs: 30_000 })
+    if (!r.ok) log(`  ${c.name} FAILED: ${r.reason} ${r.output ?? ""}`)
+    if (round >= 0) {
+      samples[c.name].next.push(r.ok ? r.coldNextMs : NaN)
+      samples[c.name].response.push(r.ok ? r.coldResponseMs : NaN)
+    }
+    line.push(`${c.name} ${r.ok ? r.coldNextMs.toFixed(0) : "x"}`)
+  }
+  log(`cold ${round < 0 ? "warm-up" : `${round + 1}/${rounds}`} (ms to first next): ${line.join("  ")}`)
+}
+
+const fmt = (s) => `${s.median.toFixed(1)} (${s.min.toFixed(1)}-${s.max.toFixed(1)})`
+const rows = clients.map((c) => {
+  const next = summary(samples[c.name].next)
+  const response = summary(samples[c.name].response)
+  const vsRic = samples.ric && c.name !== "ric" ? pairedRatio(samples[c.name].next, samples.ric.next).median : NaN
+  return { name: c.name, label: c.label, next, response, vsRic }
+})
+log("")
+log("| client | spawn -> first next, ms: median (min-max) | spawn -> first response, ms | next vs RIC (paired median) |")
+log("|---|---|---|---|")
+for (const r of rows) {
+  log(`| ${r.label} | ${fmt(r.next)} | ${fmt(r.response)} | ${Number.isFinite(r.vsRic) ? `${r.vsRic.toFixed(2)}x` : "-"} |`)
+}
+mkdirSync(join(benchDir, "results"), { recursive: true })
+writeFileSync(
+  join(benchDir, "results", "coldstart.json"),
+  JSON.stringify({ at: new Date().toISOString(), node: peers.nodeVersion, cores: os.cpus().length, rounds, rows }, null, 2) + "\n"
+)
+for (const c of clients) rmSync(join(work, `ccache-${process.pid}-${c.name}`), { recursive: true, force: true })
