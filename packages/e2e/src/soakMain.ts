@@ -1,0 +1,30 @@
+// `pnpm soak`: the long soak (SOAK_INVOCATIONS, default 100,000; SOAK_SEED to replay a run).
+// Prints the figures; exits 1 if an invocation was lost or answered twice, or RSS grew 5 MiB or more.
+import * as Effect from "effect/Effect"
+import * as Soak from "./Soak.js"
+
+const invocations = Number(process.env.SOAK_INVOCATIONS ?? "100000")
+const seed = process.env.SOAK_SEED === undefined ? undefined : Number(process.env.SOAK_SEED)
+
+const program = Soak.run({
+  invocations,
+  ...(seed === undefined ? {} : { seed }),
+  onProgress: (done, rssKb) =>
+    process.stdout.write(`soak: ${done} done, runtime RSS ${rssKb === undefined ? "?" : (rssKb / 1024).toFixed(1)} MiB\n`)
+}).pipe(
+  Effect.map((report) => {
+    process.stdout.write(Soak.format(report) + "\n")
+    const ok = report.problems.length === 0 && report.answered === invocations && report.lost === 0 &&
+      report.duplicated === 0 && report.wrongOutcome === 0 && report.restarts === 0 && report.rssGrowthKb < 5 * 1024
+    process.stdout.write(ok ? "soak: PASS\n" : "soak: FAIL\n")
+    return ok
+  })
+)
+
+Effect.runPromise(program).then(
+  (ok) => process.exit(ok ? 0 : 1),
+  (error) => {
+    process.stderr.write(`soak: ${String(error)}\n`)
+    process.exit(1)
+  }
+)

@@ -1,0 +1,21 @@
+// The short soak of the default tests; `pnpm soak` runs 100,000 (see src/soak.ts).
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { Soak } from "../src/index.js"
+
+describe("soak", () => {
+  it.live("5,000 invocations with faults: none lost, none answered twice, RSS growth under 5 MiB", () =>
+    Effect.gen(function*() {
+      const report = yield* Soak.run({ invocations: 5_000, warmup: 1_000, faultRate: 0.02 })
+      console.log(Soak.format(report))
+      expect(report.problems).toEqual([])
+      expect(report.answered).toBe(5_000)
+      expect(report.lost).toBe(0)
+      expect(report.duplicated).toBe(0)
+      expect(report.wrongOutcome).toBe(0)
+      expect(report.restarts).toBe(0)
+      expect(report.faultsInjected).toBeGreaterThan(0)
+      expect(report.rssBaselineKb).toBeGreaterThan(0)
+      expect(report.rssGrowthKb).toBeLessThan(5 * 1024)
+    }), 120_000)
+})
