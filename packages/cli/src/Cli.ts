@@ -16,6 +16,7 @@ import * as FaultSpec from "./internal/faultSpec.js"
 import { resolveDir } from "./internal/functionDir.js"
 import type { FunctionOptions } from "./internal/host.js"
 import { buildCommand } from "./internal/buildCommand.js"
+import { newCommand } from "./internal/newCommand.js"
 import { version } from "./internal/version.js"
 
 const functionDir = Args.directory({ name: "function-dir", exists: "either" }).pipe(
@@ -161,7 +162,7 @@ export const watch = Command.make(
  */
 export const command = Command.make("effect-lambda").pipe(
   Command.withDescription("Run AWS Lambda functions built on Effect locally, through the emulator"),
-  Command.withSubcommands([start, invoke, watch, buildCommand])
+  Command.withSubcommands([start, invoke, watch, buildCommand, newCommand])
 )
 
 /**
