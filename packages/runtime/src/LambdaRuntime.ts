@@ -7,6 +7,7 @@
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -124,6 +125,10 @@ const isRuntimeApiError = (u: unknown): u is RuntimeApiError =>
 /** The one place a fatal Runtime API error is told apart from one the loop survives. */
 const isFatal = (error: RuntimeApiError): boolean => error._tag === "ContainerError"
 
+const LIVE_CLOCK_PROTOTYPE = Object.getPrototypeOf(Clock.make())
+const MAX_TIMER_MS = 2 ** 31 - 1
+const noop = () => {}
+
 /**
  * The invocation loop: next -> context -> handler -> exactly one report, forever. Only a fatal
  * Runtime API error (500, or `next` failing twice in a row) ends it.
@@ -132,9 +137,11 @@ const loop = (
   api: RuntimeApi.RuntimeApiShape,
   handler: Handler.Handler.Any,
   config: FunctionConfig.FunctionConfig,
-  options: RunOptions
+  options: RunOptions,
+  clock: Clock.Clock
 ): Effect.Effect<never, RuntimeApiError, any> => {
   const margin = options.deadlineMarginMs ?? 50
+  const liveClock = Object.getPrototypeOf(clock) === LIVE_CLOCK_PROTOTYPE
   // With several invocations at once there is no single current trace id to put in the env.
   const forwardTrace = config.maxConcurrency === 1
   const deadlineInterrupter = FiberId.make(-1, 0)
@@ -168,68 +175,81 @@ const loop = (
           : sendReport(invocation, Effect.fail(error))
     )
 
-  const invoke = (invocation: Invocation) =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.gen(function*() {
-        if (forwardTrace) {
-          if (invocation.traceId === undefined) delete process.env._X_AMZN_TRACE_ID
-          else process.env._X_AMZN_TRACE_ID = invocation.traceId
-        }
-        const context = LambdaContext.make(invocation, config)
-        let timedOut = false
-        // Set when a streamed body started: from then on its failures travel in its trailers.
-        let streamOpened = false
-        const streamOptions = (contentType: string) => ({
-          contentType,
-          onOpen: () => {
-            streamOpened = true
-          },
-          errorReport: (cause: Cause.Cause<unknown>) =>
-            ErrorReport.fromCause(timedOut && Cause.isInterruptedOnly(cause) ? timeoutCause(invocation) : cause)
-        })
-        const program = handler.decode(invocation).pipe(
-          Effect.flatMap(handler.handle),
-          Effect.flatMap(handler.encode),
-          // A streamed body is sent from inside the handler's fiber, so the deadline (and
-          // shutdown) interrupt it like any handler code.
-          Effect.flatMap((output: Handler.Output): Effect.Effect<Handler.Buffered | typeof STREAMED, unknown, unknown> =>
-            output._tag === "Buffered"
-              ? Effect.succeed(output)
-              : Effect.as(api.respondStream(invocation.requestId, output.body, streamOptions(output.contentType)), STREAMED)
-          ),
-          Effect.provideService(LambdaContext.LambdaContext, context),
-          Effect.interruptible
-        )
-        // The loop reports the failure itself: the fiber must not also log it as unhandled
-        // (the fiber reads this ref when it ends, so it must be set at fork, not inside).
-        const fiber = yield* Effect.locally(Effect.fork(program), FiberRef.unhandledErrorLogLevel, Option.none())
-        // One timer per invocation that interrupts the handler's fiber: far cheaper than
-        // `Effect.timeout`, and driven by the Clock so `TestClock` controls deadlines in tests.
-        const remaining = invocation.deadlineMs - margin - (yield* Effect.clockWith((clock) => clock.currentTimeMillis))
-        const timer = yield* Effect.fork(Effect.interruptible(
-          Effect.zipRight(
-            Effect.sleep(Duration.millis(Math.max(0, remaining))),
-            Effect.sync(() => {
-              timedOut = true
-              fiber.unsafeInterruptAsFork(deadlineInterrupter)
-            })
-          )
-        ))
-        // If the loop itself is interrupted (SIGTERM), stop the handler but still report it.
-        const awaited = yield* Effect.exit(restore(Fiber.await(fiber)))
-        const exit = Exit.isSuccess(awaited) ? awaited.value : yield* Fiber.interrupt(fiber)
-        yield* Fiber.interruptFork(timer)
-        if (Exit.isSuccess(exit)) {
-          if (exit.value._tag === "Buffered") yield* respond(invocation, exit.value)
-        } else if (streamOpened) {
-          yield* streamEnded(invocation, exit.cause)
-        } else if (timedOut && Cause.isInterruptedOnly(exit.cause)) {
-          yield* reportFailure(invocation, timeoutCause(invocation))
-        } else {
-          yield* reportFailure(invocation, exit.cause)
-        }
-      }).pipe(Effect.provideService(LambdaContext.LambdaContext, LambdaContext.make(invocation, config)))
+  // The deadline: one plain timer per invocation when the Clock is the live one (a forked timer
+  // fiber, or `Effect.timeout`, costs more CPU than the rest of the invocation), and a fiber
+  // sleeping on the Clock otherwise, so `TestClock` drives deadlines in tests.
+  const startDeadlineTimer = (
+    delayMs: number,
+    onDeadline: () => void
+  ): Effect.Effect<() => void> => {
+    if (liveClock) {
+      // Past the largest timer delay (~24.8 days) the deadline is as good as none.
+      if (delayMs > MAX_TIMER_MS) return Effect.succeed(noop)
+      return Effect.sync(() => {
+        const handle = setTimeout(onDeadline, delayMs)
+        return () => clearTimeout(handle)
+      })
+    }
+    return Effect.map(
+      Effect.fork(Effect.interruptible(Effect.zipRight(Effect.sleep(Duration.millis(delayMs)), Effect.sync(onDeadline)))),
+      (timer) => () => timer.unsafeInterruptAsFork(deadlineInterrupter)
     )
+  }
+
+  const invoke = (invocation: Invocation): Effect.Effect<void, RuntimeApiError, any> => {
+    if (forwardTrace) {
+      if (invocation.traceId === undefined) delete process.env._X_AMZN_TRACE_ID
+      else process.env._X_AMZN_TRACE_ID = invocation.traceId
+    }
+    let timedOut = false
+    // Set when a streamed body started: from then on its failures travel in its trailers.
+    let streamOpened = false
+    const streamOptions = (contentType: string) => ({
+      contentType,
+      onOpen: () => {
+        streamOpened = true
+      },
+      errorReport: (cause: Cause.Cause<unknown>) =>
+        ErrorReport.fromCause(timedOut && Cause.isInterruptedOnly(cause) ? timeoutCause(invocation) : cause)
+    })
+    const program = handler.decode(invocation).pipe(
+      Effect.flatMap(handler.handle),
+      Effect.flatMap(handler.encode),
+      // A streamed body is sent from inside the handler's fiber, so the deadline (and
+      // shutdown) interrupt it like any handler code.
+      Effect.flatMap((output: Handler.Output): Effect.Effect<Handler.Buffered | typeof STREAMED, unknown, unknown> =>
+        output._tag === "Buffered"
+          ? Effect.succeed(output)
+          : Effect.as(api.respondStream(invocation.requestId, output.body, streamOptions(output.contentType)), STREAMED)
+      ),
+      Effect.interruptible
+    )
+    const report = (exit: Exit.Exit<Handler.Buffered | typeof STREAMED, unknown>) => {
+      if (Exit.isSuccess(exit)) return exit.value._tag === "Buffered" ? respond(invocation, exit.value) : Effect.void
+      if (streamOpened) return streamEnded(invocation, exit.cause)
+      if (timedOut && Cause.isInterruptedOnly(exit.cause)) return reportFailure(invocation, timeoutCause(invocation))
+      return reportFailure(invocation, exit.cause)
+    }
+    const delayMs = Math.max(0, invocation.deadlineMs - margin - clock.unsafeCurrentTimeMillis())
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(Effect.fork(program), (fiber) =>
+        Effect.flatMap(
+          startDeadlineTimer(delayMs, () => {
+            timedOut = true
+            fiber.unsafeInterruptAsFork(deadlineInterrupter)
+          }),
+          (cancelTimer) =>
+            Effect.exit(restore(Fiber.await(fiber))).pipe(
+              // If the loop itself is interrupted (SIGTERM), stop the handler but still report it.
+              Effect.flatMap((awaited) => Exit.isSuccess(awaited) ? Effect.succeed(awaited.value) : Fiber.interrupt(fiber)),
+              Effect.flatMap((exit) => {
+                cancelTimer()
+                return report(exit)
+              })
+            )
+        ))
+    ).pipe(Effect.provideService(LambdaContext.LambdaContext, LambdaContext.make(invocation, config)))
+  }
 
   // A streamed response that ended in failure was already reported in its trailers, or its
   // connection broke and nothing more can be sent for it: only a 500 still matters.
@@ -266,7 +286,9 @@ const loop = (
       error._tag === "InvalidInvocation" ? skipInvalid(error) : Effect.fail(error),
     onSuccess: invoke
   })
-  return Effect.forever(step)
+  // The loop reports handler failures itself: their fibers must not also log them as unhandled
+  // (a fiber reads this ref when it ends, so it is set here, where they are forked).
+  return Effect.locally(Effect.forever(step), FiberRef.unhandledErrorLogLevel, Option.none())
 }
 
 // How init problems are logged before the configuration (and so the log format) is known.
@@ -313,7 +335,8 @@ export const run = <const H extends Handlers, ROut, E>(
         Effect.provideService(FunctionConfig.FunctionConfig, config),
         Effect.catchAllCause((cause) => reportInit(api, cause))
       )
-      const oneLoop = loop(api, handler, config, options).pipe(
+      const clock = yield* Effect.clock
+      const oneLoop = loop(api, handler, config, options, clock).pipe(
         Effect.provide(context),
         Effect.provideService(FunctionConfig.FunctionConfig, config)
       )

@@ -1,7 +1,12 @@
 /** @internal */
 import * as Effect from "effect/Effect"
-import * as http from "node:http"
+import type * as http from "node:http"
 import { TransportError } from "../RuntimeApiError.js"
+
+// Loaded on first use, not imported: an ES import of node:http evaluates its lazy exports, which
+// loads undici, zlib and crypto (~25 ms of cold start) that the default socket transport never needs.
+let nodeHttp: typeof http | undefined
+const loadHttp = (): typeof http => (nodeHttp ??= process.getBuiltinModule("node:http") as typeof http)
 
 /** @internal */
 export interface RawResponse {
@@ -63,6 +68,7 @@ const describe = (error: unknown): string => {
  */
 export const make = (address: string, maxSockets: number): Transport => {
   const { hostname, port } = parseAddress(address)
+  const http = loadHttp()
   const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets })
 
   const dropIdleSockets = () => {
