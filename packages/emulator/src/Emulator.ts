@@ -43,6 +43,14 @@ export interface Options {
   readonly env?: Record<string, string>
   /** Sets `AWS_LAMBDA_LOG_FORMAT` for the function. */
   readonly logFormat?: "Text" | "JSON"
+  /** Limits of streamed responses; default AWS's (see `StreamingOptions`). */
+  readonly streaming?: StreamingOptions
+  /**
+   * A Function URL style front on its own port (`true`: a free one): plain HTTP requests become
+   * Function URL events (payload format 2.0) and the function's answer the HTTP response, a
+   * streamed one passed through as it arrives. Its URL is `Emulator.functionUrl`.
+   */
+  readonly functionUrl?: boolean | { readonly port?: number }
   /** Receives the function's output and the START/END/REPORT lines, one line per call; default: process.stdout. */
   readonly onLog?: (line: string) => void
   /** `_HANDLER` of the function; default `""` (the runtime picks its only handler). */
@@ -57,6 +65,21 @@ export interface Options {
   readonly faults?: ReadonlyArray<FaultRule>
   /** Told of every Runtime API call once it is answered or dropped: what the runtime sent, for tests. */
   readonly onRuntimeCall?: (call: RuntimeCall) => void
+}
+
+/**
+ * How streamed responses are limited. AWS ends a streamed response past 20 MiB
+ * (`Function.ResponseSizeTooLarge`) and lets the first 6 MiB out at full speed, the rest at
+ * 2 MiB/s.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamingOptions {
+  /** Default 20 MiB (20,971,520 bytes). */
+  readonly maxResponseBytes?: number
+  /** `false`: no bandwidth cap (tests); default `{ burstBytes: 6 MiB, bytesPerSecond: 2 MiB }`. */
+  readonly bandwidth?: false | { readonly burstBytes?: number; readonly bytesPerSecond?: number }
 }
 
 /**
@@ -157,6 +180,8 @@ export interface Emulator {
   readonly url: string
   /** `127.0.0.1:PORT`, the value of `AWS_LAMBDA_RUNTIME_API`. */
   readonly runtimeApi: string
+  /** `http://127.0.0.1:PORT`, base URL of the Function URL front when `functionUrl` is on. */
+  readonly functionUrl: string | undefined
   /** Invokes the function through the same code as `POST /2015-03-31/functions/{name}/invocations`. */
   readonly invoke: (
     payload: string | Uint8Array,

@@ -20,10 +20,12 @@ import * as Path from "node:path"
 import type * as Api from "../Emulator.js"
 import { BootstrapNotFound, ListenFailed, PortInUse } from "../EmulatorError.js"
 import * as faults from "./faults.js"
+import * as functionUrlApi from "./functionUrl.js"
 import * as invokeApi from "./invokeApi.js"
 import * as protocol from "./protocol.js"
 import * as runtimeApi from "./runtimeApi.js"
 import * as state from "./state.js"
+import * as streaming from "./streaming.js"
 import * as supervisor from "./supervisor.js"
 
 const positive = (value: string | undefined): number | undefined => {
@@ -90,6 +92,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
         3,
       memorySizeMb: options.memorySizeMb ?? 128,
       initTimeoutSeconds: options.initTimeoutSeconds ?? 10,
+      streaming: streamingLimits(options.streaming),
       onLog
     }
     const log = (line: string) => Effect.sync(() => config.onLog(line))
@@ -136,6 +139,9 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
         Effect.succeed(HttpServerResponse.text("404 page not found", { status: 404 })))
     )
     yield* HttpServer.serveEffect(app).pipe(Effect.provideService(HttpServer.HttpServer, server))
+    const functionUrl = options.functionUrl === undefined || options.functionUrl === false
+      ? undefined
+      : yield* serveFunctionUrl(core, host, options.functionUrl === true ? 0 : options.functionUrl.port ?? 0)
 
     // Supervisor
     const supervisorService = bootstrap === undefined || functionDir === undefined
@@ -345,10 +351,46 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
     return {
       url,
       runtimeApi: runtimeApi_,
+      functionUrl,
       invoke,
       failNextRuntimeCall: core.faults.add({ endpoint: "any", fault: { _tag: "Status", status: 500 } }),
       injectFault: core.faults.add
     } satisfies Api.Emulator
+  })
+
+const streamingLimits = (options: Api.StreamingOptions | undefined): streaming.Limits => {
+  const bandwidth = options?.bandwidth
+  return {
+    maxResponseBytes: options?.maxResponseBytes ?? protocol.maxStreamedResponseSize,
+    bandwidth: bandwidth === false ? undefined : {
+      burstBytes: bandwidth?.burstBytes ?? streaming.defaultBandwidth.burstBytes,
+      bytesPerSecond: bandwidth?.bytesPerSecond ?? streaming.defaultBandwidth.bytesPerSecond
+    }
+  }
+}
+
+/**
+ * The Function URL front on a port of its own, so that the function sees the paths a real URL
+ * would give it (all of them, `/2018-06-01/...` included) and can answer at `/`.
+ */
+const serveFunctionUrl = (core: state.Core, host: string, port: number) =>
+  Effect.gen(function*() {
+    const nodeServer = Http.createServer()
+    const server = yield* NodeHttpServer.make(() => nodeServer, { host, port }).pipe(
+      Effect.mapError((error) => {
+        const cause = error.cause as NodeJS.ErrnoException | undefined
+        return cause?.code === "EADDRINUSE"
+          ? new PortInUse({ host, port })
+          : new ListenFailed({ host, port, reason: cause?.message ?? String(error) })
+      })
+    )
+    yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
+    const address = server.address
+    const boundPort = address._tag === "TcpAddress" ? address.port : port
+    yield* HttpServer.serveEffect(functionUrlApi.app(core, () => boundPort)).pipe(
+      Effect.provideService(HttpServer.HttpServer, server)
+    )
+    return `http://${runtimeApiAddress(host, boundPort)}`
   })
 
 const childEnv = (

@@ -11,13 +11,18 @@ import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequ
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
 import { EmulatorStopped } from "../EmulatorError.js"
 import * as body from "./body.js"
+import * as eventStream from "./eventStream.js"
 import * as protocol from "./protocol.js"
 import { methodNotAllowed } from "./runtimeApi.js"
 import * as state from "./state.js"
+import * as streaming from "./streaming.js"
 
 export interface InvokeInput {
+  /** Chosen by the caller when the payload names it (a Function URL event); default a fresh one. */
+  readonly requestId?: string
   readonly payload: Uint8Array
   /** Bytes the invoker sent; larger than `payload` when the body was cut at the limit. */
   readonly size: number
@@ -59,49 +64,71 @@ const awsError = (requestId: string, status: number, code: string, message: stri
   functionError: undefined
 })
 
-export const handle = (core: state.Core, input: InvokeInput): Effect.Effect<InvokeOutput, EmulatorStopped> =>
+/** The invocation is queued, or the Invoke API answered at once (a refusal, DryRun, Event). */
+type Accepted =
+  | { readonly _tag: "Answered"; readonly output: InvokeOutput }
+  | { readonly _tag: "Queued"; readonly invocation: state.Invocation }
+
+/** Checks an Invoke request the way Lambda does, then queues the invocation. */
+const accept = (
+  core: state.Core,
+  input: InvokeInput,
+  stream: streaming.Channel | undefined
+): Effect.Effect<Accepted, EmulatorStopped> =>
   Effect.gen(function*() {
-    const requestId = protocol.newRequestId()
+    const answered = (output: InvokeOutput): Accepted => ({ _tag: "Answered", output })
+    const requestId = input.requestId ?? protocol.newRequestId()
     if (yield* Deferred.isDone(core.stopped)) return yield* new EmulatorStopped()
+    const operation = stream === undefined ? "InvokeFunction" : "InvokeWithResponseStream"
     if (input.size > protocol.maxPayloadSize) {
-      return awsError(
+      return answered(awsError(
         requestId,
         413,
         "RequestEntityTooLargeException",
-        `Request must be smaller than ${protocol.maxPayloadSize} bytes for the InvokeFunction operation`
-      )
+        `Request must be smaller than ${protocol.maxPayloadSize} bytes for the ${operation} operation`
+      ))
     }
     const invocationType = input.invocationType ?? "RequestResponse"
     if (input.logType !== undefined && input.logType !== "None" && input.logType !== "Tail") {
-      return awsError(
+      return answered(awsError(
         requestId,
         400,
         "InvalidParameterValueException",
         `1 validation error detected: Value '${input.logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [Tail, None]`
-      )
+      ))
     }
-    if (invocationType !== "RequestResponse" && invocationType !== "Event" && invocationType !== "DryRun") {
-      return awsError(
+    // InvokeWithResponseStream has no asynchronous type.
+    const types = stream === undefined ? ["Event", "RequestResponse", "DryRun"] : ["RequestResponse", "DryRun"]
+    if (!types.includes(invocationType)) {
+      return answered(awsError(
         requestId,
         400,
         "InvalidParameterValueException",
-        `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`
-      )
+        `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [${
+          types.join(", ")
+        }]`
+      ))
     }
     let clientContext: string | undefined = undefined
     if (input.clientContext !== undefined && input.clientContext !== "") {
       clientContext = protocol.decodeBase64(input.clientContext)
       if (clientContext === undefined) {
-        return awsError(
+        return answered(awsError(
           requestId,
           400,
           "InvalidRequestContentException",
           "Client context must be a valid Base64-encoded JSON object."
-        )
+        ))
       }
     }
     if (invocationType === "DryRun") {
-      return { status: 204, headers: { "x-amzn-RequestId": requestId }, body: empty, requestId, functionError: undefined }
+      return answered({
+        status: 204,
+        headers: { "x-amzn-RequestId": requestId },
+        body: empty,
+        requestId,
+        functionError: undefined
+      })
     }
     const invocation = yield* state.makeInvocation({
       requestId,
@@ -112,12 +139,28 @@ export const handle = (core: state.Core, input: InvokeInput): Effect.Effect<Invo
         : protocol.newTraceId(Date.now()),
       clientContext,
       tenantId: input.tenantId === "" ? undefined : input.tenantId,
-      logTail: input.logType === "Tail" && invocationType === "RequestResponse"
+      logTail: input.logType === "Tail" && invocationType === "RequestResponse",
+      stream
     })
     yield* Queue.offer(core.pending, invocation)
     if (invocationType === "Event") {
-      return { status: 202, headers: { "x-amzn-RequestId": requestId }, body: empty, requestId, functionError: undefined }
+      return answered({
+        status: 202,
+        headers: { "x-amzn-RequestId": requestId },
+        body: empty,
+        requestId,
+        functionError: undefined
+      })
     }
+    return { _tag: "Queued", invocation }
+  })
+
+export const handle = (core: state.Core, input: InvokeInput): Effect.Effect<InvokeOutput, EmulatorStopped> =>
+  Effect.gen(function*() {
+    const accepted = yield* accept(core, input, undefined)
+    if (accepted._tag === "Answered") return accepted.output
+    const { invocation } = accepted
+    const { requestId } = invocation
     const { log, outcome } = yield* Effect.raceFirst(
       Deferred.await(invocation.done),
       Deferred.await(core.stopped).pipe(Effect.flatMap(() => new EmulatorStopped()))
@@ -131,6 +174,56 @@ export const handle = (core: state.Core, input: InvokeInput): Effect.Effect<Invo
     if (invocation.logTail) headers["X-Amz-Log-Result"] = logTail(log)
     return { status: outcome.status, headers, body: outcome.payload, requestId, functionError: outcome.functionError }
   })
+
+/** What a streaming invoker gets: a refusal (or DryRun) at once, or the runtime's answer as it comes. */
+export type StreamOutput =
+  | { readonly _tag: "Answered"; readonly output: InvokeOutput }
+  | { readonly _tag: "Answer"; readonly invocation: state.Invocation; readonly answer: streaming.Answer }
+
+/**
+ * An invocation whose invoker takes a streamed response as it arrives (InvokeWithResponseStream,
+ * the Function URL front); a buffered answer still comes in one piece.
+ */
+export const handleStream = (core: state.Core, input: InvokeInput): Effect.Effect<StreamOutput, EmulatorStopped> =>
+  Effect.gen(function*() {
+    const channel = yield* streaming.makeChannel
+    const accepted = yield* accept(core, input, channel)
+    if (accepted._tag === "Answered") return accepted
+    const answer = yield* streaming.answer(accepted.invocation, channel, core.stopped).pipe(
+      // The invoker may leave before the runtime starts answering: then its POST is cut at once.
+      Effect.onInterrupt(() => Deferred.succeed(channel.closed, undefined))
+    )
+    return { _tag: "Answer", invocation: accepted.invocation, answer }
+  })
+
+/** `ErrorCode` and `ErrorDetails` of `InvokeComplete`: the error type, and the error JSON as text. */
+const completion = (invocation: state.Invocation, finished: state.Finished): eventStream.Completion => ({
+  ...(finished.outcome.functionError === undefined ? {} : {
+    ErrorCode: finished.outcome.errorType ?? "Runtime.Unknown",
+    ErrorDetails: Buffer.from(finished.outcome.payload).toString("utf8")
+  }),
+  ...(invocation.logTail ? { LogResult: logTail(finished.log) } : {})
+})
+
+/** The event stream of a streaming invocation: `PayloadChunk`s as bytes arrive, then `InvokeComplete`. */
+const events = (invocation: state.Invocation, answer: streaming.Answer): Stream.Stream<Uint8Array> => {
+  if (answer._tag === "Buffered") {
+    const { outcome } = answer.finished
+    const chunks = outcome.functionError === undefined && outcome.payload.length > 0
+      ? [eventStream.payloadChunk(outcome.payload)]
+      : []
+    return Stream.fromIterable([...chunks, eventStream.invokeComplete(completion(invocation, answer.finished))])
+  }
+  const completed = answer.finished.pipe(
+    Effect.map((finished) => eventStream.invokeComplete(completion(invocation, finished))),
+    Effect.catchTag("EmulatorStopped", () =>
+      Effect.succeed(eventStream.invokeComplete({ ErrorCode: "ServiceException", ErrorDetails: "The emulator is shutting down" })))
+  )
+  return streaming.body(answer).pipe(
+    Stream.map(eventStream.payloadChunk),
+    Stream.concat(Stream.fromEffect(completed))
+  )
+}
 
 const headerOf = (req: { readonly headers: Record<string, string | Array<string> | undefined> }, name: string) => {
   const value = req.headers[name]
@@ -160,5 +253,46 @@ const invocations = (core: state.Core) =>
     return HttpServerResponse.uint8Array(output.body, { status: output.status, headers: output.headers })
   })
 
+const responseStreamingInvocations = (core: state.Core) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (request.method !== "POST") return methodNotAllowed("POST")
+    const req = NodeHttpServerRequest.toIncomingMessage(request)
+    const read = yield* body.read(req, protocol.maxPayloadSize).pipe(Effect.either)
+    if (read._tag === "Left") return HttpServerResponse.empty({ status: 400 })
+    const result = yield* handleStream(core, {
+      payload: read.right.bytes,
+      size: read.right.size,
+      invocationType: headerOf(req, "x-amz-invocation-type"),
+      clientContext: headerOf(req, "x-amz-client-context"),
+      tenantId: headerOf(req, "x-amz-tenant-id"),
+      logType: headerOf(req, "x-amz-log-type"),
+      traceId: headerOf(req, "x-amzn-trace-id"),
+      contentType: headerOf(req, "content-type")
+    }).pipe(
+      Effect.catchTag("EmulatorStopped", () =>
+        Effect.succeed({
+          _tag: "Answered" as const,
+          output: awsError("", 503, "ServiceException", "The emulator is shutting down")
+        }))
+    )
+    if (result._tag === "Answered") {
+      const { output } = result
+      return HttpServerResponse.uint8Array(output.body, { status: output.status, headers: output.headers })
+    }
+    const { answer, invocation } = result
+    return HttpServerResponse.stream(events(invocation, answer), {
+      status: 200,
+      headers: {
+        "x-amzn-RequestId": invocation.requestId,
+        "X-Amz-Executed-Version": protocol.functionVersion
+      },
+      contentType: eventStream.contentType
+    })
+  })
+
 export const router = (core: state.Core) =>
-  HttpRouter.empty.pipe(HttpRouter.all("/2015-03-31/functions/:name/invocations", invocations(core)))
+  HttpRouter.empty.pipe(
+    HttpRouter.all("/2015-03-31/functions/:name/invocations", invocations(core)),
+    HttpRouter.all("/2021-11-15/functions/:name/response-streaming-invocations", responseStreamingInvocations(core))
+  )

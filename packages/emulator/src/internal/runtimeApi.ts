@@ -16,6 +16,7 @@ import * as faults from "./faults.js"
 import type { RuntimeEndpoint } from "./faults.js"
 import * as protocol from "./protocol.js"
 import * as state from "./state.js"
+import * as streamingApi from "./streaming.js"
 
 export const prefix = "/2018-06-01"
 
@@ -126,6 +127,22 @@ const errorPayload = (requestId: string, errorType: string, posted: Uint8Array |
     ? posted
     : protocol.functionErrorBody(errorType, `RequestId: ${requestId} Error: ${errorType}`)
 
+/** The function error carried by the error trailers of a streamed response, if any. */
+const trailerOutcome = (
+  requestId: string,
+  trailers: Readonly<Record<string, string | undefined>>
+): state.Outcome | undefined => {
+  const trailerType = trailers["lambda-runtime-function-error-type"]
+  if (trailerType === undefined) return undefined
+  const errorType = protocol.normaliseErrorType(trailerType)
+  const trailerBody = trailers["lambda-runtime-function-error-body"]
+  const decoded = trailerBody === undefined ? undefined : protocol.decodeBase64(trailerBody)
+  return state.functionError(
+    errorType,
+    errorPayload(requestId, errorType, decoded === undefined ? undefined : protocol.utf8(decoded))
+  )
+}
+
 const response = (core: state.Core) =>
   Effect.gen(function*() {
     const { id } = yield* HttpRouter.params
@@ -141,8 +158,28 @@ const response = (core: state.Core) =>
       return json(400, protocol.invalidFunctionResponseMode)
     }
     const streaming = mode === "streaming"
-    const limit = streaming ? protocol.maxStreamedResponseSize : protocol.maxPayloadSize
+    const limit = streaming ? core.config.streaming.maxResponseBytes : protocol.maxPayloadSize
     const req = yield* incoming
+    if (streaming && invocation.stream !== undefined) {
+      // An invoker that takes the body as it streams: pass it through instead of buffering.
+      const received = yield* streamingApi.receive(
+        core.config.streaming,
+        invocation,
+        invocation.stream,
+        req,
+        (yield* header("content-type")) ?? "application/octet-stream",
+        (trailers) => trailerOutcome(id ?? "", trailers)
+      )
+      switch (received) {
+        case "accepted":
+          return acceptedResponse
+        case "tooLarge":
+          return json(413, protocol.requestEntityTooLarge)
+        case "truncated":
+        case "cut":
+          return json(400, protocol.truncatedHttpRequest)
+      }
+    }
     const read = yield* body.read(req, limit).pipe(Effect.either)
     if (read._tag === "Left") return yield* truncated(invocation)
     const posted = read.right
@@ -153,19 +190,13 @@ const response = (core: state.Core) =>
       )
       return json(413, protocol.requestEntityTooLarge)
     }
-    const trailerType = posted.trailers["lambda-runtime-function-error-type"]
-    if (streaming && trailerType !== undefined) {
-      const errorType = protocol.normaliseErrorType(trailerType)
-      const trailerBody = posted.trailers["lambda-runtime-function-error-body"]
-      const decoded = trailerBody === undefined ? undefined : protocol.decodeBase64(trailerBody)
-      yield* settle(
-        invocation,
-        state.functionError(errorType, errorPayload(id ?? "", errorType, decoded === undefined ? undefined : protocol.utf8(decoded)))
-      )
+    const failed = streaming ? trailerOutcome(id ?? "", posted.trailers) : undefined
+    if (failed !== undefined) {
+      yield* settle(invocation, failed)
       return acceptedResponse
     }
-    // Plain Invoke buffers a streamed response and holds it to the buffered limit, as Lambda does;
-    // InvokeWithResponseStream (issue 7) will take the bytes before this point instead.
+    // Plain Invoke buffers a streamed response and holds it to the buffered limit, as Lambda does
+    // (a streaming invoker took the bytes above instead).
     if (posted.size > protocol.maxPayloadSize) {
       yield* settle(
         invocation,

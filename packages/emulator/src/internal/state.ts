@@ -9,6 +9,7 @@ import type * as Queue from "effect/Queue"
 import type * as Ref from "effect/Ref"
 import type { Faults } from "./faults.js"
 import * as protocol from "./protocol.js"
+import type { Channel, Limits } from "./streaming.js"
 
 /** What the invoker of one invocation gets. */
 export interface Outcome {
@@ -62,6 +63,8 @@ export interface Invocation {
   readonly tenantId: string | undefined
   /** `X-Amz-Log-Type: Tail`: the invoker wants the end of the invocation's log. */
   readonly logTail: boolean
+  /** Present when the invoker takes a streamed response as it arrives (InvokeWithResponseStream, Function URL). */
+  readonly stream: Channel | undefined
   /** Settled once, by whoever learns the outcome first: the runtime's answer, a timeout, a crash. */
   readonly result: Deferred.Deferred<Outcome>
   /** Settled by the dispatcher once END and REPORT are printed: what the invoker waits for. */
@@ -135,6 +138,8 @@ export interface Config {
   readonly memorySizeMb: number
   /** How long a cold runtime may take to reach its first `next` (Lambda's 10 s init limit). */
   readonly initTimeoutSeconds: number
+  /** Size limit and bandwidth shape of streamed responses. */
+  readonly streaming: Limits
   readonly onLog: (line: string) => void
 }
 

@@ -1,0 +1,289 @@
+/**
+ * Streamed responses passed through as they arrive: the Runtime API side reads the runtime's
+ * chunked POST piece by piece (size limit, bandwidth shape, error trailers) into a channel, and
+ * the invoker side (InvokeWithResponseStream, the Function URL front) pulls from it.
+ *
+ * @internal
+ */
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
+import type * as Http from "node:http"
+import { EmulatorStopped } from "../EmulatorError.js"
+import * as protocol from "./protocol.js"
+import * as state from "./state.js"
+
+/** How streamed responses are limited, as on AWS unless configured otherwise. */
+export interface Limits {
+  /** Streamed response size limit; AWS's soft limit is 20 MiB. */
+  readonly maxResponseBytes: number
+  /** `undefined`: no bandwidth cap. */
+  readonly bandwidth: Bandwidth | undefined
+}
+
+/** The first `burstBytes` go out uncapped, the rest at `bytesPerSecond`. */
+export interface Bandwidth {
+  readonly burstBytes: number
+  readonly bytesPerSecond: number
+}
+
+export const defaultBandwidth: Bandwidth = { burstBytes: 6 * 1024 * 1024, bytesPerSecond: 2 * 1024 * 1024 }
+
+/**
+ * Between the runtime's streamed POST and an invoker that takes the body as it streams. Plain
+ * Invoke has no channel: a streamed response is then buffered, as AWS does.
+ */
+export interface Channel {
+  /** Settled with the content type when the runtime starts a streamed response. */
+  readonly opened: Deferred.Deferred<string>
+  /** The body as it arrives, then `undefined` once it ended, however it ended. Bounded: backpressure. */
+  readonly chunks: Queue.Queue<Uint8Array | undefined>
+  /** Settled when the invoker stops reading (gone, or done): the runtime's POST is cut. */
+  readonly closed: Deferred.Deferred<void>
+}
+
+export const makeChannel: Effect.Effect<Channel> = Effect.all({
+  opened: Deferred.make<string>(),
+  // A few chunks in flight keep the pipe busy without letting a fast runtime outrun the invoker.
+  chunks: Queue.bounded<Uint8Array | undefined>(16),
+  closed: Deferred.make<void>()
+})
+
+class Truncated {
+  readonly _tag = "Truncated"
+}
+
+/**
+ * Pull-based reading of a request body with backpressure: the request is paused while a chunk
+ * waits to be taken. `detach` leaves the rest to node (which discards it), so that an answer can
+ * still be written on the same connection.
+ */
+const reader = (req: Http.IncomingMessage) => {
+  const buffered: Array<Buffer> = []
+  let ended = false
+  let failed = false
+  let wake: (() => void) | undefined
+  const notify = () => {
+    const w = wake
+    wake = undefined
+    w?.()
+  }
+  const onData = (chunk: Buffer) => {
+    buffered.push(chunk)
+    req.pause()
+    notify()
+  }
+  const onEnd = () => {
+    ended = true
+    notify()
+  }
+  const onAbort = () => {
+    if (req.complete) return
+    failed = true
+    notify()
+  }
+  req.on("data", onData)
+  req.on("end", onEnd)
+  req.on("error", onAbort)
+  req.on("close", onAbort)
+  const pull: Effect.Effect<Uint8Array | undefined, Truncated> = Effect.async((resume) => {
+    const check = (): boolean => {
+      const chunk = buffered.shift()
+      if (chunk !== undefined) {
+        resume(Effect.succeed(chunk))
+        return true
+      }
+      if (ended) {
+        resume(Effect.succeed(undefined))
+        return true
+      }
+      if (failed) {
+        resume(Effect.fail(new Truncated()))
+        return true
+      }
+      return false
+    }
+    if (check()) return
+    wake = () => void check()
+    req.resume()
+    return Effect.sync(() => {
+      wake = undefined
+    })
+  })
+  const detach = () => {
+    req.off("data", onData)
+    req.off("end", onEnd)
+    req.off("error", onAbort)
+    req.off("close", onAbort)
+    buffered.length = 0
+    req.resume()
+  }
+  return { pull, detach }
+}
+
+/**
+ * The Runtime API's routes run uninterruptibly (a runtime hanging up must not stop the outcome
+ * being settled), and a race's loser inherits that: make both sides interruptible so the loser
+ * can be stopped.
+ */
+const race = <A, B, E1, E2>(a: Effect.Effect<A, E1>, b: Effect.Effect<B, E2>): Effect.Effect<A | B, E1 | E2> =>
+  Effect.raceFirst(Effect.interruptible(a), Effect.interruptible(b))
+
+/** What the Runtime API answers the runtime's streamed POST. */
+export type ReceiveAnswer = "accepted" | "tooLarge" | "truncated" | "cut"
+
+/**
+ * Reads a streamed response into the invocation's channel as it arrives. The invocation's
+ * outcome is settled when the body ends: a function error when error trailers came, the size
+ * limit error past `limits.maxResponseBytes` (the invoker's stream ends there; the runtime gets
+ * 413), a truncated response when the runtime's connection broke.
+ */
+export const receive = (
+  limits: Limits,
+  invocation: state.Invocation,
+  channel: Channel,
+  req: Http.IncomingMessage,
+  contentType: string,
+  errorOutcome: (trailers: Readonly<Record<string, string | undefined>>) => state.Outcome | undefined
+): Effect.Effect<ReceiveAnswer> =>
+  Effect.gen(function*() {
+    yield* Deferred.succeed(channel.opened, contentType)
+    const { detach, pull } = reader(req)
+    const settle = (outcome: state.Outcome) => Deferred.succeed(invocation.result, outcome)
+    const closed = Deferred.await(channel.closed).pipe(Effect.as("closed" as const))
+    // Ends the invoker's stream (unless the invoker left first).
+    const end = race(Queue.offer(channel.chunks, undefined).pipe(Effect.as("sent" as const)), closed)
+    let size = 0
+    let overBurstAt: number | undefined = undefined
+    while (true) {
+      const next = yield* race(
+        pull.pipe(Effect.map((chunk) => ({ _tag: "chunk" as const, chunk })), Effect.either),
+        closed
+      )
+      if (next === "closed") {
+        // The invoker is gone: cut the runtime's POST, as Lambda does, and end the invocation.
+        detach()
+        req.socket.destroy()
+        yield* settle(state.success(new Uint8Array(0), contentType))
+        return "cut"
+      }
+      if (next._tag === "Left") {
+        detach()
+        yield* end
+        yield* settle(state.platformError("Runtime.TruncatedResponse", "Runtime response was truncated"))
+        return "truncated"
+      }
+      const chunk = next.right.chunk
+      if (chunk === undefined) {
+        detach()
+        yield* end
+        yield* settle(errorOutcome(req.trailers) ?? state.success(new Uint8Array(0), contentType))
+        return "accepted"
+      }
+      size += chunk.length
+      if (size > limits.maxResponseBytes) {
+        detach()
+        // The invoker gets every byte up to the limit, then the error.
+        const fits = chunk.subarray(0, chunk.length - (size - limits.maxResponseBytes))
+        if (fits.length > 0) yield* race(Queue.offer(channel.chunks, fits), closed)
+        yield* end
+        yield* settle(
+          state.platformError(
+            "Function.ResponseSizeTooLarge",
+            protocol.responseTooLargeMessage(size, limits.maxResponseBytes)
+          )
+        )
+        return "tooLarge"
+      }
+      const bandwidth = limits.bandwidth
+      if (bandwidth !== undefined && size > bandwidth.burstBytes) {
+        const now = performance.now()
+        overBurstAt ??= now
+        const due = overBurstAt + ((size - bandwidth.burstBytes) / bandwidth.bytesPerSecond) * 1000
+        if (due - now >= 1) yield* Effect.sleep(Duration.millis(due - now))
+      }
+      const sent = yield* race(
+        Queue.offer(channel.chunks, chunk).pipe(Effect.as("sent" as const)),
+        closed
+      )
+      if (sent === "closed") {
+        detach()
+        req.socket.destroy()
+        yield* settle(state.success(new Uint8Array(0), contentType))
+        return "cut"
+      }
+    }
+  })
+
+/** How a streaming invoker gets its answer. */
+export type Answer =
+  | {
+    /** The runtime answered in one piece (a buffered response or an error), or never started. */
+    readonly _tag: "Buffered"
+    readonly finished: state.Finished
+  }
+  | {
+    readonly _tag: "Streamed"
+    readonly contentType: string
+    /** The next piece of the body; `undefined` once it ended. */
+    readonly pull: Effect.Effect<Uint8Array | undefined>
+    /** The invoker stops reading: the runtime's POST is cut if it is still sending. */
+    readonly close: Effect.Effect<void>
+    /** The invocation's outcome and log, once END and REPORT are out. */
+    readonly finished: Effect.Effect<state.Finished, EmulatorStopped>
+  }
+
+/**
+ * Waits for the runtime to start answering an invocation that has a channel.
+ */
+export const answer = (
+  invocation: state.Invocation,
+  channel: Channel,
+  stopped: Deferred.Deferred<void>
+): Effect.Effect<Answer, EmulatorStopped> => {
+  const stoppedFail = Deferred.await(stopped).pipe(Effect.flatMap(() => new EmulatorStopped()))
+  const finished = race(Deferred.await(invocation.done), stoppedFail)
+  // After the outcome is known (a timeout, a crash), what is already queued is still delivered,
+  // and nothing more is waited for.
+  let over = false
+  const poll = Effect.map(Queue.poll(channel.chunks), Option.getOrUndefined)
+  const pull: Effect.Effect<Uint8Array | undefined> = Effect.flatMap(poll, (queued) => {
+    if (queued !== undefined || over) return Effect.succeed(queued)
+    return race(
+      Queue.take(channel.chunks),
+      race(Deferred.await(invocation.done), Deferred.await(stopped)).pipe(
+        Effect.zipRight(Effect.sync(() => {
+          over = true
+        })),
+        Effect.zipRight(poll)
+      )
+    )
+  })
+  return race(
+    Deferred.await(channel.opened).pipe(
+      Effect.map((contentType): Answer => ({
+        _tag: "Streamed",
+        contentType,
+        pull,
+        close: Deferred.succeed(channel.closed, undefined).pipe(Effect.asVoid),
+        finished
+      }))
+    ),
+    finished.pipe(Effect.map((done): Answer => ({ _tag: "Buffered", finished: done })))
+  )
+}
+
+/** The rest of a streamed body, from `pull`, closing the channel however the stream ends. */
+export const body = (
+  streamed: Extract<Answer, { _tag: "Streamed" }>,
+  first?: Uint8Array
+): Stream.Stream<Uint8Array> =>
+  Stream.concat(
+    first === undefined || first.length === 0 ? Stream.empty : Stream.succeed(first),
+    Stream.repeatEffectOption(
+      Effect.flatMap(streamed.pull, (chunk) => chunk === undefined ? Effect.fail(Option.none()) : Effect.succeed(chunk))
+    )
+  ).pipe(Stream.ensuring(streamed.close))
