@@ -107,8 +107,14 @@ const toFunctionOptions = (args: FunctionArgs) =>
  */
 export const start = Command.make(
   "start",
-  functionConfig(9001),
-  (args) => toFunctionOptions(args).pipe(Effect.flatMap(Commands.start))
+  {
+    ...functionConfig(9001),
+    url: Options.boolean("url").pipe(
+      Options.withDescription("Also serve a Function URL style front (HTTP requests in, streamed responses out) on port + 1")
+    )
+  },
+  (args) =>
+    toFunctionOptions(args).pipe(Effect.flatMap((options) => Commands.start({ ...options, functionUrl: args.url })))
 ).pipe(Command.withDescription("Start the emulator with the function and serve until Ctrl-C"))
 
 /**

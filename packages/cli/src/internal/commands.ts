@@ -28,7 +28,8 @@ const prepare = (options: FunctionOptions) =>
 const announce = (options: FunctionOptions, emulator: Emulator.Emulator, verb: string) =>
   writeStdout(
     `effect-lambda: ${verb} ${options.dir} (Ctrl-C to stop)\n` +
-      `Invoke URL: ${invokeUrl(emulator)}\n`
+      `Invoke URL: ${invokeUrl(emulator)}\n` +
+      (emulator.functionUrl === undefined ? "" : `Function URL: ${emulator.functionUrl}/\n`)
   )
 
 /**

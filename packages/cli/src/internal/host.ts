@@ -21,6 +21,8 @@ export interface FunctionOptions {
   readonly logFormat: Option.Option<"Text" | "JSON">
   /** `--fault` rules for the emulator's Runtime API. */
   readonly faults: ReadonlyArray<Emulator.FaultRule>
+  /** `start --url`: the Function URL front, on the port after the emulator's (a free one with port 0). */
+  readonly functionUrl?: boolean
 }
 
 // Function logs (and the emulator's START/END/REPORT lines) go to stderr so that stdout
@@ -49,6 +51,7 @@ export const emulatorLayer = (
   if (Option.isSome(options.memorySizeMb)) config.memorySizeMb = options.memorySizeMb.value
   if (Option.isSome(options.logFormat)) config.logFormat = options.logFormat.value
   if (options.faults.length > 0) config.faults = options.faults
+  if (options.functionUrl === true) config.functionUrl = { port: port === 0 ? 0 : port + 1 }
   return Emulator.layer(config)
 }
 
