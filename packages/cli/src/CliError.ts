@@ -198,6 +198,16 @@ export class FunctionDirExists extends Schema.TaggedError<FunctionDirExists>()("
 }) {}
 
 /**
+ * `effect-lambda build --snapshot` could not make the V8 startup snapshot.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class SnapshotFailed extends Schema.TaggedError<SnapshotFailed>()("SnapshotFailed", {
+  reason: Schema.String
+}) {}
+
+/**
  * Every error of this package.
  *
  * @since 0.1.0
@@ -220,6 +230,7 @@ export type CliError =
   | PackageFailed
   | InvalidFunctionName
   | FunctionDirExists
+  | SnapshotFailed
 
 // Usage errors come as help documents rendered for a terminal; we want one plain line.
 const usageMessage = (error: ValidationError.ValidationError): string => {
@@ -316,6 +327,8 @@ const cliMessage = (e: CliError): string | undefined => {
       return `cannot write ${e.path}: ${firstLine(e.reason)}`
     case "InvalidFunctionName":
       return `'${e.name}' is not a valid function name (lower-case letters, digits and dashes, starting with a letter)`
+    case "SnapshotFailed":
+      return `--snapshot: ${firstLine(e.reason)}`
     case "FunctionDirExists":
       return `${e.dir} already exists: choose another name or --dir`
     default:

@@ -53,6 +53,21 @@ describe.skipIf(!hasZipinfo)("effect-lambda build", () => {
       yield* invokeHello(task)
     }).pipe(Effect.scoped), SLOW)
 
+  it.live.skipIf(process.arch !== "x64")("--snapshot: the zip starts from a V8 startup snapshot and answers under the emulator", () =>
+    Effect.gen(function*() {
+      const out = yield* tempDir
+      const r = yield* runCli(["build", hello, "--out", out, "--snapshot"], { timeoutMs: SLOW })
+      expect(r.code, r.stderr).toBe(0)
+      const names = zipEntries(path.join(out, "function.zip")).map((e) => e.name).sort()
+      expect(names).toEqual(["bootstrap", "node", "snapshot.blob"])
+      const task = path.join(out, "task")
+      unzip(path.join(out, "function.zip"), task)
+      expect(fs.readFileSync(path.join(task, "bootstrap"), "utf8")).toContain("--snapshot-blob")
+      yield* invokeHello(task)
+      // Twice: the deserialized runtime serves a second invocation too.
+      yield* invokeHello(task)
+    }).pipe(Effect.scoped), SLOW)
+
   it.live("--node-layer --sourcemap --no-compile-cache: no node in the zip, a source map, and it runs on node from PATH", () =>
     Effect.gen(function*() {
       const out = yield* tempDir
@@ -127,6 +142,9 @@ describe("effect-lambda build: errors are one line and a non-zero exit", () => {
     }).pipe(Effect.scoped))
 
   it.live("unknown target", () => expectError(["build", hello, "--target", "lambda"], /provided\.al2023, nodejs, image/))
+
+  it.live("--snapshot on another target", () =>
+    expectError(["build", hello, "--target", "nodejs", "--snapshot"], /^effect-lambda: --snapshot: only with --target provided\.al2023/))
 
   it.live("unknown arch", () => expectError(["build", hello, "--arch", "sparc"], /x86_64, arm64/))
 

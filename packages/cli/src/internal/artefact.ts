@@ -10,10 +10,14 @@ export interface BootstrapOptions {
   /** Start through `start.mjs`, which installs the shipped V8 code cache first. */
   readonly compileCache: boolean
   readonly sourcemap: boolean
+  /** Start from `snapshot.blob` (`--snapshot`) instead of a module. */
+  readonly snapshot: boolean
 }
 
 const entry = (options: BootstrapOptions) => (options.compileCache ? "start.mjs" : "main.mjs")
 const nodeFlags = (options: BootstrapOptions) => (options.sourcemap ? "--enable-source-maps " : "")
+const start = (options: BootstrapOptions, dir: string) =>
+  options.snapshot ? `--snapshot-blob "${dir}/snapshot.blob"` : `${nodeFlags(options)}"${dir}/${entry(options)}"`
 
 /**
  * `bootstrap` of a `provided.al2023` zip or an image. `${0%/*}` rather than `dirname`: a
@@ -27,7 +31,7 @@ export const bootstrap = (options: BootstrapOptions): string =>
 # Node is the binary shipped beside this file, else \`node\` on PATH (a layer puts it in /opt/bin).
 case "$0" in */*) dir="\${0%/*}" ;; *) dir=. ;; esac
 if [ -x "$dir/node" ]; then node="$dir/node"; else node=node; fi
-exec "$node" ${nodeFlags(options)}"$dir/${entry(options)}"
+exec "$node" ${start(options, "$dir")}
 `
 
 /**
@@ -44,7 +48,7 @@ export const execWrapper = (options: BootstrapOptions): string =>
 # runtime interface client, on the runtime's own Node.
 root="\${LAMBDA_TASK_ROOT:-/var/task}"
 if command -v node >/dev/null 2>&1; then node=node; else node=/var/lang/bin/node; fi
-exec "$node" ${nodeFlags(options)}"$root/${entry(options)}"
+exec "$node" ${start(options, "$root")}
 `
 
 /**

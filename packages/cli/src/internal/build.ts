@@ -7,9 +7,17 @@ import * as http from "node:http"
 import type * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
-import { BudgetExceeded, BundleFailed, EntryNotFound, type NodeFetchFailed, PackageFailed } from "../CliError.js"
+import {
+  BudgetExceeded,
+  BundleFailed,
+  EntryNotFound,
+  type NodeFetchFailed,
+  PackageFailed,
+  SnapshotFailed
+} from "../CliError.js"
 import * as Artefact from "./artefact.js"
 import { type Arch, NODE_VERSION, nodeBinary, runsHere } from "./nodeBinary.js"
+import { buildSnapshot } from "./snapshot.js"
 import { type ZipEntry, writeZip } from "./zip.js"
 
 /** @internal */
@@ -27,6 +35,8 @@ export interface BuildOptions {
   /** Leave the Node binary out of a provided.al2023 zip (it comes from a layer). */
   readonly nodeLayer: boolean
   readonly compileCache: boolean
+  /** Ship a V8 startup snapshot instead of the module (experimental; provided.al2023 only). */
+  readonly snapshot: boolean
   /** Largest allowed bundle, in KB (1024 bytes). */
   readonly budgetKb: number | undefined
 }
@@ -174,7 +184,7 @@ const io = <A>(target: string, f: () => A): Effect.Effect<A, PackageFailed> =>
  */
 export const build = (
   options: BuildOptions
-): Effect.Effect<BuildResult, EntryNotFound | BundleFailed | BudgetExceeded | PackageFailed | NodeFetchFailed> =>
+): Effect.Effect<BuildResult, EntryNotFound | BundleFailed | BudgetExceeded | PackageFailed | NodeFetchFailed | SnapshotFailed> =>
   Effect.gen(function*() {
     const absDir = path.resolve(options.dir)
     if (!fs.existsSync(absDir) || !fs.statSync(absDir).isDirectory()) {
@@ -186,6 +196,12 @@ export const build = (
     if (options.budgetKb !== undefined && kb(bundleBytes) > options.budgetKb) {
       return yield* new BudgetExceeded({ dir: options.dir, sizeKb: Math.round(kb(bundleBytes) * 10) / 10, budgetKb: options.budgetKb })
     }
+    if (options.snapshot && options.target !== "provided.al2023") {
+      return yield* new SnapshotFailed({ reason: "only with --target provided.al2023 (the blob runs only on the Node binary that made it)" })
+    }
+    if (options.snapshot && !runsHere(options.arch)) {
+      return yield* new SnapshotFailed({ reason: `the ${options.arch} Node binary cannot run on this machine to build it` })
+    }
     const outDir = path.resolve(options.out ?? path.join(absDir, "build", "lambda", options.target))
     const notes: Array<string> = []
     const stage = yield* io(os.tmpdir(), () => fs.mkdtempSync(path.join(os.tmpdir(), "effect-lambda-build-")))
@@ -195,16 +211,28 @@ export const build = (
         fs.writeFileSync(path.join(stage, "main.mjs"), bundled.code)
         if (bundled.map !== undefined) fs.writeFileSync(path.join(stage, "main.mjs.map"), bundled.map)
       })
-      const entries: Array<ZipEntry> = [{ name: "main.mjs", source: { file: path.join(stage, "main.mjs") }, mode: 0o644 }]
-      if (bundled.map !== undefined) entries.push({ name: "main.mjs.map", source: { file: path.join(stage, "main.mjs.map") }, mode: 0o644 })
-      const files: Array<{ path: string; bytes: number; note?: string }> = [{ path: "main.mjs", bytes: bundleBytes, note: "bundle" }]
-      if (bundled.map !== undefined) files.push({ path: "main.mjs.map", bytes: bundled.map.byteLength })
-
-      // The code cache is only valid for the exact Node binary that made it: the pinned one.
-      const wantsCache = options.compileCache && options.target !== "image"
-      let compileCache = false
+      const entries: Array<ZipEntry> = []
+      const files: Array<{ path: string; bytes: number; note?: string }> = []
       let node: string | undefined
       if (options.target === "provided.al2023" && !options.nodeLayer) node = yield* nodeBinary(options.arch)
+      if (options.snapshot) {
+        // The snapshot holds the evaluated bundle: main.mjs itself is not shipped.
+        const blob = yield* buildSnapshot(node ?? (yield* nodeBinary(options.arch)), absDir, stage)
+        entries.push({ name: "snapshot.blob", source: { file: blob }, mode: 0o644 })
+        files.push({ path: "snapshot.blob", bytes: fs.statSync(blob).size, note: `V8 startup snapshot, Node ${NODE_VERSION} (bundle ${kb(bundleBytes).toFixed(1)} KB)` })
+        notes.push("--snapshot is experimental: module-level state (random seeds, Date.now() at load) is frozen into the blob")
+      } else {
+        entries.push({ name: "main.mjs", source: { file: path.join(stage, "main.mjs") }, mode: 0o644 })
+        files.push({ path: "main.mjs", bytes: bundleBytes, note: "bundle" })
+        if (bundled.map !== undefined) {
+          entries.push({ name: "main.mjs.map", source: { file: path.join(stage, "main.mjs.map") }, mode: 0o644 })
+          files.push({ path: "main.mjs.map", bytes: bundled.map.byteLength })
+        }
+      }
+
+      // The code cache is only valid for the exact Node binary that made it: the pinned one.
+      const wantsCache = options.compileCache && options.target !== "image" && !options.snapshot
+      let compileCache = false
       if (wantsCache) {
         if (!runsHere(options.arch)) {
           notes.push(`no compile cache: the ${options.arch} Node binary cannot run on this machine to generate it`)
@@ -226,7 +254,7 @@ export const build = (
           }
         }
       }
-      const scripts = { compileCache, sourcemap: options.sourcemap }
+      const scripts = { compileCache, sourcemap: options.sourcemap, snapshot: options.snapshot }
 
       switch (options.target) {
         case "provided.al2023": {

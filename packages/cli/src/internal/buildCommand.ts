@@ -41,6 +41,11 @@ export const buildCommand = Command.make(
     noCompileCache: Options.boolean("no-compile-cache").pipe(
       Options.withDescription("Do not generate and ship Node's V8 code cache for the bundle")
     ),
+    snapshot: Options.boolean("snapshot").pipe(
+      Options.withDescription(
+        "Experimental: ship a V8 startup snapshot of the initialised bundle (provided.al2023, machine's own arch)"
+      )
+    ),
     budget: Options.integer("budget").pipe(
       Options.withDescription("Fail when the bundle is larger than this many KB"),
       Options.filterMap((n) => (n > 0 ? Option.some(n) : Option.none()), "--budget must be a positive number of KB"),
@@ -57,6 +62,7 @@ export const buildCommand = Command.make(
         sourcemap: args.sourcemap,
         nodeLayer: args.nodeLayer,
         compileCache: !args.noCompileCache,
+        snapshot: args.snapshot,
         budgetKb: Option.getOrUndefined(args.budget)
       }
       const result = yield* build(options)
