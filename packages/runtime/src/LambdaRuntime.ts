@@ -18,6 +18,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as ErrorReport from "./ErrorReport.js"
@@ -196,11 +197,12 @@ const loop = (
     )
   }
 
-  const invoke = (invocation: Invocation): Effect.Effect<void, RuntimeApiError, any> => {
+  const invoke = (runtime: Runtime.Runtime<any>) => (invocation: Invocation): Effect.Effect<void, RuntimeApiError, any> => {
     if (forwardTrace) {
       if (invocation.traceId === undefined) delete process.env._X_AMZN_TRACE_ID
       else process.env._X_AMZN_TRACE_ID = invocation.traceId
     }
+    const context = LambdaContext.make(invocation, config)
     let timedOut = false
     // Set when a streamed body started: from then on its failures travel in its trailers.
     let streamOpened = false
@@ -222,7 +224,7 @@ const loop = (
           ? Effect.succeed(output)
           : Effect.as(api.respondStream(invocation.requestId, output.body, streamOptions(output.contentType)), STREAMED)
       ),
-      Effect.interruptible
+      Effect.provideService(LambdaContext.LambdaContext, context)
     )
     const report = (exit: Exit.Exit<Handler.Buffered | typeof STREAMED, unknown>) => {
       if (Exit.isSuccess(exit)) return exit.value._tag === "Buffered" ? respond(invocation, exit.value) : Effect.void
@@ -230,25 +232,30 @@ const loop = (
       if (timedOut && Cause.isInterruptedOnly(exit.cause)) return reportFailure(invocation, timeoutCause(invocation))
       return reportFailure(invocation, exit.cause)
     }
-    const delayMs = Math.max(0, invocation.deadlineMs - margin - clock.unsafeCurrentTimeMillis())
-    return Effect.uninterruptibleMask((restore) =>
-      Effect.flatMap(Effect.fork(program), (fiber) =>
-        Effect.flatMap(
-          startDeadlineTimer(delayMs, () => {
-            timedOut = true
-            fiber.unsafeInterruptAsFork(deadlineInterrupter)
-          }),
-          (cancelTimer) =>
-            Effect.exit(restore(Fiber.await(fiber))).pipe(
-              // If the loop itself is interrupted (SIGTERM), stop the handler but still report it.
-              Effect.flatMap((awaited) => Exit.isSuccess(awaited) ? Effect.succeed(awaited.value) : Fiber.interrupt(fiber)),
-              Effect.flatMap((exit) => {
-                cancelTimer()
-                return report(exit)
-              })
-            )
-        ))
-    ).pipe(Effect.provideService(LambdaContext.LambdaContext, LambdaContext.make(invocation, config)))
+    return Effect.uninterruptibleMask((restore) => {
+      // The handler's own fiber, started at once on the loop's runtime (its services, logger and
+      // Clock): a handler that does not wait on anything is done before this returns, with no
+      // scheduling round trip, and only a handler still running needs a deadline timer.
+      const fiber = Runtime.runFork(runtime)(program)
+      const done = fiber.unsafePoll()
+      if (done !== null) return report(done)
+      const delayMs = Math.max(0, invocation.deadlineMs - margin - clock.unsafeCurrentTimeMillis())
+      return Effect.flatMap(
+        startDeadlineTimer(delayMs, () => {
+          timedOut = true
+          fiber.unsafeInterruptAsFork(deadlineInterrupter)
+        }),
+        (cancelTimer) =>
+          Effect.exit(restore(Fiber.await(fiber))).pipe(
+            // If the loop itself is interrupted (SIGTERM), stop the handler but still report it.
+            Effect.flatMap((awaited) => Exit.isSuccess(awaited) ? Effect.succeed(awaited.value) : Fiber.interrupt(fiber)),
+            Effect.flatMap((exit) => {
+              cancelTimer()
+              return report(exit)
+            })
+          )
+      )
+    }).pipe(Effect.provideService(LambdaContext.LambdaContext, context))
   }
 
   // A streamed response that ended in failure was already reported in its trailers, or its
@@ -281,14 +288,17 @@ const loop = (
         )
     )
 
-  const step = Effect.matchEffect(api.next, {
-    onFailure: (error): Effect.Effect<void, RuntimeApiError> =>
-      error._tag === "InvalidInvocation" ? skipInvalid(error) : Effect.fail(error),
-    onSuccess: invoke
+  const serve = Effect.flatMap(Effect.runtime<any>(), (runtime) => {
+    const step = Effect.matchEffect(api.next, {
+      onFailure: (error): Effect.Effect<void, RuntimeApiError> =>
+        error._tag === "InvalidInvocation" ? skipInvalid(error) : Effect.fail(error),
+      onSuccess: invoke(runtime)
+    })
+    return Effect.forever(step)
   })
   // The loop reports handler failures itself: their fibers must not also log them as unhandled
-  // (a fiber reads this ref when it ends, so it is set here, where they are forked).
-  return Effect.locally(Effect.forever(step), FiberRef.unhandledErrorLogLevel, Option.none())
+  // (a fiber reads this ref when it ends, so it is set here, in the runtime they start from).
+  return Effect.locally(serve, FiberRef.unhandledErrorLogLevel, Option.none())
 }
 
 // How init problems are logged before the configuration (and so the log format) is known.
