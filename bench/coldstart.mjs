@@ -4,8 +4,9 @@
 //
 // Variants of ours: plain (--no-compile-cache), with the shipped V8 compile cache (the default)
 // and, when the CLI has it, a V8 startup snapshot (--snapshot). Figures: spawn -> first `next`
-// and spawn -> first response, median/min/max of BENCH_COLD_ROUNDS runs (default 15, at least
-// 10) after one warm-up round, clients interleaved round by round; ratios paired by round.
+// (wall, and CPU time of the client's process: see lib/cold.mjs) and spawn -> first response,
+// median/min/max of BENCH_COLD_ROUNDS runs (default 15, at least 10) after one warm-up round,
+// clients interleaved round by round; ratios paired by round.
 // Needs the built CLI (`pnpm --filter @effect-lambda/cli build`) and `unzip`.
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
@@ -13,7 +14,7 @@ import os from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { helloDir, repoDir } from "./lib/clients.mjs"
-import { measureRun } from "./lib/proc.mjs"
+import { measureCold } from "./lib/cold.mjs"
 import { pairedRatio, summary } from "./lib/stats.mjs"
 import { ensurePeers } from "./setup-peers.mjs"
 
@@ -73,7 +74,7 @@ function artefact(name, flags) {
 const ours = (name, label, taskRoot) => ({
   name,
   label,
-  launch: ({ api }) => ({
+  launch: (api) => ({
     command: join(taskRoot, "bootstrap"),
     args: [],
     env: lambdaEnv(api, { LAMBDA_TASK_ROOT: taskRoot, EFFECT_LAMBDA_COMPILE_CACHE_DIR: join(work, `ccache-${process.pid}-${name}`) }),
@@ -96,7 +97,7 @@ if (peers.ricEntry) {
   clients.push({
     name: "ric",
     label: `aws-lambda-ric ${peers.ricVersion} (libcurl)`,
-    launch: ({ api }) => ({
+    launch: (api) => ({
       command: node,
       args: [peers.ricEntry],
       env: lambdaEnv(api, { _HANDLER: "handler.handler", LAMBDA_TASK_ROOT: taskRoot }),
@@ -106,40 +107,51 @@ if (peers.ricEntry) {
 }
 log(`node ${peers.nodeVersion} | ${os.cpus().length} cores | ${rounds} rounds + 1 warm-up | ${clients.map((c) => c.name).join(", ")}`)
 
-const samples = Object.fromEntries(clients.map((c) => [c.name, { next: [], response: [] }]))
+const samples = Object.fromEntries(clients.map((c) => [c.name, { next: [], cpu: [], response: [] }]))
 for (let round = -1; round < rounds; round++) {
   const line = []
   for (const c of clients) {
     // The compile cache directory in /tmp is per run: each cold start must begin without it, as
     // in a fresh Lambda sandbox.
     rmSync(join(work, `ccache-${process.pid}-${c.name}`), { recursive: true, force: true })
-    const r = await measureRun({ node, client: c, config: { n: 1 }, timeoutMs: 30_000 })
-    if (!r.ok) log(`  ${c.name} FAILED: ${r.reason} ${r.output ?? ""}`)
+    const r = await measureCold({ launch: c.launch, event: { name: "bench" } })
+    const ok = r.ok && JSON.parse(r.body).message === "hello bench"
+    if (!ok) log(`  ${c.name} FAILED: ${r.reason ?? r.body} ${r.output ?? ""}`)
     if (round >= 0) {
-      samples[c.name].next.push(r.ok ? r.coldNextMs : NaN)
-      samples[c.name].response.push(r.ok ? r.coldResponseMs : NaN)
+      samples[c.name].next.push(ok ? r.nextMs : NaN)
+      samples[c.name].cpu.push(ok ? r.cpuMs : NaN)
+      samples[c.name].response.push(ok ? r.responseMs : NaN)
     }
-    line.push(`${c.name} ${r.ok ? r.coldNextMs.toFixed(0) : "x"}`)
+    line.push(`${c.name} ${ok ? `${r.nextMs.toFixed(0)}/${r.cpuMs.toFixed(0)}` : "x"}`)
   }
-  log(`cold ${round < 0 ? "warm-up" : `${round + 1}/${rounds}`} (ms to first next): ${line.join("  ")}`)
+  log(`cold ${round < 0 ? "warm-up" : `${round + 1}/${rounds}`} (ms to first next, wall/cpu): ${line.join("  ")}`)
 }
 
 const fmt = (s) => `${s.median.toFixed(1)} (${s.min.toFixed(1)}-${s.max.toFixed(1)})`
-const rows = clients.map((c) => {
-  const next = summary(samples[c.name].next)
-  const response = summary(samples[c.name].response)
-  const vsRic = samples.ric && c.name !== "ric" ? pairedRatio(samples[c.name].next, samples.ric.next).median : NaN
-  return { name: c.name, label: c.label, next, response, vsRic }
-})
+const ratio = (c, metric) =>
+  samples.ric && c.name !== "ric" ? pairedRatio(samples[c.name][metric], samples.ric[metric]).median : NaN
+const x = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : "-")
+const rows = clients.map((c) => ({
+  name: c.name,
+  label: c.label,
+  next: summary(samples[c.name].next),
+  cpu: summary(samples[c.name].cpu),
+  response: summary(samples[c.name].response),
+  nextVsRic: ratio(c, "next"),
+  cpuVsRic: ratio(c, "cpu")
+}))
+const load = os.loadavg().map((l) => l.toFixed(1)).join(" ")
 log("")
-log("| client | spawn -> first next, ms: median (min-max) | spawn -> first response, ms | next vs RIC (paired median) |")
-log("|---|---|---|---|")
+log(`load average at the end: ${load} (wall times include waiting for a core; CPU time does not)`)
+log("| client | spawn -> first next, wall ms | CPU ms to first next | spawn -> first response, wall ms | wall vs RIC | CPU vs RIC |")
+log("|---|---|---|---|---|---|")
 for (const r of rows) {
-  log(`| ${r.label} | ${fmt(r.next)} | ${fmt(r.response)} | ${Number.isFinite(r.vsRic) ? `${r.vsRic.toFixed(2)}x` : "-"} |`)
+  log(`| ${r.label} | ${fmt(r.next)} | ${fmt(r.cpu)} | ${fmt(r.response)} | ${x(r.nextVsRic)} | ${x(r.cpuVsRic)} |`)
 }
+log("median (min-max) of each; ratios are medians of per-round ratios")
 mkdirSync(join(benchDir, "results"), { recursive: true })
 writeFileSync(
   join(benchDir, "results", "coldstart.json"),
-  JSON.stringify({ at: new Date().toISOString(), node: peers.nodeVersion, cores: os.cpus().length, rounds, rows }, null, 2) + "\n"
+  JSON.stringify({ at: new Date().toISOString(), node: peers.nodeVersion, cores: os.cpus().length, load, rounds, rows }, null, 2) + "\n"
 )
 for (const c of clients) rmSync(join(work, `ccache-${process.pid}-${c.name}`), { recursive: true, force: true })
