@@ -8,6 +8,8 @@
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
@@ -57,12 +59,16 @@ class Truncated {
 }
 
 /**
- * Pull-based reading of a request body with backpressure: the request is paused while a chunk
- * waits to be taken. `detach` leaves the rest to node (which discards it), so that an answer can
- * still be written on the same connection.
+ * Pull-based reading of a request body with backpressure: the request is paused while bytes
+ * wait to be taken, and a pull takes everything buffered at once (chunk boundaries carry no
+ * meaning in a streamed response). `cut` makes the pending and later pulls fail; `detach` leaves
+ * the rest to node (which discards it), so that an answer can still be written on the connection.
  */
+const highWaterMark = 64 * 1024
+
 const reader = (req: Http.IncomingMessage) => {
   const buffered: Array<Buffer> = []
+  let bufferedBytes = 0
   let ended = false
   let failed = false
   let wake: (() => void) | undefined
@@ -73,7 +79,9 @@ const reader = (req: Http.IncomingMessage) => {
   }
   const onData = (chunk: Buffer) => {
     buffered.push(chunk)
-    req.pause()
+    bufferedBytes += chunk.length
+    // Pausing on every chunk would hand them over one by one; a high-water mark batches them.
+    if (bufferedBytes >= highWaterMark) req.pause()
     notify()
   }
   const onEnd = () => {
@@ -91,17 +99,20 @@ const reader = (req: Http.IncomingMessage) => {
   req.on("close", onAbort)
   const pull: Effect.Effect<Uint8Array | undefined, Truncated> = Effect.async((resume) => {
     const check = (): boolean => {
-      const chunk = buffered.shift()
-      if (chunk !== undefined) {
-        resume(Effect.succeed(chunk))
+      if (failed) {
+        resume(Effect.fail(new Truncated()))
+        return true
+      }
+      if (buffered.length > 0) {
+        const bytes = buffered.length === 1 ? buffered[0]! : Buffer.concat(buffered)
+        buffered.length = 0
+        bufferedBytes = 0
+        req.resume()
+        resume(Effect.succeed(bytes))
         return true
       }
       if (ended) {
         resume(Effect.succeed(undefined))
-        return true
-      }
-      if (failed) {
-        resume(Effect.fail(new Truncated()))
         return true
       }
       return false
@@ -113,6 +124,10 @@ const reader = (req: Http.IncomingMessage) => {
       wake = undefined
     })
   })
+  const cut = () => {
+    failed = true
+    notify()
+  }
   const detach = () => {
     req.off("data", onData)
     req.off("end", onEnd)
@@ -121,16 +136,8 @@ const reader = (req: Http.IncomingMessage) => {
     buffered.length = 0
     req.resume()
   }
-  return { pull, detach }
+  return { pull, cut, detach }
 }
-
-/**
- * The Runtime API's routes run uninterruptibly (a runtime hanging up must not stop the outcome
- * being settled), and a race's loser inherits that: make both sides interruptible so the loser
- * can be stopped.
- */
-const race = <A, B, E1, E2>(a: Effect.Effect<A, E1>, b: Effect.Effect<B, E2>): Effect.Effect<A | B, E1 | E2> =>
-  Effect.raceFirst(Effect.interruptible(a), Effect.interruptible(b))
 
 /** What the Runtime API answers the runtime's streamed POST. */
 export type ReceiveAnswer = "accepted" | "tooLarge" | "truncated" | "cut"
@@ -139,7 +146,11 @@ export type ReceiveAnswer = "accepted" | "tooLarge" | "truncated" | "cut"
  * Reads a streamed response into the invocation's channel as it arrives. The invocation's
  * outcome is settled when the body ends: a function error when error trailers came, the size
  * limit error past `limits.maxResponseBytes` (the invoker's stream ends there; the runtime gets
- * 413), a truncated response when the runtime's connection broke.
+ * 413), a truncated response when the runtime's connection broke. When the invoker leaves, the
+ * runtime's POST is cut.
+ *
+ * The hot path is one pull and one offer per batch of bytes: no race per chunk (each costs
+ * fibers), the invoker leaving is seen through a watcher and the queue's shutdown instead.
  */
 export const receive = (
   limits: Limits,
@@ -151,71 +162,71 @@ export const receive = (
 ): Effect.Effect<ReceiveAnswer> =>
   Effect.gen(function*() {
     yield* Deferred.succeed(channel.opened, contentType)
-    const { detach, pull } = reader(req)
+    const { cut, detach, pull } = reader(req)
+    let invokerGone = false
+    // Runs interruptibly: the route itself is uninterruptible.
+    const watcher = yield* Effect.forkDaemon(Effect.interruptible(
+      Deferred.await(channel.closed).pipe(Effect.zipRight(Effect.sync(() => {
+        invokerGone = true
+        cut()
+      })))
+    ))
     const settle = (outcome: state.Outcome) => Deferred.succeed(invocation.result, outcome)
-    const closed = Deferred.await(channel.closed).pipe(Effect.as("closed" as const))
-    // Ends the invoker's stream (unless the invoker left first).
-    const end = race(Queue.offer(channel.chunks, undefined).pipe(Effect.as("sent" as const)), closed)
+    /** false when the invoker left (the queue is shut down). */
+    const offer = (item: Uint8Array | undefined) =>
+      Queue.offer(channel.chunks, item).pipe(Effect.exit, Effect.map(Exit.isSuccess))
+    const leave = Effect.gen(function*() {
+      // The invoker is gone: cut the runtime's POST, as Lambda does, and end the invocation.
+      detach()
+      req.socket.destroy()
+      yield* settle(state.success(new Uint8Array(0), contentType))
+      return "cut" as const
+    })
     let size = 0
     let overBurstAt: number | undefined = undefined
-    while (true) {
-      const next = yield* race(
-        pull.pipe(Effect.map((chunk) => ({ _tag: "chunk" as const, chunk })), Effect.either),
-        closed
-      )
-      if (next === "closed") {
-        // The invoker is gone: cut the runtime's POST, as Lambda does, and end the invocation.
-        detach()
-        req.socket.destroy()
-        yield* settle(state.success(new Uint8Array(0), contentType))
-        return "cut"
-      }
-      if (next._tag === "Left") {
-        detach()
-        yield* end
-        yield* settle(state.platformError("Runtime.TruncatedResponse", "Runtime response was truncated"))
-        return "truncated"
-      }
-      const chunk = next.right.chunk
-      if (chunk === undefined) {
-        detach()
-        yield* end
-        yield* settle(errorOutcome(req.trailers) ?? state.success(new Uint8Array(0), contentType))
-        return "accepted"
-      }
-      size += chunk.length
-      if (size > limits.maxResponseBytes) {
-        detach()
-        // The invoker gets every byte up to the limit, then the error.
-        const fits = chunk.subarray(0, chunk.length - (size - limits.maxResponseBytes))
-        if (fits.length > 0) yield* race(Queue.offer(channel.chunks, fits), closed)
-        yield* end
-        yield* settle(
-          state.platformError(
-            "Function.ResponseSizeTooLarge",
-            protocol.responseTooLargeMessage(size, limits.maxResponseBytes)
+    const loop = Effect.gen(function*() {
+      while (true) {
+        const next = yield* Effect.either(pull)
+        if (invokerGone) return yield* leave
+        if (next._tag === "Left") {
+          detach()
+          yield* offer(undefined)
+          yield* settle(state.platformError("Runtime.TruncatedResponse", "Runtime response was truncated"))
+          return "truncated" as const
+        }
+        const chunk = next.right
+        if (chunk === undefined) {
+          detach()
+          yield* offer(undefined)
+          yield* settle(errorOutcome(req.trailers) ?? state.success(new Uint8Array(0), contentType))
+          return "accepted" as const
+        }
+        size += chunk.length
+        if (size > limits.maxResponseBytes) {
+          detach()
+          // The invoker gets every byte up to the limit, then the error.
+          const fits = chunk.subarray(0, chunk.length - (size - limits.maxResponseBytes))
+          if (fits.length > 0) yield* offer(fits)
+          yield* offer(undefined)
+          yield* settle(
+            state.platformError(
+              "Function.ResponseSizeTooLarge",
+              protocol.responseTooLargeMessage(size, limits.maxResponseBytes)
+            )
           )
-        )
-        return "tooLarge"
+          return "tooLarge" as const
+        }
+        const bandwidth = limits.bandwidth
+        if (bandwidth !== undefined && size > bandwidth.burstBytes) {
+          const now = performance.now()
+          overBurstAt ??= now
+          const due = overBurstAt + ((size - bandwidth.burstBytes) / bandwidth.bytesPerSecond) * 1000
+          if (due - now >= 1) yield* Effect.sleep(Duration.millis(due - now))
+        }
+        if (!(yield* offer(chunk))) return yield* leave
       }
-      const bandwidth = limits.bandwidth
-      if (bandwidth !== undefined && size > bandwidth.burstBytes) {
-        const now = performance.now()
-        overBurstAt ??= now
-        const due = overBurstAt + ((size - bandwidth.burstBytes) / bandwidth.bytesPerSecond) * 1000
-        if (due - now >= 1) yield* Effect.sleep(Duration.millis(due - now))
-      }
-      const sent = yield* race(
-        Queue.offer(channel.chunks, chunk).pipe(Effect.as("sent" as const)),
-        closed
-      )
-      if (sent === "closed") {
-        detach()
-        req.socket.destroy()
-        yield* settle(state.success(new Uint8Array(0), contentType))
-        return "cut"
-      }
-    }
+    })
+    return yield* loop.pipe(Effect.ensuring(Fiber.interrupt(watcher)))
   })
 
 /** How a streaming invoker gets its answer. */
@@ -228,13 +239,20 @@ export type Answer =
   | {
     readonly _tag: "Streamed"
     readonly contentType: string
-    /** The next piece of the body; `undefined` once it ended. */
+    /** Everything that arrived since the last pull (waits for something); `undefined` once the body ended. */
     readonly pull: Effect.Effect<Uint8Array | undefined>
     /** The invoker stops reading: the runtime's POST is cut if it is still sending. */
     readonly close: Effect.Effect<void>
     /** The invocation's outcome and log, once END and REPORT are out. */
     readonly finished: Effect.Effect<state.Finished, EmulatorStopped>
   }
+
+/**
+ * The Runtime API's routes and the Function URL app run uninterruptibly, and a race's loser
+ * inherits that: make both sides interruptible so the loser can be stopped.
+ */
+const race = <A, B, E1, E2>(a: Effect.Effect<A, E1>, b: Effect.Effect<B, E2>): Effect.Effect<A | B, E1 | E2> =>
+  Effect.raceFirst(Effect.interruptible(a), Effect.interruptible(b))
 
 /**
  * Waits for the runtime to start answering an invocation that has a channel.
@@ -246,32 +264,47 @@ export const answer = (
 ): Effect.Effect<Answer, EmulatorStopped> => {
   const stoppedFail = Deferred.await(stopped).pipe(Effect.flatMap(() => new EmulatorStopped()))
   const finished = race(Deferred.await(invocation.done), stoppedFail)
-  // After the outcome is known (a timeout, a crash), what is already queued is still delivered,
-  // and nothing more is waited for.
-  let over = false
-  const poll = Effect.map(Queue.poll(channel.chunks), Option.getOrUndefined)
-  const pull: Effect.Effect<Uint8Array | undefined> = Effect.flatMap(poll, (queued) => {
-    if (queued !== undefined || over) return Effect.succeed(queued)
-    return race(
-      Queue.take(channel.chunks),
-      race(Deferred.await(invocation.done), Deferred.await(stopped)).pipe(
-        Effect.zipRight(Effect.sync(() => {
-          over = true
-        })),
-        Effect.zipRight(poll)
-      )
+  const close = Effect.zipRight(Deferred.succeed(channel.closed, undefined), Queue.shutdown(channel.chunks))
+  let ended = false
+  const pull: Effect.Effect<Uint8Array | undefined> = Effect.suspend(() => {
+    if (ended) return Effect.succeed(undefined)
+    return Queue.takeBetween(channel.chunks, 1, Number.MAX_SAFE_INTEGER).pipe(
+      Effect.map((items) => {
+        const bytes: Array<Uint8Array> = []
+        for (const item of items) {
+          if (item === undefined) {
+            ended = true
+            break
+          }
+          bytes.push(item)
+        }
+        if (bytes.length === 0) return undefined
+        return bytes.length === 1 ? bytes[0]! : Buffer.concat(bytes)
+      }),
+      // the queue was shut down by `close`
+      Effect.catchAllCause(() => Effect.succeed(undefined))
     )
   })
-  return race(
-    Deferred.await(channel.opened).pipe(
-      Effect.map((contentType): Answer => ({
+  const streamed = (contentType: string) =>
+    Effect.gen(function*() {
+      // Once the outcome is known without the body having ended (a timeout, a crash), an end
+      // marker goes in after what is queued: nothing more is waited for.
+      const watcher = yield* Effect.forkDaemon(Effect.interruptible(
+        race(Deferred.await(invocation.done), Deferred.await(stopped)).pipe(
+          Effect.zipRight(Queue.offer(channel.chunks, undefined))
+        )
+      ))
+      const answer: Answer = {
         _tag: "Streamed",
         contentType,
         pull,
-        close: Deferred.succeed(channel.closed, undefined).pipe(Effect.asVoid),
+        close: Effect.zipRight(close, Fiber.interrupt(watcher)),
         finished
-      }))
-    ),
+      }
+      return answer
+    })
+  return race(
+    Effect.flatMap(Deferred.await(channel.opened), streamed),
     finished.pipe(Effect.map((done): Answer => ({ _tag: "Buffered", finished: done })))
   )
 }
