@@ -9,7 +9,7 @@ import * as Crypto from "node:crypto"
 /** RIE's `interop.MaxPayloadSize`: 6 MiB + 100 bytes, for buffered responses and invoke payloads. */
 export const maxPayloadSize = 6 * 1024 * 1024 + 100
 
-/** AWS's soft limit for streamed responses (issue 7 makes it configurable). */
+/** AWS's soft limit for streamed responses, the default of `Emulator.StreamingOptions.maxResponseBytes`. */
 export const maxStreamedResponseSize = 20 * 1024 * 1024
 
 export const functionVersion = "$LATEST"
