@@ -50,6 +50,15 @@ describe.skipIf(!hasZipinfo)("effect-lambda build", () => {
       const task = path.join(out, "task")
       unzip(path.join(out, "function.zip"), task)
       expect(execFileSync(path.join(task, "node"), ["--version"], { encoding: "utf8" }).trim()).toMatch(/^v22\./)
+      if (process.arch === "x64") {
+        // Node says whether it used the shipped code cache (the runtime then fails to connect: fine).
+        const cacheDir = path.join(out, "ccache")
+        const started = spawnSync(path.join(task, "node"), [path.join(task, "start.mjs")], {
+          encoding: "utf8",
+          env: { PATH: process.env.PATH, EFFECT_LAMBDA_COMPILE_CACHE_DIR: cacheDir, NODE_DEBUG_NATIVE: "COMPILE_CACHE", AWS_LAMBDA_RUNTIME_API: "127.0.0.1:1" }
+        })
+        expect(started.stderr).toMatch(/cache for file:\/\/.*\/main\.mjs was accepted/)
+      }
       yield* invokeHello(task)
     }).pipe(Effect.scoped), SLOW)
 
@@ -68,14 +77,14 @@ describe.skipIf(!hasZipinfo)("effect-lambda build", () => {
       yield* invokeHello(task)
     }).pipe(Effect.scoped), SLOW)
 
-  it.live("--node-layer --sourcemap --no-compile-cache: no node in the zip, a source map, and it runs on node from PATH", () =>
+  it.live("--node-layer --sourcemap: no node in the zip, a source map, and it runs on node from PATH (whatever its version)", () =>
     Effect.gen(function*() {
       const out = yield* tempDir
-      const r = yield* runCli(["build", hello, "--out", out, "--node-layer", "--sourcemap", "--no-compile-cache"])
+      const r = yield* runCli(["build", hello, "--out", out, "--node-layer", "--sourcemap"])
       expect(r.code, r.stderr).toBe(0)
       expect(r.stdout).toContain("no Node binary in the zip")
       const names = zipEntries(path.join(out, "function.zip")).map((e) => e.name).sort()
-      expect(names).toEqual(["bootstrap", "main.mjs", "main.mjs.map"])
+      expect(names.filter((n) => n !== "main.mjs.ccache" && n !== "start.mjs")).toEqual(["bootstrap", "main.mjs", "main.mjs.map"])
       const task = path.join(out, "task")
       unzip(path.join(out, "function.zip"), task)
       expect(fs.readFileSync(path.join(task, "bootstrap"), "utf8")).toContain("--enable-source-maps")
@@ -120,6 +129,23 @@ describe.skipIf(!hasZipinfo)("effect-lambda build", () => {
       // The image's files are a runnable function directory as they are.
       yield* invokeHello(out)
     }).pipe(Effect.scoped))
+})
+
+describe("effect-lambda build and new: help", () => {
+  it.live("--help lists build and new, each with its flags", () =>
+    Effect.gen(function*() {
+      const root = yield* runCli(["--help"])
+      expect(root.stdout).toContain("build")
+      expect(root.stdout).toContain("new")
+      const build = yield* runCli(["build", "--help"])
+      expect(build.code).toBe(0)
+      for (const flag of ["--target", "--arch", "--out", "--sourcemap", "--node-layer", "--budget", "--no-compile-cache", "--snapshot"]) {
+        expect(build.stdout).toContain(flag)
+      }
+      const scaffold = yield* runCli(["new", "--help"])
+      expect(scaffold.code).toBe(0)
+      for (const flag of ["--template", "--dir", "<name>"]) expect(scaffold.stdout).toContain(flag)
+    }))
 })
 
 describe("effect-lambda build: errors are one line and a non-zero exit", () => {
