@@ -15,7 +15,7 @@ import os from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
-import { allClients, helloBundle, repoDir } from "./lib/clients.mjs"
+import { allClients, helloBundle, repoDir, streamBundle, streamingClients, streamSource } from "./lib/clients.mjs"
 import { measureRun } from "./lib/proc.mjs"
 import { consoleTable, markdown, targetLines } from "./lib/report.mjs"
 import { pairedRatio, summary } from "./lib/stats.mjs"
@@ -42,12 +42,18 @@ const plan = quick
       memory: { n: 100_000, from: 10_000, rounds: Number(process.env.BENCH_MEMORY_ROUNDS ?? 1) }
     }
 
-// Rows of the throughput phase. The streaming issue adds a scenario here (e.g. { name: "streaming",
-// clients: those that can stream, server config for streamed responses }); the server already
-// accepts `Lambda-Runtime-Function-Response-Mode: streaming` bodies and counts them.
 plan.memory.rounds = Math.max(0, Math.min(plan.throughput.rounds, plan.memory.rounds))
 
-const scenarios = [{ name: "buffered", label: (c) => c.label, clients: (cs) => cs }]
+// The streaming row: MB/s of a 50 MiB streamed response, effect-lambda's Handler.stream against a
+// raw node:http chunked POST, on the same server (which counts the bytes rather than keeping them).
+const STREAM_BYTES = 50 * 1024 * 1024
+plan.streaming = quick ? { n: 2, warmup: 0, warmupN: 1, rounds: 2, bytes: STREAM_BYTES } : { n: 4, warmup: 1, warmupN: 1, rounds: 5, bytes: STREAM_BYTES }
+
+// Rows of the throughput phase: each runs its own clients, with its own counts and server config.
+const scenarios = [
+  { name: "buffered", clients: (cs) => cs },
+  { name: "streaming", clients: () => streamClients, plan: plan.streaming, config: { streamBytes: STREAM_BYTES } }
+]
 
 const log = (s) => console.log(s)
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)}s`
@@ -68,6 +74,34 @@ for (const c of allClients(peers)) {
   } else clients.push(c)
 }
 if (!peers.ricEntry) skipped.push({ name: "aws-lambda-ric", reason: peers.note ?? "not installed" })
+
+// The effect-lambda streaming client is bundled here, resolving the workspace packages through
+// examples/streaming (which depends on @effect-lambda/runtime and effect).
+try {
+  const esbuild = await import("esbuild")
+  mkdirSync(dirname(streamBundle), { recursive: true })
+  await esbuild.build({
+    entryPoints: [streamSource],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    minify: true,
+    legalComments: "none",
+    outfile: streamBundle,
+    nodePaths: [join(repoDir, "examples", "streaming", "node_modules")],
+    logLevel: "warning"
+  })
+} catch (e) {
+  notes.push(`streaming row: bundling bench/clients/effect-stream.ts failed: ${String(e).slice(0, 300)}`)
+}
+let streamClients = []
+for (const c of streamingClients(STREAM_BYTES)) {
+  if (c.missing) skipped.push({ name: c.name, reason: c.missing })
+  else streamClients.push(c)
+}
+// Without its reference the streaming row has nothing to be compared with.
+if (!streamClients.some((c) => c.name === "raw-stream")) streamClients = []
 log(`node ${peers.nodeVersion} | ${os.cpus().length} cores | clients: ${clients.map((c) => c.name).join(", ")}${quick ? " | BENCH_QUICK" : ""}`)
 
 const samples = {} // client -> metric -> per-round values (NaN for a failed run)
@@ -117,7 +151,12 @@ for (let round = -plan.cold.warmup; round < plan.cold.rounds; round++) {
 const runTimeout = (n) => Math.max(30_000, n * 5)
 for (const scenario of scenarios) {
   const inScenario = scenario.clients(clients)
-  const t = plan.throughput
+  for (const c of inScenario) {
+    samples[c.name] ??= { coldNext: [], coldResponse: [], throughput: [], cpuUs: [], p50: [], p99: [], peakRssKb: [], rssGrowthKb: [] }
+    failures[c.name] ??= []
+    rssCurves[c.name] ??= []
+  }
+  const t = scenario.plan ?? plan.throughput
   for (let round = -t.warmup; round < t.rounds; round++) {
     const n = round < 0 ? t.warmupN : t.n
     const withMemory = scenario.name === "buffered" && round >= t.rounds - plan.memory.rounds
@@ -125,7 +164,7 @@ for (const scenario of scenarios) {
     // the end) from a heap settling to its working size (flat after a while).
     const { from, n: to } = plan.memory
     const rssAt = [0, 1, 2, 3, 4].map((k) => from + ((to - from) * k) / 4)
-    const config = withMemory ? { n: to, window: n, rssAt } : { n }
+    const config = withMemory ? { n: to, window: n, rssAt } : { n, ...scenario.config }
     const line = []
     for (const c of inScenario) {
       const r = await run(c, config, runTimeout(config.n))
@@ -145,10 +184,12 @@ for (const scenario of scenarios) {
         }
       }
       const growth = withMemory && round >= 0 ? samples[c.name].rssGrowthKb.at(-1) : undefined
-      line.push(`${c.name} ${w ? w.throughput.toFixed(0) : "x"}${growth !== undefined ? ` (${Number.isFinite(growth) ? (growth / 1024).toFixed(1) : "x"} MiB)` : ""}`)
+      const figure = !w ? "x" : scenario.name === "streaming" ? `${((w.throughput * STREAM_BYTES) / 1e6).toFixed(0)} MB/s` : w.throughput.toFixed(0)
+      line.push(`${c.name} ${figure}${growth !== undefined ? ` (${Number.isFinite(growth) ? (growth / 1024).toFixed(1) : "x"} MiB)` : ""}`)
     }
     const what = withMemory ? `, then to N=${config.n}: RSS growth from ${plan.memory.from}` : ""
-    log(`[${elapsed()}] ${scenario.name} ${round < 0 ? "warm-up" : `${round + 1}/${t.rounds}`} (inv/s at N=${n}${what}): ${line.join("  ")}`)
+    const unit = scenario.name === "streaming" ? `MB/s, ${n} x ${STREAM_BYTES / 2 ** 20} MiB` : `inv/s at N=${n}`
+    log(`[${elapsed()}] ${scenario.name} ${round < 0 ? "warm-up" : `${round + 1}/${t.rounds}`} (${unit}${what}): ${line.join("  ")}`)
   }
 }
 
@@ -200,7 +241,25 @@ for (const c of clients) {
   }
 }
 
-for (const c of clients) {
+// The streaming row: MB/s (10^6 bytes) from the invocations/s of each run, and the ratio paired
+// round by round with the raw chunked POST.
+const mbs = (values) => values.map((v) => (v * STREAM_BYTES) / 1e6)
+if (samples["raw-stream"]) {
+  results.streaming = { bytes: STREAM_BYTES, clients: {} }
+  for (const c of streamClients) {
+    const s = samples[c.name]
+    results.streaming.clients[c.name] = {
+      label: c.label,
+      mbPerS: summary(mbs(s.throughput)),
+      p50Ms: summary(s.p50.map((us) => us / 1000)),
+      peakRssKb: summary(s.peakRssKb),
+      ratio: pairedRatio(s.throughput, samples["raw-stream"].throughput),
+      failures: failures[c.name]
+    }
+  }
+}
+
+for (const c of [...clients, ...streamClients]) {
   const f = failures[c.name]
   if (f.length) notes.push(`${c.name}: ${f.length} run(s) failed and are left out of its figures; first: ${f[0].slice(0, 300)}`)
 }
@@ -217,6 +276,16 @@ if (el) {
   const g = summary(el.rssGrowthKb)
   results.targets.push({ what: `RSS growth ${plan.memory.from}->${plan.memory.n}`, figure: Number.isFinite(g.median) ? `${(g.median / 1024).toFixed(2)} MiB` : "-", target: "< 5 MiB" })
   if (bundle) results.targets.push({ what: "hello bundle, minified", figure: `${(bundle.bytes / 1000).toFixed(1)} kB`, target: "< 300 kB" })
+}
+const st = results.streaming?.clients
+if (st?.["effect-lambda-stream"]) {
+  const e = st["effect-lambda-stream"]
+  const r = st["raw-stream"]
+  results.targets.push({
+    what: `streaming ${STREAM_BYTES / 2 ** 20} MiB: effect-lambda ${e.mbPerS.median.toFixed(0)} MB/s vs raw chunked POST ${r.mbPerS.median.toFixed(0)} MB/s`,
+    figure: x(e.ratio),
+    target: "-"
+  })
 }
 
 log("")

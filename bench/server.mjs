@@ -6,12 +6,14 @@
 // process.hrtime (CLOCK_MONOTONIC), which the parent reads too, so spawn -> first `next` can be
 // measured across processes.
 //
-// Config: JSON in argv[2]: { n, window?: number, rssAt?: number[] }
+// Config: JSON in argv[2]: { n, window?: number, rssAt?: number[], streamBytes?: number }
 //   window  response count at which throughput, latency percentiles and peak RSS are taken
 //           (default n). The client cannot tell a 20k run from the first 20k of a 100k run, so
 //           one long run yields both the throughput figures and the memory-growth figure.
 //   rssAt   response counts at which the client's VmRSS is read from /proc/<pid>/status
 //           (the parent sends { type: "client", pid } once it has spawned the client)
+//   streamBytes  the size every streamed response must have (the streaming row); its bodies are
+//           counted rather than kept
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { createServer } from "node:http"
@@ -125,9 +127,12 @@ function onResult(req, res, id, kind) {
     req.resume()
     return reject(res, 400, "InvalidRequestID", "Invalid request ID")
   }
-  // Streaming responses (added by a later issue) arrive here too: node:http de-chunks the body and
-  // the latency is taken when the last byte is in, whatever the response mode.
-  if (req.headers["lambda-runtime-function-response-mode"] === "streaming") streamed++
+  // Streaming responses arrive here too: node:http de-chunks the body and the latency is taken
+  // when the last byte is in, whatever the response mode.
+  if (req.headers["lambda-runtime-function-response-mode"] === "streaming") {
+    streamed++
+    if (config.streamBytes !== undefined) return onStreamed(req, res, id, i)
+  }
   let body = ""
   req.setEncoding("utf8")
   req.on("data", (chunk) => (body += chunk))
@@ -146,6 +151,28 @@ function onResult(req, res, id, kind) {
     responses++
     if (firstResponseAt === undefined) firstResponseAt = t
     if (rssAt.has(responses)) rssKb[responses] = procStatusKb("VmRSS")
+    if (responses === windowN) windowFigures = figures(t, windowN)
+    if (responses === n) finish(t)
+  })
+}
+
+// The streaming row: bodies of `config.streamBytes` bytes, counted, not kept. A wrong size or
+// error trailers count as a bad response.
+function onStreamed(req, res, id, i) {
+  let size = 0
+  req.on("data", (chunk) => (size += chunk.length))
+  req.on("end", () => {
+    const t = nowMs()
+    pending.delete(id)
+    latencyUs[i] = (t - sentAt[i]) * 1000
+    const errorType = req.trailers["lambda-runtime-function-error-type"]
+    if (size !== config.streamBytes || errorType !== undefined) {
+      badResponses++
+      if (firstBad === undefined) firstBad = { kind: "stream", body: `${size} bytes of ${config.streamBytes}${errorType ? `, error ${errorType}` : ""}` }
+    }
+    accepted(res)
+    responses++
+    if (firstResponseAt === undefined) firstResponseAt = t
     if (responses === windowN) windowFigures = figures(t, windowN)
     if (responses === n) finish(t)
   })

@@ -90,3 +90,33 @@ export function allClients(peers) {
   }
   return clients
 }
+
+export const streamSource = join(benchDir, "clients", "effect-stream.ts")
+export const streamBundle = join(repoDir, ".tmp", "bench", "effect-stream.mjs")
+
+/**
+ * The streaming row's clients: a raw chunked POST loop and effect-lambda's `Handler.stream`
+ * (built by run.mjs into `streamBundle`), each sending `bytes` per invocation.
+ */
+export function streamingClients(bytes) {
+  const extra = { STREAM_BYTES: String(bytes) }
+  const raw = join(benchDir, "clients", "raw-stream.mjs")
+  const clients = [
+    {
+      name: "raw-stream",
+      label: "node:http chunked POST",
+      why: "reference of the streaming row",
+      entry: raw,
+      launch: ({ node, api }) => ({ command: node, args: [raw], env: lambdaEnv(node, api, extra), cwd: benchDir })
+    },
+    {
+      name: "effect-lambda-stream",
+      label: "effect-lambda Handler.stream",
+      why: "this project, streaming",
+      entry: streamBundle,
+      launch: ({ node, api }) => ({ command: node, args: [streamBundle], env: lambdaEnv(node, api, extra), cwd: benchDir })
+    }
+  ]
+  for (const c of clients) if (!existsSync(c.entry)) c.missing = `${c.entry} not found`
+  return clients
+}
