@@ -1,6 +1,6 @@
 /**
  * The `effect-lambda` command tree: `start`, `invoke` and `watch` a function directory
- * through the local emulator.
+ * through the local emulator, `new` to scaffold one and `build` to package it for Lambda.
  *
  * @since 0.1.0
  */

@@ -3,7 +3,7 @@
  */
 
 /**
- * The `effect-lambda` command tree: `start`, `invoke` and `watch`.
+ * The `effect-lambda` command tree: `start`, `invoke`, `watch`, `new` and `build`.
  *
  * @since 0.1.0
  */
