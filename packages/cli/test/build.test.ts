@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { bin, oneErrorLine, repoRoot, runCli, tempDir } from "./helpers.js"
+import { linkWorkspaceModules, workspaceTemp } from "./scaffoldHelpers.js"
 
 // These tests run the built binary: `pnpm build` (or `pnpm --filter @effect-lambda/cli build`) first.
 if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run the cli package's build first`)
@@ -75,6 +76,37 @@ describe.skipIf(!hasZipinfo)("effect-lambda build", () => {
       yield* invokeHello(task)
       // Twice: the deserialized runtime serves a second invocation too.
       yield* invokeHello(task)
+    }).pipe(Effect.scoped), SLOW)
+
+  it.live.skipIf(process.arch !== "x64")("--snapshot: Effect's default Random is seeded anew in every cold start", () =>
+    Effect.gen(function*() {
+      const parent = yield* Effect.acquireRelease(
+        Effect.sync(() => workspaceTemp("snapshot-random")),
+        (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+      )
+      expect((yield* runCli(["new", "rnd", "--dir", parent])).code).toBe(0)
+      const dir = path.join(parent, "rnd")
+      linkWorkspaceModules(dir)
+      fs.writeFileSync(
+        path.join(dir, "src/handler.ts"),
+        `import { Handler } from "@effect-lambda/runtime"
+import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
+
+export const handler = Handler.make({ handle: () => Effect.map(Random.next, (n) => ({ n })) })
+`
+      )
+      const out = path.join(parent, "out")
+      const r = yield* runCli(["build", dir, "--out", out, "--snapshot"], { timeoutMs: SLOW })
+      expect(r.code, r.stderr).toBe(0)
+      unzip(path.join(out, "function.zip"), path.join(out, "task"))
+      const draws = new Set<number>()
+      for (let i = 0; i < 3; i++) {
+        const invoked = yield* runCli(["invoke", path.join(out, "task"), "--event", "{}"], { timeoutMs: 60_000 })
+        expect(invoked.code, invoked.stderr).toBe(0)
+        draws.add((JSON.parse(invoked.stdout) as { n: number }).n)
+      }
+      expect(draws.size).toBe(3)
     }).pipe(Effect.scoped), SLOW)
 
   it.live("--node-layer --sourcemap: no node in the zip, a source map, and it runs on node from PATH (whatever its version)", () =>

@@ -220,7 +220,7 @@ export const build = (
         const blob = yield* buildSnapshot(node ?? (yield* nodeBinary(options.arch)), absDir, stage)
         entries.push({ name: "snapshot.blob", source: { file: blob }, mode: 0o644 })
         files.push({ path: "snapshot.blob", bytes: fs.statSync(blob).size, note: `V8 startup snapshot, Node ${NODE_VERSION} (bundle ${kb(bundleBytes).toFixed(1)} KB)` })
-        notes.push("--snapshot is experimental: module-level state (random seeds, Date.now() at load) is frozen into the blob")
+        notes.push("--snapshot is experimental: module-level state (values computed at load, e.g. Date.now()) is frozen into the blob")
       } else {
         entries.push({ name: "main.mjs", source: { file: path.join(stage, "main.mjs") }, mode: 0o644 })
         files.push({ path: "main.mjs", bytes: bundleBytes, note: "bundle" })

@@ -30,6 +30,11 @@ const PRELUDE = `{const E=Error,c=E.captureStackTrace;globalThis.Error=new Proxy
 
 const RUN_MAIN = "export const runMain ="
 
+// Effect seeds its default Random service once, at module load: in a snapshot that seed would be
+// the same in every sandbox (Math.random itself is reseeded by V8). Reseed it before starting.
+const reseed = (typed: boolean) =>
+  `try { const r = __effectLambdaEffect.runSync(__effectLambdaEffect.random)${typed ? " as any" : ""}; r.PRNG?.setState?.(new __effectLambdaUtils.PCGRandom((Math.random() * 4294967296) >>> 0).getState()) } catch {}`
+
 // Rewrites @effect-lambda/runtime's LambdaRuntime module so that `runMain` defers to the
 // snapshot's main function when the prelude asks for it, and runs as usual otherwise.
 const deferRunMain = (found: { value: boolean }): esbuild.Plugin => ({
@@ -43,10 +48,11 @@ const deferRunMain = (found: { value: boolean }): esbuild.Plugin => ({
       const any = typed ? ": any[]" : ""
       const cast = typed ? " as typeof __effectLambdaRunMain" : ""
       return {
-        contents: source.replace(RUN_MAIN, "const __effectLambdaRunMain =") +
+        contents: `import * as __effectLambdaEffect from "effect/Effect"\nimport * as __effectLambdaUtils from "effect/Utils"\n` +
+          source.replace(RUN_MAIN, "const __effectLambdaRunMain =") +
           `\nexport const runMain = ((...args${any}) => {
   const defer = (globalThis${typed ? " as any" : ""}).__effectLambdaDefer
-  if (defer) defer(() => (__effectLambdaRunMain${typed ? " as any" : ""})(...args))
+  if (defer) defer(() => { ${reseed(typed)}; (__effectLambdaRunMain${typed ? " as any" : ""})(...args) })
   else (__effectLambdaRunMain${typed ? " as any" : ""})(...args)
 })${cast}\n`,
         loader: typed ? "ts" : "js"
