@@ -231,6 +231,22 @@ describe("InvokeWithResponseStream", () => {
       expect(answer).toEqual({ status: 413, body: JSON.stringify({ errorMessage: "Exceeded maximum allowed payload size (6291556 bytes).", errorType: "RequestEntityTooLarge" }) })
     }))
 
+  it.scopedLive("a stream past the 6 MiB buffered limit goes through whole (under the 20 MiB one)", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      const lambda = yield* client(emulator)
+      const invoker = yield* Effect.fork(invokeStream(lambda, {}))
+      const post = yield* streamPost(emulator, requestId(yield* next(emulator)))
+      const piece = Crypto.randomBytes(1024 * 1024)
+      for (let i = 0; i < 15; i++) yield* post.write(piece)
+      expect((yield* post.end()).status).toBe(202)
+      const { events } = yield* Fiber.join(invoker)
+      const payload = payloadOf(events)
+      expect(payload.length).toBe(15 * 1024 * 1024)
+      expect(payload.subarray(14 * 1024 * 1024).equals(piece)).toBe(true)
+      expect(events[events.length - 1]!.InvokeComplete?.ErrorCode).toBeUndefined()
+    }))
+
   it.scopedLive("with the bandwidth shape on, every byte still arrives", () =>
     Effect.gen(function*() {
       const { emulator } = yield* start({ streaming: { bandwidth: { burstBytes: 1_000, bytesPerSecond: 10_000_000 } } })
@@ -275,6 +291,21 @@ describe("InvokeWithResponseStream", () => {
       yield* request(emulator.url, `/2018-06-01/runtime/invocation/${id}/response`, { method: "POST", body: "\"fine\"" })
       expect(text((yield* Fiber.join(again)).payload)).toBe("\"fine\"")
       expect(logs.lines.filter((l) => l.startsWith("REPORT"))).toHaveLength(2)
+    }))
+
+  it.scopedLive("the function timing out mid-stream: the bytes so far, then InvokeComplete with Sandbox.Timedout", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ timeoutSeconds: 1 })
+      const lambda = yield* client(emulator)
+      const invoker = yield* Effect.fork(invokeStream(lambda, {}))
+      const post = yield* streamPost(emulator, requestId(yield* next(emulator)))
+      yield* post.write("before the deadline")
+      // the runtime sends nothing more: the emulator's timeout ends the invocation
+      const { events } = yield* Fiber.join(invoker)
+      expect(payloadOf(events).toString()).toBe("before the deadline")
+      const complete = events[events.length - 1]!.InvokeComplete!
+      expect(complete.ErrorCode).toBe("Sandbox.Timedout")
+      expect(JSON.parse(complete.ErrorDetails!).errorMessage).toMatch(/Task timed out after 1\.00 seconds/)
     }))
 
   it.scopedLive("the encoding is AWS's event stream, decodable by the codec", () =>
