@@ -7,6 +7,7 @@
  */
 import { Emulator } from "@effect-lambda/emulator"
 import * as Effect from "effect/Effect"
+import * as Path from "node:path"
 import * as Harness from "./Harness.js"
 import * as proc from "./internal/proc.js"
 
@@ -27,6 +28,15 @@ export interface Options {
   /** Told every 10% of the run. */
   readonly onProgress?: (done: number, rssKb: number | undefined) => void
   readonly functionDir?: string
+  /** Extra environment of the function (e.g. `NODE_OPTIONS=--trace-gc` to tell a leak from a lazy heap). */
+  readonly env?: Record<string, string>
+  /** Every line the function and the emulator log. */
+  readonly onLog?: (line: string) => void
+  /**
+   * Preloads probe/heapProbe.mjs into the runtime and reads, at each RSS sample, its live heap
+   * after a full GC (`heapSamplesKb`): tells a leak from a heap V8 grows lazily. Default false.
+   */
+  readonly heapProbe?: boolean
 }
 
 /**
@@ -57,6 +67,10 @@ export interface Report {
   readonly rssGrowthKb: number
   /** RSS every 10% of the run, after the baseline. */
   readonly rssSamplesKb: ReadonlyArray<number>
+  /** With `heapProbe`: the runtime's live heap after a full GC, at the baseline and every 10%. */
+  readonly heapSamplesKb: ReadonlyArray<number>
+  /** With `heapProbe`: the probe's lines as printed (heap used, RSS, heap total, external, array buffers). */
+  readonly heapProbeLines: ReadonlyArray<string>
   readonly durationMs: number
   /** The first problems found, described. */
   readonly problems: ReadonlyArray<string>
@@ -175,8 +189,21 @@ export const run = (options: Options): Effect.Effect<Report, Emulator.EmulatorEr
     const emulator = yield* Emulator.make({
       functionDir: options.functionDir ?? Harness.conformanceDir(),
       timeoutSeconds: 10,
-      env: { AWS_LAMBDA_LOG_LEVEL: "WARN" },
+      env: {
+        AWS_LAMBDA_LOG_LEVEL: "WARN",
+        ...(options.heapProbe === true
+          ? { NODE_OPTIONS: `--import ${Path.join(Harness.repoRoot(), "packages", "e2e", "probe", "heapProbe.mjs")}` }
+          : {}),
+        ...options.env
+      },
       onLog: (line) => {
+        options.onLog?.(line)
+        const probed = /^heap-probe ([0-9]+) /.exec(line)
+        if (probed !== null) {
+          heapSamplesKb.push(Number(probed[1]))
+          heapProbeLines.push(line)
+          return
+        }
         if (line.includes("runtime stopped")) problem(`runtime log: ${line}`)
         recentLogs.push(line)
         if (recentLogs.length > 50) recentLogs.shift()
@@ -184,6 +211,8 @@ export const run = (options: Options): Effect.Effect<Report, Emulator.EmulatorEr
       onRuntimeCall
     })
 
+    const heapSamplesKb: Array<number> = []
+    const heapProbeLines: Array<string> = []
     const pids = new Set<number>()
     const samplePid = () => {
       const pid = proc.childrenRunning(process.pid, "dist/main.mjs").find(proc.isAlive)
@@ -192,6 +221,7 @@ export const run = (options: Options): Effect.Effect<Report, Emulator.EmulatorEr
     }
     const rss = () => {
       const pid = samplePid()
+      if (pid !== undefined && options.heapProbe === true) process.kill(pid, "SIGUSR2")
       return pid === undefined ? undefined : proc.rssKb(pid)
     }
 
@@ -282,6 +312,8 @@ export const run = (options: Options): Effect.Effect<Report, Emulator.EmulatorEr
       rssEndKb,
       rssGrowthKb: rssEndKb - rssBaselineKb,
       rssSamplesKb,
+      heapSamplesKb,
+      heapProbeLines,
       durationMs,
       problems
     } satisfies Report
@@ -302,5 +334,8 @@ export const format = (report: Report): string =>
     `reports refused without a fault (runtime follow-ups after one): ${report.refusedReports}`,
     `runtime RSS: ${(report.rssBaselineKb / 1024).toFixed(1)} MiB after warm-up -> ${(report.rssEndKb / 1024).toFixed(1)} MiB at the end ` +
     `(growth ${(report.rssGrowthKb / 1024).toFixed(2)} MiB); every 10%: ${report.rssSamplesKb.map((kb) => (kb / 1024).toFixed(1)).join(" ")}`,
+    ...(report.heapSamplesKb.length === 0 ? [] : [
+      `runtime live heap after a full GC, baseline then every 10%: ${report.heapSamplesKb.map((kb) => (kb / 1024).toFixed(1)).join(" ")} MiB`
+    ]),
     ...report.problems.map((p) => `problem: ${p}`)
   ].join("\n")

@@ -5,15 +5,19 @@ import * as Soak from "./Soak.js"
 
 const invocations = Number(process.env.SOAK_INVOCATIONS ?? "100000")
 const seed = process.env.SOAK_SEED === undefined ? undefined : Number(process.env.SOAK_SEED)
+// SOAK_HEAP_PROBE=1: also the runtime's live heap after a full GC at each RSS sample.
+const heapProbe = process.env.SOAK_HEAP_PROBE === "1"
 
 const program = Soak.run({
   invocations,
   ...(seed === undefined ? {} : { seed }),
+  heapProbe,
   onProgress: (done, rssKb) =>
     process.stdout.write(`soak: ${done} done, runtime RSS ${rssKb === undefined ? "?" : (rssKb / 1024).toFixed(1)} MiB\n`)
 }).pipe(
   Effect.map((report) => {
     process.stdout.write(Soak.format(report) + "\n")
+    for (const line of report.heapProbeLines) process.stdout.write(`runtime ${line}\n`)
     const ok = report.problems.length === 0 && report.answered === invocations && report.lost === 0 &&
       report.duplicated === 0 && report.wrongOutcome === 0 && report.restarts === 0 && report.rssGrowthKb < 5 * 1024
     process.stdout.write(ok ? "soak: PASS\n" : "soak: FAIL\n")
