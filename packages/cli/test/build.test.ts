@@ -109,6 +109,21 @@ export const handler = Handler.make({ handle: () => Effect.map(Random.next, (n) 
       expect(draws.size).toBe(3)
     }).pipe(Effect.scoped), SLOW)
 
+  it.live("--arch arm64 ships the aarch64 Node binary", () =>
+    Effect.gen(function*() {
+      const out = yield* tempDir
+      const r = yield* runCli(["build", hello, "--arch", "arm64", "--out", out], { timeoutMs: SLOW })
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout).toContain("Node 22.23.3 linux arm64")
+      const task = path.join(out, "task")
+      unzip(path.join(out, "function.zip"), task)
+      const header = fs.readFileSync(path.join(task, "node")).subarray(0, 20)
+      expect(header.subarray(1, 4).toString()).toBe("ELF")
+      // e_machine 0xb7 = EM_AARCH64
+      expect(header.readUInt16LE(18)).toBe(0xb7)
+      if (process.arch !== "arm64") expect(r.stdout).toContain("no compile cache: the arm64 Node binary cannot run on this machine")
+    }).pipe(Effect.scoped), SLOW)
+
   it.live("--node-layer --sourcemap: no node in the zip, a source map, and it runs on node from PATH (whatever its version)", () =>
     Effect.gen(function*() {
       const out = yield* tempDir
