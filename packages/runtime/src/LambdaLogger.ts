@@ -18,9 +18,15 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import type * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
-import { format } from "node:util"
+import type * as NodeUtil from "node:util"
 import * as FunctionConfig from "./FunctionConfig.js"
 import { LambdaContext } from "./LambdaContext.js"
+
+// node:util is loaded on the first log line that needs it, not at cold start (importing it loads
+// its diff and colour helpers, measured in the startup profile).
+let util: typeof NodeUtil | undefined
+const format = (...values: ReadonlyArray<unknown>): string =>
+  (util ??= process.getBuiltinModule("node:util") as typeof NodeUtil).format(...values)
 
 const formatMessage = (message: unknown): string =>
   Array.isArray(message)
