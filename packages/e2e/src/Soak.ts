@@ -37,6 +37,10 @@ export interface Options {
    * after a full GC (`heapSamplesKb`): tells a leak from a heap V8 grows lazily. Default false.
    */
   readonly heapProbe?: boolean
+  /** Extra `NODE_OPTIONS` of the runtime (e.g. `--max-semi-space-size=8`). */
+  readonly nodeOptions?: string
+  /** Only these ops (same relative weights); default all five. */
+  readonly ops?: ReadonlyArray<Op["op"]>
 }
 
 /**
@@ -88,7 +92,13 @@ const random = (seed: number) => {
   }
 }
 
-type Op =
+/**
+ * One event of the mix, as the conformance function reads it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Op =
   | { readonly op: "echo"; readonly value: string }
   | { readonly op: "fail"; readonly tag: "Soak"; readonly message: string }
   | { readonly op: "throw"; readonly message: string }
@@ -186,14 +196,16 @@ export const run = (options: Options): Effect.Effect<Report, Emulator.EmulatorEr
       else if (call.fault === undefined && call.status !== undefined) refusedReports++
     }
 
+    const nodeOptions = [
+      ...(options.heapProbe === true ? [`--import ${Path.join(Harness.repoRoot(), "packages", "e2e", "probe", "heapProbe.mjs")}`] : []),
+      ...(options.nodeOptions === undefined ? [] : [options.nodeOptions])
+    ].join(" ")
     const emulator = yield* Emulator.make({
       functionDir: options.functionDir ?? Harness.conformanceDir(),
       timeoutSeconds: 10,
       env: {
         AWS_LAMBDA_LOG_LEVEL: "WARN",
-        ...(options.heapProbe === true
-          ? { NODE_OPTIONS: `--import ${Path.join(Harness.repoRoot(), "packages", "e2e", "probe", "heapProbe.mjs")}` }
-          : {}),
+        ...(nodeOptions === "" ? {} : { NODE_OPTIONS: nodeOptions }),
         ...options.env
       },
       onLog: (line) => {
@@ -243,7 +255,8 @@ export const run = (options: Options): Effect.Effect<Report, Emulator.EmulatorEr
           faultsByKind[kind] = (faultsByKind[kind] ?? 0) + 1
           yield* emulator.injectFault(rule)
         }
-        const op = pickOp(next, i)
+        let op = pickOp(next, i)
+        while (options.ops !== undefined && !options.ops.includes(op.op)) op = pickOp(next, i)
         const outcome = Harness.decode(yield* emulator.invoke(JSON.stringify(op)))
         if (outcomes.has(outcome.requestId)) problem(`request id ${outcome.requestId} answered to two invokers`)
         outcomes.set(outcome.requestId, expected(op, outcome))

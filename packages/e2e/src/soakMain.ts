@@ -7,11 +7,17 @@ const invocations = Number(process.env.SOAK_INVOCATIONS ?? "100000")
 const seed = process.env.SOAK_SEED === undefined ? undefined : Number(process.env.SOAK_SEED)
 // SOAK_HEAP_PROBE=1: also the runtime's live heap after a full GC at each RSS sample.
 const heapProbe = process.env.SOAK_HEAP_PROBE === "1"
+// SOAK_NODE_OPTIONS: extra NODE_OPTIONS of the runtime (e.g. --max-semi-space-size=8).
+const nodeOptions = process.env.SOAK_NODE_OPTIONS
+// SOAK_OPS=echo,fail: only those ops (to find which one memory grows with).
+const ops = process.env.SOAK_OPS === undefined ? undefined : process.env.SOAK_OPS.split(",") as Array<Soak.Op["op"]>
 
 const program = Soak.run({
   invocations,
   ...(seed === undefined ? {} : { seed }),
   heapProbe,
+  ...(ops === undefined ? {} : { ops }),
+  ...(nodeOptions === undefined ? {} : { nodeOptions }),
   onProgress: (done, rssKb) =>
     process.stdout.write(`soak: ${done} done, runtime RSS ${rssKb === undefined ? "?" : (rssKb / 1024).toFixed(1)} MiB\n`)
 }).pipe(
