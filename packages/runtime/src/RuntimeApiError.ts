@@ -66,7 +66,8 @@ export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>()("Un
 
 /**
  * The HTTP exchange itself failed (connection refused or reset, malformed answer). A reused
- * keep-alive socket that fails before any byte of the answer has already been retried once.
+ * keep-alive socket that fails before any byte of the answer has already been retried once
+ * for `next`; a report (POST) is never sent twice.
  *
  * @since 0.1.0
  * @category errors

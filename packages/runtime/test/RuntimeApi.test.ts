@@ -155,6 +155,17 @@ describe.each(["socket", "node-http"] as const)("RuntimeApi (live, over HTTP, %s
       expect(fake.requests.length).toBe(3)
     }))
 
+  it.scoped("a report cut on a reused socket is not sent again (it may already have been read)", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeRuntimeApi.make(FakeRuntimeApi.standard)
+      const api = yield* client(fake.address)
+      yield* api.next
+      fake.setHandler((_req, res) => res.socket?.destroy())
+      const error = failureOf(yield* Effect.exit(api.respond("id-0", "{}")))
+      expect(error).toMatchObject({ _tag: "TransportError", operation: "response" })
+      expect(fake.requests.filter((r) => r.method === "POST").length).toBe(1)
+    }))
+
   it.scoped("a reset on a fresh connection is not retried", () =>
     Effect.gen(function*() {
       const fake = yield* FakeRuntimeApi.make((_req, res) => res.socket?.destroy())

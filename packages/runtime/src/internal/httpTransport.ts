@@ -60,9 +60,9 @@ const describe = (error: unknown): string => {
 
 /**
  * HTTP/1.1 over a keep-alive `node:http` agent. No timeout anywhere: `next` is a long poll and
- * the whole process may be frozen between invocations. A request that fails on a *reused*
- * socket before any byte of the answer arrived (the socket died while the process was frozen)
- * is retried once on a fresh socket; any other failure is a `TransportError`.
+ * the whole process may be frozen between invocations. A `next` that fails on a *reused* socket
+ * before any byte of the answer arrived (the socket died while the process was frozen) is
+ * retried once on a fresh socket; any other failure is a `TransportError`.
  *
  * @internal
  */
@@ -108,7 +108,8 @@ export const make = (address: string, maxSockets: number): Transport => {
           })
         })
         req.on("error", (error) => {
-          if (!answered && req.reusedSocket && attempt === 0 && !done) {
+          // Only `next` (a GET) is retried: a POST cut short may already have been acted on.
+          if (method === "GET" && !answered && req.reusedSocket && attempt === 0 && !done) {
             // The idle sockets likely died together (freeze/thaw): drop them so the retry opens a fresh one.
             dropIdleSockets()
             return send(1)

@@ -2,8 +2,8 @@
  * The default transport: HTTP/1.1 written and parsed directly on keep-alive `net.Socket`s, one
  * per concurrent invocation loop. node:http's generic machinery costs more CPU per call than the
  * rest of the runtime (measured in bench/): this is the same exchange with nothing else. Same
- * rules as the node:http transport: no timeouts, and one retry on a fresh socket when a reused
- * one fails before any byte of the answer.
+ * rules as the node:http transport: no timeouts, and one retry of `next` on a fresh socket when a
+ * reused one fails before any byte of the answer.
  *
  * @internal
  */
@@ -131,7 +131,9 @@ export const make = (address: string, maxSockets: number): HttpTransport.Transpo
           },
           onError: (error, started) => {
             current = undefined
-            if (reused && !started && attempt === 0) {
+            // Only `next` (a GET) is retried: a POST cut short may already have been read and
+            // acted on, and sending a report twice is worse than losing the connection.
+            if (method === "GET" && reused && !started && attempt === 0) {
               // The idle sockets likely died together (freeze/thaw): drop them, retry on a fresh one.
               for (const other of idle.splice(0)) other.destroy()
               return send(1)
