@@ -20,6 +20,19 @@ const start = (options: BootstrapOptions, dir: string) =>
   options.snapshot ? `--snapshot-blob "${dir}/snapshot.blob"` : `${nodeFlags(options)}"${dir}/${entry(options)}"`
 
 /**
+ * Sizes V8's heap from the function's memory as AWS's managed Node.js runtime does (young
+ * generation a tenth of it, old space the rest): left alone, V8 grows its young generation in
+ * steps that add tens of MiB of RSS to a small function. Sets `$heap` for the `exec` line.
+ *
+ * @internal
+ */
+export const HEAP_SIZING = `case "\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-}" in
+  ''|*[!0-9]*) heap= ;;
+  *) new_space=$((AWS_LAMBDA_FUNCTION_MEMORY_SIZE / 10))
+     heap="--max-semi-space-size=$((new_space / 2)) --max-old-space-size=$((AWS_LAMBDA_FUNCTION_MEMORY_SIZE - new_space))" ;;
+esac`
+
+/**
  * `bootstrap` of a `provided.al2023` zip or an image. `${0%/*}` rather than `dirname`: a
  * subprocess costs a millisecond of every cold start.
  *
@@ -31,7 +44,8 @@ export const bootstrap = (options: BootstrapOptions): string =>
 # Node is the binary shipped beside this file, else \`node\` on PATH (a layer puts it in /opt/bin).
 case "$0" in */*) dir="\${0%/*}" ;; *) dir=. ;; esac
 if [ -x "$dir/node" ]; then node="$dir/node"; else node=node; fi
-exec "$node" ${start(options, "$dir")}
+${HEAP_SIZING}
+exec "$node" $heap ${start(options, "$dir")}
 `
 
 /**
@@ -48,7 +62,8 @@ export const execWrapper = (options: BootstrapOptions): string =>
 # runtime interface client, on the runtime's own Node.
 root="\${LAMBDA_TASK_ROOT:-/var/task}"
 if command -v node >/dev/null 2>&1; then node=node; else node=/var/lang/bin/node; fi
-exec "$node" ${start(options, "$root")}
+${HEAP_SIZING}
+exec "$node" $heap ${start(options, "$root")}
 `
 
 /**

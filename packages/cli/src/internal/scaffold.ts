@@ -4,6 +4,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { FunctionDirExists, InvalidFunctionName, PackageFailed } from "../CliError.js"
 import { mainTs, publishedVersions, type TemplateName, templates } from "./templates/index.js"
+import { HEAP_SIZING } from "./artefact.js"
 
 /** @internal */
 export interface NewOptions {
@@ -43,7 +44,8 @@ const BOOTSTRAP = `#!/bin/sh
 # locally: start the bundled runtime loop. \`effect-lambda build\` packages its own bootstrap.
 case "$0" in */*) dir="\${0%/*}" ;; *) dir=. ;; esac
 if [ -x "$dir/node" ]; then node="$dir/node"; else node=node; fi
-exec "$node" "$dir/dist/main.mjs"
+${HEAP_SIZING}
+exec "$node" $heap "$dir/dist/main.mjs"
 `
 
 const TSCONFIG = JSON.stringify(
