@@ -128,13 +128,15 @@ const expected = (op: Op, outcome: Harness.Outcome): boolean => {
   }
 }
 
-/** Faults the runtime survives without a restart; each is armed for the next matching call. */
+/**
+ * Faults the runtime survives without a restart; each is armed for the next matching call. Not
+ * here: a report whose connection is closed before it is read (the runtime does not re-send a
+ * report, so its next `next` is refused and it exits: see the matrix), 500s, a cut `next`.
+ */
 const survivable: ReadonlyArray<readonly [string, Emulator.FaultRule]> = [
   ["next delay", { endpoint: "next", fault: { _tag: "Delay", millis: 5 } }],
   ["response delay", { endpoint: "response", fault: { _tag: "Delay", millis: 5 } }],
   ["next close (stale socket)", { endpoint: "next", fault: { _tag: "Close" } }],
-  ["response close", { endpoint: "response", fault: { _tag: "Close" } }],
-  ["error close", { endpoint: "error", fault: { _tag: "Close" } }],
   ["response 400", { endpoint: "response", fault: { _tag: "Status", status: 400 } }],
   ["response 403", { endpoint: "response", fault: { _tag: "Status", status: 403 } }],
   ["response 413", { endpoint: "response", fault: { _tag: "Status", status: 413 } }],

@@ -155,6 +155,24 @@ describe("connection closed before answering next (stale keep-alive after a free
     }))
 })
 
+describe("connection closed before a report is read", () => {
+  it.scopedLive("the report is not sent again; the runtime's next is refused (403) and it exits; the invoker gets Runtime.ExitError", () =>
+    Effect.gen(function*() {
+      const file = finalizerFile()
+      const h = yield* Harness.make({
+        faults: [{ endpoint: "response", call: 2, fault: { _tag: "Close" } }],
+        env: { CONFORMANCE_FINALIZER_FILE: file }
+      })
+      expect((yield* h.invoke(echo(1))).body).toBe(1)
+      const closed = yield* noHang(h.invoke(echo(2)))
+      expect(closed.errorType).toBe("Runtime.ExitError")
+      expect(h.reportsFor(closed.requestId).map((c) => [c.endpoint, c.status, c.fault])).toEqual([["response", undefined, "Close"]])
+      expect(h.calls.filter((c) => c.endpoint === "next").map((c) => c.status)).toEqual([200, 200, 403])
+      expect(readFile(file)).toBe("released\n")
+      expect((yield* h.invoke(echo(3))).body).toBe(3)
+    }))
+})
+
 describe("reset in the middle of a body", () => {
   // A report cut mid-body is never sent again (the transports retry only `next`): this test
   // found the runtime re-sending it.
