@@ -10,12 +10,9 @@ describe("soak", () => {
         invocations: 5_000,
         warmup: 1_000,
         faultRate: 0.02,
-        heapProbe: true,
-        // V8 doubles its young generation at some point of a run that depends on the load, which
-        // adds ~17 MiB of RSS in one step with no live object behind it (README "Soak figures"):
-        // with the shipped flags that step, not a leak, decides whether RSS grows 5 MiB. Pinned
-        // here so the RSS bound measures the runtime; `pnpm soak` runs the shipped flags.
-        nodeOptions: "--max-semi-space-size=8"
+        // The bootstrap sizes V8's young generation from the memory size (9d567b9); before that,
+        // V8 doubling it mid-run added ~17 MiB of RSS in one step with no live object behind it.
+        heapProbe: true
       })
       console.log(Soak.format(report))
       expect(report.problems).toEqual([])
