@@ -22,6 +22,7 @@ import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as ErrorReport from "./ErrorReport.js"
+import * as TraceEnv from "./internal/traceEnv.js"
 import * as FunctionConfig from "./FunctionConfig.js"
 import type * as Handler from "./Handler.js"
 import { isHandler } from "./Handler.js"
@@ -144,7 +145,7 @@ const loop = (
   const margin = options.deadlineMarginMs ?? 50
   const liveClock = Object.getPrototypeOf(clock) === LIVE_CLOCK_PROTOTYPE
   // With several invocations at once there is no single current trace id to put in the env.
-  const forwardTrace = config.maxConcurrency === 1
+  const setTrace = config.maxConcurrency === 1 ? TraceEnv.setter() : undefined
   const deadlineInterrupter = FiberId.make(-1, 0)
 
   const sendReport = (
@@ -198,10 +199,7 @@ const loop = (
   }
 
   const invoke = (runtime: Runtime.Runtime<any>) => (invocation: Invocation): Effect.Effect<void, RuntimeApiError, any> => {
-    if (forwardTrace) {
-      if (invocation.traceId === undefined) delete process.env._X_AMZN_TRACE_ID
-      else process.env._X_AMZN_TRACE_ID = invocation.traceId
-    }
+    setTrace?.(invocation.traceId)
     const context = LambdaContext.make(invocation, config)
     let timedOut = false
     // Set when a streamed body started: from then on its failures travel in its trailers.
