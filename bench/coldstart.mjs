@@ -84,9 +84,9 @@ const ours = (name, label, taskRoot) => ({
 
 const clients = []
 const variants = [
-  ["plain", "effect-lambda, plain", ["--no-compile-cache"]],
-  ["compile-cache", "effect-lambda, compile cache", []],
-  ["snapshot", "effect-lambda, snapshot", ["--snapshot", "--no-compile-cache"]]
+  ["plain", "effect-lambda, plain", []],
+  ["compile-cache", "effect-lambda, compile cache", ["--compile-cache"]],
+  ["snapshot", "effect-lambda, snapshot", ["--snapshot"]]
 ]
 for (const [name, label, flags] of variants) {
   const dir = artefact(name, flags)

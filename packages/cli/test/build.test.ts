@@ -37,7 +37,7 @@ describe.skipIf(!hasZipinfo)("effect-lambda build", () => {
   it.live("provided.al2023: bootstrap and node are 0755 in the zip, and the unzipped artefact answers under the emulator", () =>
     Effect.gen(function*() {
       const out = yield* tempDir
-      const r = yield* runCli(["build", hello, "--out", out], { timeoutMs: SLOW })
+      const r = yield* runCli(["build", hello, "--out", out, "--compile-cache"], { timeoutMs: SLOW })
       expect(r.code, r.stderr).toBe(0)
       expect(r.stdout).toMatch(/main\.mjs\s+[\d.]+ KB\s+bundle/)
       expect(r.stdout).toMatch(/function\.zip\s+[\d.]+ MB/)
@@ -112,7 +112,7 @@ export const handler = Handler.make({ handle: () => Effect.map(Random.next, (n) 
   it.live("--arch arm64 ships the aarch64 Node binary", () =>
     Effect.gen(function*() {
       const out = yield* tempDir
-      const r = yield* runCli(["build", hello, "--arch", "arm64", "--out", out], { timeoutMs: SLOW })
+      const r = yield* runCli(["build", hello, "--arch", "arm64", "--out", out, "--compile-cache"], { timeoutMs: SLOW })
       expect(r.code, r.stderr).toBe(0)
       expect(r.stdout).toContain("Node 22.23.3 linux arm64")
       const task = path.join(out, "task")
@@ -142,7 +142,7 @@ export const handler = Handler.make({ handle: () => Effect.map(Random.next, (n) 
   it.live("nodejs: Lambda's `$AWS_LAMBDA_EXEC_WRAPPER /var/runtime/bootstrap` start runs our loop", () =>
     Effect.gen(function*() {
       const out = yield* tempDir
-      const r = yield* runCli(["build", hello, "--target", "nodejs", "--out", out, "--no-compile-cache"])
+      const r = yield* runCli(["build", hello, "--target", "nodejs", "--out", out])
       expect(r.code, r.stderr).toBe(0)
       expect(r.stdout).toContain("AWS_LAMBDA_EXEC_WRAPPER=/var/task/effect-lambda-wrapper")
       const entries = zipEntries(path.join(out, "function.zip"))
@@ -186,7 +186,7 @@ describe("effect-lambda build and new: help", () => {
       expect(root.stdout).toContain("new")
       const build = yield* runCli(["build", "--help"])
       expect(build.code).toBe(0)
-      for (const flag of ["--target", "--arch", "--out", "--sourcemap", "--node-layer", "--budget", "--no-compile-cache", "--snapshot"]) {
+      for (const flag of ["--target", "--arch", "--out", "--sourcemap", "--node-layer", "--budget", "--compile-cache", "--snapshot"]) {
         expect(build.stdout).toContain(flag)
       }
       const scaffold = yield* runCli(["new", "--help"])

@@ -38,8 +38,10 @@ export const buildCommand = Command.make(
     nodeLayer: Options.boolean("node-layer").pipe(
       Options.withDescription("provided.al2023 without the Node binary: it comes from a layer (bin/node)")
     ),
-    noCompileCache: Options.boolean("no-compile-cache").pipe(
-      Options.withDescription("Do not generate and ship Node's V8 code cache for the bundle")
+    compileCache: Options.boolean("compile-cache").pipe(
+      Options.withDescription(
+        "Experimental: generate and ship Node's V8 code cache for the bundle (measured slower than none on an idle machine: see BENCHMARKS.md)"
+      )
     ),
     snapshot: Options.boolean("snapshot").pipe(
       Options.withDescription(
@@ -61,7 +63,7 @@ export const buildCommand = Command.make(
         out: Option.getOrUndefined(args.out),
         sourcemap: args.sourcemap,
         nodeLayer: args.nodeLayer,
-        compileCache: !args.noCompileCache,
+        compileCache: args.compileCache,
         snapshot: args.snapshot,
         budgetKb: Option.getOrUndefined(args.budget)
       }
