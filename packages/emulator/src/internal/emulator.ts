@@ -120,17 +120,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
     const nodeServer = Http.createServer()
     // Lambda keeps the runtime's connection; node would close one idle for 5 s between calls.
     nodeServer.keepAliveTimeout = 0
-    const server = yield* NodeHttpServer.make(() => nodeServer, { host, port }).pipe(
-      Effect.mapError((error) => {
-        const cause = error.cause as NodeJS.ErrnoException | undefined
-        return cause?.code === "EADDRINUSE"
-          ? new PortInUse({ host, port })
-          : new ListenFailed({ host, port, reason: cause?.message ?? String(error) })
-      })
-    )
-    yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
-    const address = server.address
-    const boundPort = address._tag === "TcpAddress" ? address.port : port
+    const { server, boundPort } = yield* listen(nodeServer, host, port)
     const runtimeApi_ = runtimeApiAddress(host, boundPort)
     const url = `http://${runtimeApi_}`
 
@@ -370,12 +360,11 @@ const streamingLimits = (options: Api.StreamingOptions | undefined): streaming.L
 }
 
 /**
- * The Function URL front on a port of its own, so that the function sees the paths a real URL
- * would give it (all of them, `/2018-06-01/...` included) and can answer at `/`.
+ * Listens with `nodeServer` (our own object, so that open long polls can be cut on shutdown:
+ * node's `server.close()` waits for every open request), mapping a busy port to `PortInUse`.
  */
-const serveFunctionUrl = (core: state.Core, host: string, port: number) =>
+const listen = (nodeServer: Http.Server, host: string, port: number) =>
   Effect.gen(function*() {
-    const nodeServer = Http.createServer()
     const server = yield* NodeHttpServer.make(() => nodeServer, { host, port }).pipe(
       Effect.mapError((error) => {
         const cause = error.cause as NodeJS.ErrnoException | undefined
@@ -386,7 +375,16 @@ const serveFunctionUrl = (core: state.Core, host: string, port: number) =>
     )
     yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
     const address = server.address
-    const boundPort = address._tag === "TcpAddress" ? address.port : port
+    return { server, boundPort: address._tag === "TcpAddress" ? address.port : port }
+  })
+
+/**
+ * The Function URL front on a port of its own, so that the function sees the paths a real URL
+ * would give it (all of them, `/2018-06-01/...` included) and can answer at `/`.
+ */
+const serveFunctionUrl = (core: state.Core, host: string, port: number) =>
+  Effect.gen(function*() {
+    const { server, boundPort } = yield* listen(Http.createServer(), host, port)
     yield* HttpServer.serveEffect(functionUrlApi.app(core, () => boundPort)).pipe(
       Effect.provideService(HttpServer.HttpServer, server)
     )

@@ -10,6 +10,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import { EmulatorStopped } from "../EmulatorError.js"
@@ -230,23 +231,33 @@ const headerOf = (req: { readonly headers: Record<string, string | Array<string>
   return Array.isArray(value) ? value.join(",") : value
 }
 
+/**
+ * Reads an Invoke API request (either route) into an `InvokeInput`, or the HTTP answer that
+ * refuses it (wrong method, unreadable body).
+ */
+const readInvokeInput = Effect.gen(function*() {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  if (request.method !== "POST") return Either.left(methodNotAllowed("POST"))
+  const req = NodeHttpServerRequest.toIncomingMessage(request)
+  const read = yield* body.read(req, protocol.maxPayloadSize).pipe(Effect.either)
+  if (read._tag === "Left") return Either.left(HttpServerResponse.empty({ status: 400 }))
+  return Either.right<InvokeInput>({
+    payload: read.right.bytes,
+    size: read.right.size,
+    invocationType: headerOf(req, "x-amz-invocation-type"),
+    clientContext: headerOf(req, "x-amz-client-context"),
+    tenantId: headerOf(req, "x-amz-tenant-id"),
+    logType: headerOf(req, "x-amz-log-type"),
+    traceId: headerOf(req, "x-amzn-trace-id"),
+    contentType: headerOf(req, "content-type")
+  })
+})
+
 const invocations = (core: state.Core) =>
   Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    if (request.method !== "POST") return methodNotAllowed("POST")
-    const req = NodeHttpServerRequest.toIncomingMessage(request)
-    const read = yield* body.read(req, protocol.maxPayloadSize).pipe(Effect.either)
-    if (read._tag === "Left") return HttpServerResponse.empty({ status: 400 })
-    const output = yield* handle(core, {
-      payload: read.right.bytes,
-      size: read.right.size,
-      invocationType: headerOf(req, "x-amz-invocation-type"),
-      clientContext: headerOf(req, "x-amz-client-context"),
-      tenantId: headerOf(req, "x-amz-tenant-id"),
-      logType: headerOf(req, "x-amz-log-type"),
-      traceId: headerOf(req, "x-amzn-trace-id"),
-      contentType: headerOf(req, "content-type")
-    }).pipe(
+    const input = yield* readInvokeInput
+    if (input._tag === "Left") return input.left
+    const output = yield* handle(core, input.right).pipe(
       Effect.catchTag("EmulatorStopped", () =>
         Effect.succeed(awsError("", 503, "ServiceException", "The emulator is shutting down")))
     )
@@ -255,21 +266,9 @@ const invocations = (core: state.Core) =>
 
 const responseStreamingInvocations = (core: state.Core) =>
   Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    if (request.method !== "POST") return methodNotAllowed("POST")
-    const req = NodeHttpServerRequest.toIncomingMessage(request)
-    const read = yield* body.read(req, protocol.maxPayloadSize).pipe(Effect.either)
-    if (read._tag === "Left") return HttpServerResponse.empty({ status: 400 })
-    const result = yield* handleStream(core, {
-      payload: read.right.bytes,
-      size: read.right.size,
-      invocationType: headerOf(req, "x-amz-invocation-type"),
-      clientContext: headerOf(req, "x-amz-client-context"),
-      tenantId: headerOf(req, "x-amz-tenant-id"),
-      logType: headerOf(req, "x-amz-log-type"),
-      traceId: headerOf(req, "x-amzn-trace-id"),
-      contentType: headerOf(req, "content-type")
-    }).pipe(
+    const input = yield* readInvokeInput
+    if (input._tag === "Left") return input.left
+    const result = yield* handleStream(core, input.right).pipe(
       Effect.catchTag("EmulatorStopped", () =>
         Effect.succeed({
           _tag: "Answered" as const,
