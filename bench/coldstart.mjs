@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { helloDir, repoDir } from "./lib/clients.mjs"
+import { helloDir, lambdaEnv, repoDir } from "./lib/clients.mjs"
 import { measureCold } from "./lib/cold.mjs"
 import { pairedRatio, summary } from "./lib/stats.mjs"
 import { ensurePeers } from "./setup-peers.mjs"
@@ -32,27 +32,6 @@ const peers = await ensurePeers()
 if (!peers.ricEntry) log(`NOTE: aws-lambda-ric unavailable (${peers.note}); ours only`)
 const node = peers.node
 
-// What Lambda sets for every function (aws-lambda-ric fails its first invocation without the
-// AWS_LAMBDA_* ones); the same for every client. Our npm/pnpm variables and NODE_OPTIONS are dropped.
-function lambdaEnv(api, extra = {}) {
-  const env = {}
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(npm_|pnpm_)/i.test(k) && k !== "NODE_OPTIONS" && k !== "INIT_CWD") env[k] = v
-  }
-  return {
-    ...env,
-    PATH: `${dirname(node)}:${process.env.PATH}`,
-    AWS_LAMBDA_RUNTIME_API: api,
-    AWS_REGION: "us-east-1",
-    AWS_LAMBDA_FUNCTION_NAME: "bench",
-    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024",
-    AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/bench",
-    AWS_LAMBDA_LOG_STREAM_NAME: "2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef",
-    TZ: ":UTC",
-    ...extra
-  }
-}
 
 // Builds a variant with the CLI and unzips it; undefined (with a line saying why) if the CLI
 // does not support it.
@@ -77,7 +56,7 @@ const ours = (name, label, taskRoot) => ({
   launch: (api) => ({
     command: join(taskRoot, "bootstrap"),
     args: [],
-    env: lambdaEnv(api, { LAMBDA_TASK_ROOT: taskRoot, EFFECT_LAMBDA_COMPILE_CACHE_DIR: join(work, `ccache-${process.pid}-${name}`) }),
+    env: lambdaEnv(node, api, { LAMBDA_TASK_ROOT: taskRoot, EFFECT_LAMBDA_COMPILE_CACHE_DIR: join(work, `ccache-${process.pid}-${name}`) }),
     cwd: taskRoot
   })
 })
@@ -100,7 +79,7 @@ if (peers.ricEntry) {
     launch: (api) => ({
       command: node,
       args: [peers.ricEntry],
-      env: lambdaEnv(api, { _HANDLER: "handler.handler", LAMBDA_TASK_ROOT: taskRoot }),
+      env: lambdaEnv(node, api, { _HANDLER: "handler.handler", LAMBDA_TASK_ROOT: taskRoot }),
       cwd: taskRoot
     })
   })

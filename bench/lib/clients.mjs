@@ -12,7 +12,7 @@ export const helloBundle = join(helloDir, "dist", "main.mjs")
 
 // What Lambda sets for every function; aws-lambda-ric fails the first invocation without the
 // AWS_LAMBDA_* ones, and effect-lambda's FunctionConfig reads them at init.
-function lambdaEnv(node, api, extra = {}) {
+export function lambdaEnv(node, api, extra = {}) {
   const env = {}
   // The caller's npm/pnpm variables and NODE_OPTIONS would change how clients start; drop them.
   for (const [k, v] of Object.entries(process.env)) {
