@@ -24,6 +24,8 @@ export * as Invocation from "./Invocation.js"
 /** @since 0.1.0 */
 export * as LambdaContext from "./LambdaContext.js"
 /** @since 0.1.0 */
+export * as LambdaExtension from "./LambdaExtension.js"
+/** @since 0.1.0 */
 export * as LambdaLogger from "./LambdaLogger.js"
 /** @since 0.1.0 */
 export * as LambdaRuntime from "./LambdaRuntime.js"
