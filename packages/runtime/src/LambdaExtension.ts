@@ -244,7 +244,7 @@ export const runMain = <E, R, ROut, E2>(
       Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logFatal(`extension ${extension.name} stopped`, cause)
     ),
     Effect.provide(ExtensionsApi.layer),
-    Effect.provide(Logger.replace(Logger.defaultLogger, Logger.logfmtLogger))
+    Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleLog(Logger.logfmtLogger)))
   ) as Effect.Effect<void, unknown>
   NodeRuntime.runMain(program, {
     disablePrettyLogger: true,
