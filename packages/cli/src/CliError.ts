@@ -198,6 +198,19 @@ export class FunctionDirExists extends Schema.TaggedError<FunctionDirExists>()("
 }) {}
 
 /**
+ * `effect-lambda new` was run inside the effect-lambda repository, in a folder that is not one of
+ * its workspace packages: there `pnpm install` would not install the function's dependencies.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OutsideWorkspacePackages extends Schema.TaggedError<OutsideWorkspacePackages>()("OutsideWorkspacePackages", {
+  dir: Schema.String,
+  /** The workspace globs of pnpm-workspace.yaml, relative to the repository root. */
+  globs: Schema.Array(Schema.String)
+}) {}
+
+/**
  * `effect-lambda build --snapshot` could not make the V8 startup snapshot.
  *
  * @since 0.1.0
@@ -230,6 +243,7 @@ export type CliError =
   | PackageFailed
   | InvalidFunctionName
   | FunctionDirExists
+  | OutsideWorkspacePackages
   | SnapshotFailed
 
 // Usage errors come as help documents rendered for a terminal; we want one plain line.
@@ -329,6 +343,8 @@ const cliMessage = (e: CliError): string | undefined => {
       return `'${e.name}' is not a valid function name (lower-case letters, digits and dashes, starting with a letter)`
     case "SnapshotFailed":
       return `--snapshot: ${firstLine(e.reason)}`
+    case "OutsideWorkspacePackages":
+      return `${e.dir} is inside the effect-lambda repository but not in one of its workspace folders (${e.globs.join(", ")}), where pnpm would not install it: give --dir examples (or run it outside the repository)`
     case "FunctionDirExists":
       return `${e.dir} already exists: choose another name or --dir`
     default:
