@@ -44,7 +44,7 @@ const userEnv = (extra: Record<string, string>): Record<string, string> => {
 }
 
 /** Runs a shell command line; never fails, resolves to the exit code and the interleaved output. */
-const sh = (line: string, cwd: string, env: Record<string, string>, timeoutMs = 240_000): Effect.Effect<Ran> =>
+const sh = (line: string, cwd: string, env: Record<string, string>, timeoutMs = 600_000): Effect.Effect<Ran> =>
   Effect.async<Ran>((resume) => {
     const child = spawn("sh", ["-c", line], { cwd, env, stdio: ["ignore", "pipe", "pipe"] })
     let output = ""
