@@ -58,10 +58,13 @@ export const runOnce = (run: Run): Promise<Outcome> =>
   new Promise((resolve, reject) => {
     const outcome: Outcome = { stdout: "", stderr: "" }
     let nexts = 0
+    let inFlight = 0
     let finished = false
     let exited = false
     const held: Array<http.ServerResponse> = []
     const server = http.createServer((req, res) => {
+      const isNext = req.method === "GET" && (req.url ?? "").endsWith("/invocation/next")
+      if (!isNext) inFlight++
       const chunks: Array<Buffer> = []
       req.on("data", (c: Buffer) => chunks.push(c))
       req.on("end", () => {
@@ -71,7 +74,7 @@ export const runOnce = (run: Run): Promise<Outcome> =>
           if (nexts > 1) {
             // The client is done with the one invocation: everything it logged for it is out.
             held.push(res)
-            finish()
+            if (inFlight === 0) finish()
             return
           }
           res.writeHead(200, {
@@ -93,6 +96,8 @@ export const runOnce = (run: Run): Promise<Outcome> =>
         }
         if (url.endsWith("/init/error")) outcome.initError = report
         else outcome.report = report
+        // A report still being sent when the next `next` came (a stream ended in its trailers).
+        if (--inFlight === 0 && nexts > 1) setImmediate(finish)
         res.writeHead(202, { "content-type": "application/json" })
         res.end(JSON.stringify({ status: "OK" }))
       })
@@ -149,15 +154,21 @@ export const runOnce = (run: Run): Promise<Outcome> =>
 
 const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g
 
-const FRAME = /^\s*at /
+const FRAME = /^\s+at /
 
 /** Masks what legitimately differs between two clients and keeps what must not. */
 export const normaliser = (taskRoot: string) => {
-  const text = (s: string): string =>
+  const mask = (s: string): string =>
     s.split(`file://${taskRoot}`).join("<root>").split(taskRoot).join("<root>").replace(ISO, "<time>")
+  // Stacks inside a message (util.format of an Error) lose the client's frames too; a require
+  // stack names the client's own file (AWS's index.mjs, or the runner bundle): masked.
+  const text = (s: string): string =>
+    mask(s).split("\n").filter((line) => !FRAME.test(line) || line.includes("<root>"))
+      .map((line) => /^- \//.test(line) ? "- <client>" : line).join("\n")
   // A stack: its message lines and the frames in the user's code; the client's own frames go.
   const stack = (lines: ReadonlyArray<string>): Array<string> =>
     lines.map(text).filter((line) => !FRAME.test(line) || line.includes("<root>"))
+      .map((line) => /^- \//.test(line) ? "- <client>" : line)
   const value = (v: unknown): unknown => {
     if (typeof v === "string") return text(v)
     if (Array.isArray(v)) {
