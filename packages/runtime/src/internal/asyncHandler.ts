@@ -13,7 +13,6 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as ErrorReport from "../ErrorReport.js"
 import * as FunctionConfig from "../FunctionConfig.js"
 import type * as Handler from "../Handler.js"
-import { make as makeHandler } from "../Handler.js"
 import type { Invocation } from "../Invocation.js"
 import * as LambdaContext from "../LambdaContext.js"
 
@@ -54,21 +53,23 @@ export const toAwsContext = (ctx: LambdaContext.LambdaContextShape): AwsContext 
   logStreamName: ctx.logStreamName
 })
 
-/** @internal */
-export const fromAsync = <A>(
+/**
+ * The program of `Handler.fromAsync`: calls the function with the AWS-style context of the
+ * invocation and fails with whatever it throws or rejects with, unchanged, so the report names it
+ * as AWS's client would. (`Handler.make` wraps it: this module imports Handler for types only.)
+ *
+ * @internal
+ */
+export const handleAsync = <A>(
   fn: (event: any, context: AwsContext) => Promise<A> | A
-): Handler.Handler<unknown, A, unknown> =>
-  makeHandler({
-    handle: (event: unknown) =>
-      Effect.flatMap(LambdaContext.LambdaContext, (ctx) =>
-        Effect.tryPromise({
-          // `await fn()` semantics: a synchronous throw fails the effect like a rejection.
-          try: async () => await fn(event, toAwsContext(ctx)),
-          // The function's own error, unchanged: the report names it as AWS's client would.
-          catch: (error) => error
-        }))
-    // LambdaContext is the runtime's to provide: a handler's `R` never lists it.
-  }) as Handler.Handler<unknown, A, unknown>
+) =>
+(event: unknown): Effect.Effect<A, unknown, LambdaContext.LambdaContext> =>
+  Effect.flatMap(LambdaContext.LambdaContext, (ctx) =>
+    Effect.tryPromise({
+      // `await fn()` semantics: a synchronous throw fails the effect like a rejection.
+      try: async () => await fn(event, toAwsContext(ctx)),
+      catch: (error) => error
+    }))
 
 /** @internal */
 export interface ToAsyncOptions {
