@@ -74,9 +74,12 @@ try {
     platform: "node",
     format: "esm",
     target: "node20",
-    minify: true,
     legalComments: "none",
     outfile: dropinBundle,
+    // As the CLI ships it: identifiers kept (stack frames are named after the runner's classes).
+    minify: false,
+    minifyWhitespace: true,
+    minifySyntax: true,
     nodePaths: [join(repoDir, "examples", "streaming", "node_modules")],
     logLevel: "warning"
   })

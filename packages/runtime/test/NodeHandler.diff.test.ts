@@ -47,6 +47,9 @@ const bundleRunner = () =>
     format: "esm",
     target: "node20",
     outfile: runner,
+    // As the CLI ships it: identifiers kept (see userFunctionRuntime's processor classes).
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: "warning",
     banner: { js: `import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);` }
   })
@@ -72,6 +75,8 @@ const runCase = async (index: number): Promise<{ ric: unknown; ours: unknown; ra
       handler: c.handler,
       event: c.event ?? JSON.stringify({ case: index }),
       requestId: `req-${index}`,
+      // Generous: on a loaded 2-core machine a process start alone can take seconds.
+      timeoutMs: 45_000,
       ...(c.env ? { env: c.env } : {}),
       ...(c.nextHeaders ? { nextHeaders: c.nextHeaders } : {})
     }).then((outcome) => ({ outcome, taskRoot }))
@@ -89,13 +94,16 @@ const allResults = () =>
   results ??= bundleRunner().then(async () => {
     const out: Array<Awaited<ReturnType<typeof runCase>>> = new Array(cases.length)
     let next = 0
+    // DROPIN_ONLY=text runs only the cases whose name contains it (the others then fail).
+    const only = process.env.DROPIN_ONLY
     const worker = async () => {
       while (next < cases.length) {
         const i = next++
+        if (only !== undefined && !only.split("|").some((o) => cases[i]!.name.includes(o))) continue
         out[i] = await runCase(i)
       }
     }
-    await Promise.all([worker(), worker(), worker()])
+    await Promise.all([worker(), worker(), worker(), worker()])
     rmSync(work, { recursive: true, force: true })
     return out
   })

@@ -149,3 +149,53 @@ ${defaultHandler === undefined ? "" : `export _HANDLER="\${_HANDLER:-${defaultHa
 ${heapSizing}
 exec "$node" $heap "$dir/${RUNNER_NAME}"
 `
+
+/** @internal */
+export interface DropInBuild {
+  readonly absDir: string
+  readonly outDir: string
+  readonly target: "provided.al2023" | "image"
+  /** The Node binary to ship (provided.al2023 without a layer). */
+  readonly node: string | undefined
+  readonly nodeNote: string
+  readonly heapSizing: string
+  readonly handler: string | undefined
+  readonly dockerfile: (files: ReadonlyArray<string>) => string
+}
+
+/** @internal */
+export interface DropInEntry {
+  readonly name: string
+  readonly source: { readonly file: string } | { readonly content: string }
+  readonly mode: number
+}
+
+/**
+ * The entries of a drop-in artefact: `bootstrap`, the runner, the function's files and
+ * production packages, and (provided.al2023) the Node binary; plus the notes to print.
+ *
+ * @internal
+ */
+export const dropInEntries = (
+  options: DropInBuild
+): { readonly entries: ReadonlyArray<DropInEntry>; readonly notes: ReadonlyArray<string>; readonly runnerBytes: number } => {
+  const runner = runnerFile()
+  if (!fs.existsSync(runner)) throw new Error(`the drop-in runner ${runner} is missing: rebuild the CLI (pnpm build)`)
+  const { files, missing } = functionFiles(options.absDir)
+  const notes: Array<string> = []
+  if (missing.length > 0) {
+    notes.push(`dependencies not found in node_modules (run npm install --omit=dev first): ${missing.join(", ")}`)
+  }
+  const clash = files.find((f) => f.name === "bootstrap" || f.name === RUNNER_NAME || (options.node !== undefined && f.name === "node"))
+  if (clash !== undefined) throw new Error(`the function has its own ${clash.name}, which the artefact needs for itself`)
+  const boot = bootstrap(options.heapSizing, options.handler)
+  const entries: Array<DropInEntry> = [
+    { name: "bootstrap", source: { content: boot }, mode: 0o755 },
+    { name: RUNNER_NAME, source: { file: runner }, mode: 0o644 },
+    ...files.map((f) => ({ name: f.name, source: { file: f.file }, mode: f.mode }))
+  ]
+  if (options.node !== undefined) entries.push({ name: "node", source: { file: options.node }, mode: 0o755 })
+  if (options.handler === undefined) notes.push("_HANDLER comes from the function's handler setting (no --handler default recorded)")
+  notes.push(`${files.length} files of the function, ${productionPackages(options.absDir).dirs.length} production packages`)
+  return { entries, notes, runnerBytes: fs.statSync(runner).size }
+}

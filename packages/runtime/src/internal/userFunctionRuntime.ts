@@ -198,31 +198,45 @@ export const makeClient = (address: string): Client => {
   }
 }
 
-const processBuffered = async (client: Client, handler: UserHandler, context: UserContext, event: unknown) => {
-  try {
-    const result = await handler(event, context)
-    await nextMacrotask()
-    await client.postResponse(context.awsRequestId, result)
-  } catch (err) {
-    await nextMacrotask()
-    logError("Invoke Error", err)
-    await client.postError(context.awsRequestId, err)
+// The processors are classes named as in AWS's client and call the handler as their `handler`
+// method: V8 names the user's frame after the receiver (`at BufferedInvokeProcessor.handler`),
+// and that line is part of the `trace` a report carries. So a bundle of the runner must keep
+// identifiers (esbuild: minifyWhitespace + minifySyntax, not minifyIdentifiers).
+
+class BufferedInvokeProcessor {
+  constructor(readonly handler: UserHandler, private readonly client: Client) {}
+  async processInvoke(context: UserContext, event: unknown): Promise<void> {
+    try {
+      const result = await this.handler(event, context)
+      await nextMacrotask()
+      await this.client.postResponse(context.awsRequestId, result)
+    } catch (err) {
+      await nextMacrotask()
+      logError("Invoke Error", err)
+      await this.client.postError(context.awsRequestId, err)
+    }
   }
 }
 
-const processStreaming = async (client: Client, fn: UserFunction, context: UserContext, event: unknown) => {
-  const { responseDone, stream } = client.openStream(context.awsRequestId, fn.metadata.highWaterMark)
-  try {
-    const handlerResult = fn.handler(event, stream, context)
-    if (!isPromise(handlerResult)) throw new Error("Streaming does not support non-async handlers.")
-    const result = await handlerResult
-    if (typeof result !== "undefined") console.warn("Streaming handlers ignore return values.")
-    await responseDone
-    if (!stream.writableFinished) throw new Error("Response stream is not finished.")
-  } catch (err) {
-    await nextMacrotask()
-    logError("Invoke Error", err)
-    void UserStream.failStream(stream, err)
+class StreamingInvokeProcessor {
+  readonly handler: UserHandler
+  constructor(private readonly fn: UserFunction, private readonly client: Client) {
+    this.handler = fn.handler
+  }
+  async processInvoke(context: UserContext, event: unknown): Promise<void> {
+    const { responseDone, stream } = this.client.openStream(context.awsRequestId, this.fn.metadata.highWaterMark)
+    try {
+      const handlerResult = this.handler(event, stream, context)
+      if (!isPromise(handlerResult)) throw new Error("Streaming does not support non-async handlers.")
+      const result = await handlerResult
+      if (typeof result !== "undefined") console.warn("Streaming handlers ignore return values.")
+      await responseDone
+      if (!stream.writableFinished) throw new Error("Response stream is not finished.")
+    } catch (err) {
+      await nextMacrotask()
+      logError("Invoke Error", err)
+      void UserStream.failStream(stream, err)
+    }
   }
 }
 
@@ -250,13 +264,13 @@ export const start = async (): Promise<never> => {
     await client.postInitError(error)
     throw error
   }
-  const processInvoke = fn.metadata.streaming
-    ? (context: UserContext, event: unknown) => processStreaming(client, fn, context, event)
-    : (context: UserContext, event: unknown) => processBuffered(client, fn.handler, context, event)
+  const processor = fn.metadata.streaming
+    ? new StreamingInvokeProcessor(fn, client)
+    : new BufferedInvokeProcessor(fn.handler, client)
   while (true) {
     const { body, headers } = await client.next()
     const context = buildContext(headers)
     const event = JSON.parse(body.toString("utf8"))
-    await runWithInvokeContext(context.awsRequestId, context.xRayTraceId, () => processInvoke(context, event))
+    await runWithInvokeContext(context.awsRequestId, context.xRayTraceId, () => processor.processInvoke(context, event))
   }
 }

@@ -59,6 +59,7 @@ export const runOnce = (run: Run): Promise<Outcome> =>
     const outcome: Outcome = { stdout: "", stderr: "" }
     let nexts = 0
     let inFlight = 0
+    let graceTimer: NodeJS.Timeout | undefined
     let finished = false
     let exited = false
     const held: Array<http.ServerResponse> = []
@@ -74,7 +75,10 @@ export const runOnce = (run: Run): Promise<Outcome> =>
           if (nexts > 1) {
             // The client is done with the one invocation: everything it logged for it is out.
             held.push(res)
-            if (inFlight === 0) finish()
+            // A streamed report travels on its own connection and may reach the server after the
+            // next `next`: give it a moment before calling the invocation done without one.
+            if (inFlight === 0 && outcome.report !== undefined) finish()
+            else graceTimer = setTimeout(finish, 3_000)
             return
           }
           res.writeHead(200, {
@@ -108,6 +112,7 @@ export const runOnce = (run: Run): Promise<Outcome> =>
       if (finished) return
       finished = true
       clearTimeout(timer)
+      clearTimeout(graceTimer)
       if (!exited) child?.kill("SIGKILL")
     }
     const done = () => {
@@ -160,15 +165,12 @@ const FRAME = /^\s+at /
 export const normaliser = (taskRoot: string) => {
   const mask = (s: string): string =>
     s.split(`file://${taskRoot}`).join("<root>").split(taskRoot).join("<root>").replace(ISO, "<time>")
-  // Stacks inside a message (util.format of an Error) lose the client's frames too; a require
-  // stack names the client's own file (AWS's index.mjs, or the runner bundle): masked.
-  const text = (s: string): string =>
-    mask(s).split("\n").filter((line) => !FRAME.test(line) || line.includes("<root>"))
-      .map((line) => /^- \//.test(line) ? "- <client>" : line).join("\n")
-  // A stack: its message lines and the frames in the user's code; the client's own frames go.
-  const stack = (lines: ReadonlyArray<string>): Array<string> =>
-    lines.map(text).filter((line) => !FRAME.test(line) || line.includes("<root>"))
-      .map((line) => /^- \//.test(line) ? "- <client>" : line)
+  // A stack keeps its message lines and the frames in the user's code; the client's own frames
+  // go. A require stack names the client's own file (AWS's index.mjs, or the runner bundle).
+  const keep = (line: string) => !FRAME.test(line) || mask(line).includes("<root>")
+  const line = (l: string) => /^- \//.test(l) && !mask(l).includes("<root>") ? "- <client>" : mask(l)
+  const text = (s: string): string => s.split("\n").filter(keep).map(line).join("\n")
+  const stack = (lines: ReadonlyArray<string>): Array<string> => lines.filter(keep).map(text)
   const value = (v: unknown): unknown => {
     if (typeof v === "string") return text(v)
     if (Array.isArray(v)) {
