@@ -192,9 +192,13 @@ export const startHook: unique symbol = Symbol.for("@effect-lambda/runtime/Lambd
  */
 export type StartHook = (start: () => void) => void
 
+// A hook is used once: the start it receives is the only one.
 const takeStartHook = (): StartHook | undefined => {
-  const hook: unknown = (globalThis as { readonly [startHook]?: unknown })[startHook]
-  return typeof hook === "function" ? hook as StartHook : undefined
+  const holder = globalThis as { [startHook]?: unknown }
+  const hook = holder[startHook]
+  if (typeof hook !== "function") return undefined
+  delete holder[startHook]
+  return hook as StartHook
 }
 
 /**
