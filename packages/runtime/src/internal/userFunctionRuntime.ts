@@ -15,9 +15,9 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Http from "node:http"
-import type * as HttpTransport from "./httpTransport.js"
-import { parseAddress } from "./httpTransport.js"
 import * as SocketTransport from "./socketTransport.js"
+import type * as Transport from "./transport.js"
+import { parseAddress } from "./transport.js"
 import {
   formatError,
   formatXRayError,
@@ -138,7 +138,7 @@ export interface Client {
  * @internal
  */
 export const makeClient = (address: string): Client => {
-  const transport: HttpTransport.Transport = SocketTransport.make(address, 1)
+  const transport: Transport.Transport = SocketTransport.make(address, 1)
   const { hostname, port } = parseAddress(address)
   let http: typeof Http | undefined
   let agent: Http.Agent | undefined
