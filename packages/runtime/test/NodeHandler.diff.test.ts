@@ -4,7 +4,7 @@
 // Node 22), each against a real Runtime API on 127.0.0.1; the outcomes must be identical: init
 // error (headers, body), response or error report (path, headers, body, trailers), exit code and
 // stdout lines. Skips, loudly, only when the peer cannot be built on this machine.
-import { describe, expect, it } from "@effect/vitest"
+import { beforeAll, describe, expect, it } from "@effect/vitest"
 import * as esbuild from "esbuild"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -89,17 +89,19 @@ const runCase = async (index: number): Promise<{ ric: unknown; ours: unknown; ra
   }
 }
 
+// DROPIN_ONLY=a|b runs (and checks) only the cases whose name contains one of these texts.
+const only = process.env.DROPIN_ONLY
+const selected = (name: string) => only === undefined || only.split("|").some((o) => name.includes(o))
+
 let results: Promise<Array<Awaited<ReturnType<typeof runCase>>>> | undefined
 const allResults = () =>
   results ??= bundleRunner().then(async () => {
     const out: Array<Awaited<ReturnType<typeof runCase>>> = new Array(cases.length)
     let next = 0
-    // DROPIN_ONLY=text runs only the cases whose name contains it (the others then fail).
-    const only = process.env.DROPIN_ONLY
     const worker = async () => {
       while (next < cases.length) {
         const i = next++
-        if (only !== undefined && !only.split("|").some((o) => cases[i]!.name.includes(o))) continue
+        if (!selected(cases[i]!.name)) continue
         out[i] = await runCase(i)
       }
     }
@@ -109,13 +111,19 @@ const allResults = () =>
   })
 
 describe.skipIf(skipReason !== undefined)(`drop-in runner vs aws-lambda-ric ${peers.ricVersion ?? ""} (node ${peers.nodeVersion})`, () => {
+  let outcomes: Awaited<ReturnType<typeof allResults>> = []
+  // All cases run up front, a few at a time: ~100 processes, seconds on an idle machine, minutes
+  // on a saturated one, hence the generous bound.
+  beforeAll(async () => {
+    outcomes = await allResults()
+  }, 900_000)
   cases.forEach((c, index) => {
-    it(c.name, async () => {
-      const { ours, raw, ric } = (await allResults())[index]!
+    it.skipIf(!selected(c.name))(c.name, () => {
+      const { ours, raw, ric } = outcomes[index]!
       // A case that gives AWS's client no outcome at all would compare nothing: refuse it.
       expect(raw.ric.timedOut, `aws-lambda-ric timed out; stderr: ${raw.ric.stderr}`).toBeFalsy()
       expect(raw.ric.initError ?? raw.ric.report ?? raw.ric.exitCode, "no outcome").toBeDefined()
       expect(ours, `stderr (ours): ${raw.ours.stderr}`).toEqual(ric)
-    }, 120_000)
+    })
   })
 })
