@@ -9,6 +9,7 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import { InvalidEnv } from "./CliError.js"
 import * as Commands from "./internal/commands.js"
@@ -160,6 +161,17 @@ export const watch = Command.make(
   (args) => toFunctionOptions(args).pipe(Effect.flatMap(Commands.watch))
 ).pipe(Command.withDescription("Like start, and rebuild and restart the function when its src/ changes"))
 
+// The console the commands print with; `run` mutes @effect/cli's own error printing around them.
+const commandConsole = FiberRef.unsafeMake<Option.Option<Console.Console>>(Option.none())
+
+function withOutput<Name extends string, R, E, A>(
+  self: Command.Command<Name, R, E, A>
+): Command.Command<Name, R, E, A> {
+  return Command.transformHandler(self, (effect) =>
+    Effect.flatMap(FiberRef.get(commandConsole), (console) =>
+      Option.match(console, { onNone: () => effect, onSome: (c) => Console.withConsole(effect, c) })))
+}
+
 /**
  * The root command, with every subcommand.
  *
@@ -168,7 +180,13 @@ export const watch = Command.make(
  */
 export const command = Command.make("effect-lambda").pipe(
   Command.withDescription("Run AWS Lambda functions built on Effect locally, through the emulator"),
-  Command.withSubcommands([start, invoke, watch, buildCommand, newCommand])
+  Command.withSubcommands([
+    withOutput(start),
+    withOutput(invoke),
+    withOutput(watch),
+    withOutput(buildCommand),
+    withOutput(newCommand)
+  ])
 )
 
 /**
@@ -179,10 +197,11 @@ export const command = Command.make("effect-lambda").pipe(
  */
 export const run = (argv: ReadonlyArray<string>) =>
   Console.consoleWith((console) =>
-    Console.withConsole(cli(argv), {
+    Console.withConsole(Effect.locally(cli(argv), commandConsole, Option.some(console)), {
       ...console,
       // @effect/cli prints usage errors as multi-line help text before failing with them; mute
-      // that so the error is reported once, as one line, by `CliError.describeCause`.
+      // that so the error is reported once, as one line, by `CliError.describeCause`. The
+      // commands themselves print with `console` (see `withOutput`).
       error: () => Effect.void,
       // Help is rendered with ANSI styles whatever the output; keep them off pipes and files.
       log: (...args) => console.log(...(plainOutput() ? args.map(stripAnsi) : args))
