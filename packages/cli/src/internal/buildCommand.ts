@@ -31,6 +31,7 @@ export const buildCommand = Command.make(
     ),
     out: Options.text("out").pipe(
       Options.withAlias("o"),
+      Options.withPseudoName("dir"),
       Options.withDescription("Output directory (default <function-dir>/build/lambda/<target>)"),
       Options.optional
     ),
@@ -51,6 +52,7 @@ export const buildCommand = Command.make(
       )
     ),
     budget: Options.integer("budget").pipe(
+      Options.withPseudoName("KB"),
       Options.withDescription("Fail when the bundle is larger than this many KB"),
       Options.filterMap((n) => (n > 0 ? Option.some(n) : Option.none()), "--budget must be a positive number of KB"),
       Options.optional
