@@ -46,18 +46,27 @@ const userEnv = (extra: Record<string, string>): Record<string, string> => {
 /** Runs a shell command line; never fails, resolves to the exit code and the interleaved output. */
 const sh = (line: string, cwd: string, env: Record<string, string>, timeoutMs = 600_000): Effect.Effect<Ran> =>
   Effect.async<Ran>((resume) => {
-    const child = spawn("sh", ["-c", line], { cwd, env, stdio: ["ignore", "pipe", "pipe"] })
+    // Its own process group, so that a timeout or an interrupted test kills npm, vitest, the
+    // emulator ... under it, not only the shell.
+    const child = spawn("sh", ["-c", line], { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true })
+    const killAll = () => {
+      try {
+        process.kill(-child.pid!, "SIGKILL")
+      } catch {
+        // already gone
+      }
+    }
     let output = ""
     child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d))
     child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d))
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
+    const timer = setTimeout(killAll, timeoutMs)
     child.on("close", (code) => {
       clearTimeout(timer)
       resume(Effect.succeed({ code, output }))
     })
     return Effect.sync(() => {
       clearTimeout(timer)
-      child.kill("SIGKILL")
+      killAll()
     })
   })
 
