@@ -9,7 +9,9 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { dual } from "effect/Function"
+import type * as ParseResult from "effect/ParseResult"
 import { pipeArguments, type Pipeable } from "effect/Pipeable"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -131,15 +133,52 @@ const parseJsonOrText = (invocation: Invocation): Effect.Effect<unknown, Invalid
 
 const JSON_CONTENT_TYPE = "application/json"
 
-// Built once per handler: the Schema's decoder is not rebuilt per invocation.
+// A stack overflow while decoding or encoding (a 100,000-deep array) says the value is nested too
+// deeply for the Schema, not that the function is broken: it is the event's (or the result's)
+// fault, reported as InvalidEvent / InvalidResponse.
+const isStackOverflow = (u: unknown): u is RangeError => u instanceof RangeError && /call stack/i.test(u.message)
+
+const TOO_DEEP = "nested too deeply to process (the call stack overflowed)"
+
+// The message of a Schema failure; describing the offending value can itself overflow the stack.
+const describeParseError = (error: ParseResult.ParseError): string => {
+  try {
+    return error.message
+  } catch (cause) {
+    if (isStackOverflow(cause)) return `the value is ${TOO_DEEP}`
+    throw cause
+  }
+}
+
+const invalidEvent = (error: ParseResult.ParseError): InvalidEvent =>
+  new InvalidEvent({ message: describeParseError(error), cause: error })
+
+// Built once per handler: the Schema's decoder is not rebuilt per invocation. Schema decodes a
+// synchronous Schema eagerly, giving an Either: a success is passed on as is (no allocation).
 const eventDecoder = (
   event: Schema.Schema<any, any, never> | undefined
 ): (invocation: Invocation) => Effect.Effect<unknown, InvalidEvent> => {
   if (event === undefined) return parseJsonOrText
   const decodeEvent = Schema.decodeUnknown(Schema.parseJson(event))
-  return (invocation) =>
-    Effect.mapError(decodeEvent(payloadText(invocation)), (error) => new InvalidEvent({ message: error.message, cause: error }))
+  return (invocation) => {
+    let decoded: Effect.Effect<unknown, ParseResult.ParseError>
+    try {
+      decoded = decodeEvent(payloadText(invocation))
+    } catch (cause) {
+      if (isStackOverflow(cause)) return Effect.fail(new InvalidEvent({ message: `The event is ${TOO_DEEP}`, cause }))
+      return Effect.die(cause)
+    }
+    if (Either.isEither(decoded)) {
+      const sync = decoded as Either.Either<unknown, ParseResult.ParseError>
+      // A Right is an Effect that succeeds with its value: passed on as is.
+      return Either.isRight(sync) ? sync as Either.Either<unknown, never> : Effect.fail(invalidEvent(sync.left))
+    }
+    return Effect.mapError(decoded, invalidEvent)
+  }
 }
+
+const invalidResponse = (error: ParseResult.ParseError): InvalidResponse =>
+  new InvalidResponse({ reason: "ParseError", message: describeParseError(error), cause: error })
 
 const serialise = (value: unknown): Effect.Effect<Output, InvalidResponse> => {
   try {
@@ -210,11 +249,16 @@ export const make: {
     self.encode = serialise
   } else {
     const encodeResult = Schema.encode(options.response)
-    self.encode = (result: unknown) =>
-      encodeResult(result).pipe(
-        Effect.mapError((error) => new InvalidResponse({ reason: "ParseError", message: error.message, cause: error })),
-        Effect.flatMap(serialise)
-      )
+    self.encode = (result: unknown) => {
+      let encoded: Effect.Effect<unknown, ParseResult.ParseError>
+      try {
+        encoded = encodeResult(result)
+      } catch (cause) {
+        if (!isStackOverflow(cause)) return Effect.die(cause)
+        return Effect.fail(new InvalidResponse({ reason: "ParseError", message: `The response is ${TOO_DEEP}`, cause }))
+      }
+      return encoded.pipe(Effect.mapError(invalidResponse), Effect.flatMap(serialise))
+    }
   }
   return self
 }
