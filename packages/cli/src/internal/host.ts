@@ -1,5 +1,6 @@
 /** @internal */
 import { Emulator } from "@effect-lambda/emulator"
+import * as Duration from "effect/Duration"
 import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 
@@ -47,7 +48,7 @@ export const emulatorLayer = (
     env: { ...options.env },
     onLog: writeLog
   }
-  if (Option.isSome(options.timeoutSeconds)) config.timeoutSeconds = options.timeoutSeconds.value
+  if (Option.isSome(options.timeoutSeconds)) config.timeout = Duration.seconds(options.timeoutSeconds.value)
   if (Option.isSome(options.memorySizeMb)) config.memorySizeMb = options.memorySizeMb.value
   if (Option.isSome(options.logFormat)) config.logFormat = options.logFormat.value
   if (options.faults.length > 0) config.faults = options.faults
