@@ -8,6 +8,14 @@
 
 /** @since 0.1.0 */
 export * as HttpHandler from "./HttpHandler.js"
+
+/**
+ * Effect's `Metric` values as CloudWatch Embedded Metric Format records, flushed once per
+ * invocation before its response.
+ *
+ * @since 0.1.0
+ */
+export * as Metrics from "./Metrics.js"
 /** @since 0.1.0 */
 export * as SqsBatch from "./SqsBatch.js"
 /** @since 0.1.0 */
