@@ -98,7 +98,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
     const log = (line: string) => Effect.sync(() => config.onLog(line))
 
     const functionDir = options.functionDir === undefined ? undefined : Path.resolve(options.functionDir)
-    const bootstrap = functionDir === undefined ? undefined : Path.join(functionDir, "bootstrap")
+    const bootstrap = functionDir === undefined ? undefined : options.bootstrap ?? Path.join(functionDir, "bootstrap")
     if (bootstrap !== undefined) yield* checkBootstrap(bootstrap)
 
     const core: state.Core = {
