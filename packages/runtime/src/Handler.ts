@@ -16,6 +16,7 @@ import { pipeArguments, type Pipeable } from "effect/Pipeable"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { InvalidEvent, InvalidResponse, TimeoutError } from "./HandlerError.js"
+import * as AsyncHandler from "./internal/asyncHandler.js"
 import { timeoutMessage } from "./internal/deadline.js"
 import type { Invocation } from "./Invocation.js"
 import { LambdaContext } from "./LambdaContext.js"
@@ -141,12 +142,12 @@ const isStackOverflow = (u: unknown): u is RangeError => u instanceof RangeError
 
 const TOO_DEEP = "nested too deeply to process (the call stack overflowed)"
 
-// The message of a Schema failure; describing the offending value can itself overflow the stack.
 // One line per problem, `<path> <problem>` (`["name"] is missing`), from Effect's ArrayFormatter:
 // readable in a log and in the CLI, unlike the escaped tree of `ParseError.message`.
 const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
   path.map((key) => `[${typeof key === "symbol" ? String(key) : JSON.stringify(key)}]`).join("")
 
+// The message of a Schema failure; describing the offending value can itself overflow the stack.
 const describeParseError = (error: ParseResult.ParseError): string => {
   try {
     return ParseResult.ArrayFormatter.formatErrorSync(error)
@@ -417,3 +418,59 @@ export const stream: {
     contentType: options.contentType ?? "application/octet-stream",
     handle: (event) => Effect.succeed(options.handle(event))
   })
+
+/**
+ * The `context` argument a plain Node.js Lambda function receives, as AWS's client builds it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AwsContext = AsyncHandler.AwsContext
+
+/**
+ * Turns a plain `async (event, context)` Lambda function into a `Handler`, so that existing code
+ * runs on the Effect runtime (with middleware, `withDeadline` and the test kit) before it is
+ * rewritten. The function gets the AWS-style `context`; what it throws or rejects with is the
+ * failure, reported under its own name.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { Handler, LambdaRuntime } from "@effect-lambda/runtime"
+ *
+ * const legacy = async (event: { name: string }, context: Handler.AwsContext) =>
+ *   ({ message: `hello ${event.name}`, requestId: context.awsRequestId })
+ *
+ * LambdaRuntime.runMain(Handler.fromAsync(legacy), Layer.empty)
+ * ```
+ */
+export const fromAsync = <A>(fn: (event: any, context: AwsContext) => Promise<A> | A): Handler<unknown, A, unknown> =>
+  make({ handle: AsyncHandler.handleAsync(fn) }) as Handler<unknown, A, unknown>
+
+/**
+ * Exports a `Handler` as a plain `async (event, context)` function for AWS's managed Node.js
+ * runtimes (`nodejs22.x`, `nodejs24.x`) or any code that expects one. `layer` is built once, when
+ * `toAsync` is called (Lambda's init phase); its finalizers run when Lambda sends SIGTERM, which
+ * it does only when an extension is registered. A failure rejects with an `Error` whose name,
+ * message and stack are the report the Effect runtime would send.
+ *
+ * @since 0.1.0
+ * @category conversions
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Handler } from "@effect-lambda/runtime"
+ *
+ * const hello = Handler.make({ handle: (event: unknown) => Effect.succeed({ received: event }) })
+ *
+ * // index.mjs of a nodejs24.x function, handler "index.handler"
+ * export const handler = Handler.toAsync(hello, Layer.empty)
+ * ```
+ */
+export const toAsync: <Event, A, E, R, ROut, LE>(
+  handler: Handler<Event, A, E, R>,
+  layer: import("effect/Layer").Layer<ROut, LE, import("./FunctionConfig.js").FunctionConfig>,
+  options?: AsyncHandler.ToAsyncOptions
+) => (event: unknown, context: AwsContext) => Promise<unknown> = AsyncHandler.toAsync
