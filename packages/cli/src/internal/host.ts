@@ -1,5 +1,6 @@
 /** @internal */
 import { Emulator } from "@effect-lambda/emulator"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -55,7 +56,7 @@ export const emulatorLayer = (
     // carries only what a script would capture: the payload of `invoke`, the URL of `start`.
     onLog: (line) => Effect.runSync(console.error(line.endsWith("\n") ? line.slice(0, -1) : line))
   }
-  if (Option.isSome(options.timeoutSeconds)) config.timeoutSeconds = options.timeoutSeconds.value
+  if (Option.isSome(options.timeoutSeconds)) config.timeout = Duration.seconds(options.timeoutSeconds.value)
   if (Option.isSome(options.memorySizeMb)) config.memorySizeMb = options.memorySizeMb.value
   if (Option.isSome(options.logFormat)) config.logFormat = options.logFormat.value
   if (Option.isSome(options.handler)) config.handler = options.handler.value
