@@ -89,8 +89,15 @@ const logFormat = Options.choice("log-format", ["Text", "JSON"]).pipe(
   Options.optional
 )
 
+const handler = Options.text("handler").pipe(
+  Options.withPseudoName("file.export"),
+  Options.withDescription("_HANDLER of the function; a folder of plain Node.js code (no bootstrap) runs on the drop-in runner"),
+  Options.optional
+)
+
 const functionConfig = (defaultPort: number) => ({
   functionDir,
+  handler,
   port: port(defaultPort),
   timeout,
   memory,
@@ -130,10 +137,10 @@ const toFunctionOptions = (args: FunctionArgs) =>
       timeoutSeconds: Option.orElse(args.timeout, () => Option.fromNullable(template?.timeoutSeconds)),
       memorySizeMb: Option.orElse(args.memory, () => Option.fromNullable(template?.memorySizeMb)),
       env: { ...template?.env, ...fileEnv, ...flagEnv },
-      handler: Option.fromNullable(template?.handler),
       logFormat: args.logFormat,
       inspectPort: args.inspect,
-      faults: args.fault
+      faults: args.fault,
+      handler: Option.getOrUndefined(Option.orElse(args.handler, () => Option.fromNullable(template?.handler)))
     } satisfies FunctionOptions
   })
 

@@ -4,6 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as DropIn from "./dropIn.js"
 
 /**
  * What `start`, `invoke` and `watch` share: the function directory and the emulator settings
@@ -21,14 +22,14 @@ export interface FunctionOptions {
   readonly memorySizeMb: Option.Option<number>
   readonly env: Readonly<Record<string, string>>
   readonly logFormat: Option.Option<"Text" | "JSON">
-  /** `_HANDLER` of the function (from template.yaml). */
-  readonly handler: Option.Option<string>
   /** `--inspect`: the function's Node starts with the inspector on this port of 127.0.0.1. */
   readonly inspectPort: Option.Option<number>
   /** `--fault` rules for the emulator's Runtime API. */
   readonly faults: ReadonlyArray<Emulator.FaultRule>
   /** `start --url`: the Function URL front, on the port after the emulator's (a free one with port 0). */
   readonly functionUrl?: boolean
+  /** `--handler`: `_HANDLER`; a folder without a bootstrap then runs on the drop-in runner. */
+  readonly handler?: string | undefined
 }
 
 /**
@@ -59,10 +60,11 @@ export const emulatorLayer = (
   if (Option.isSome(options.timeoutSeconds)) config.timeout = Duration.seconds(options.timeoutSeconds.value)
   if (Option.isSome(options.memorySizeMb)) config.memorySizeMb = options.memorySizeMb.value
   if (Option.isSome(options.logFormat)) config.logFormat = options.logFormat.value
-  if (Option.isSome(options.handler)) config.handler = options.handler.value
 
   if (options.faults.length > 0) config.faults = options.faults
   if (options.functionUrl === true) config.functionUrl = { port: port === 0 ? 0 : port + 1 }
+  if (options.handler !== undefined) config.handler = options.handler
+  if (DropIn.runsOnRunner(options.absDir)) config.bootstrap = DropIn.launcher()
   return Emulator.layer(config)
 }))
 

@@ -92,7 +92,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
     const host = options.host ?? "127.0.0.1"
     const config = resolveConfig(options)
     const functionDir = options.functionDir === undefined ? undefined : Path.resolve(options.functionDir)
-    const bootstrap = functionDir === undefined ? undefined : Path.join(functionDir, "bootstrap")
+    const bootstrap = functionDir === undefined ? undefined : options.bootstrap ?? Path.join(functionDir, "bootstrap")
     if (bootstrap !== undefined) yield* checkBootstrap(bootstrap)
 
     const emulator = yield* model.make({ config, supervised: bootstrap !== undefined, faults: options.faults })
