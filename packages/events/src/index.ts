@@ -74,3 +74,59 @@ export * as Sns from "./Sns.js"
  * @since 0.1.0
  */
 export * as Sqs from "./Sqs.js"
+
+/**
+ * API Gateway Lambda authorizers (REST token and request, HTTP API request) and their answers.
+ *
+ * @since 0.1.0
+ */
+export * as ApiGatewayAuthorizer from "./ApiGatewayAuthorizer.js"
+
+/**
+ * AWS AppSync direct Lambda resolvers (single and batch) and Lambda authorizers.
+ *
+ * @since 0.1.0
+ */
+export * as AppSync from "./AppSync.js"
+
+/**
+ * Lambda@Edge viewer and origin request and response events and results.
+ *
+ * @since 0.1.0
+ */
+export * as CloudFront from "./CloudFront.js"
+
+/**
+ * CloudWatch Logs subscription events, decompressed and decoded.
+ *
+ * @since 0.1.0
+ */
+export * as CloudWatchLogs from "./CloudWatchLogs.js"
+
+/**
+ * Amazon Cognito user pool triggers.
+ *
+ * @since 0.1.0
+ */
+export * as Cognito from "./Cognito.js"
+
+/**
+ * Amazon Data Firehose data transformation records in and out.
+ *
+ * @since 0.1.0
+ */
+export * as Firehose from "./Firehose.js"
+
+/**
+ * Amazon MSK and self-managed Apache Kafka events.
+ *
+ * @since 0.1.0
+ */
+export * as Kafka from "./Kafka.js"
+
+/**
+ * Amazon SES email receiving events and dispositions.
+ *
+ * @since 0.1.0
+ */
+export * as Ses from "./Ses.js"

@@ -5,7 +5,7 @@
  *
  * | what happened                                   | header                          | body `errorType`     |
  * |-------------------------------------------------|---------------------------------|----------------------|
- * | failed with a tagged error `E`                  | `Function.<_tag>`               | `<_tag>`             |
+ * | failed with a tagged error `E` (any tag)        | `Function.<_tag>`               | `<_tag>`             |
  * | failed with a plain `Error` / died              | `Runtime.UnhandledError` / `Runtime.Defect` | error's `name` |
  * | event did not decode                            | `Runtime.InvalidEvent`          | `ParseError`         |
  * | result did not encode or serialise              | `Runtime.InvalidResponse`       | `ParseError` / `TypeError` |
@@ -19,6 +19,7 @@
 import * as Cause from "effect/Cause"
 import * as ConfigError from "effect/ConfigError"
 import * as Option from "effect/Option"
+import * as HandlerError from "./HandlerError.js"
 
 /**
  * @since 0.1.0
@@ -127,13 +128,14 @@ const runtimeReport = (header: string, errorType: string, error: unknown): Error
   stackTrace: []
 })
 
-const fromFailure = (error: unknown, phase: Phase): ErrorReport => {
-  const tag = tagOf(error)
-  switch (tag) {
+// The runtime's own errors are known by their TypeId (`isHandlerError`), never by `_tag` text:
+// a user's error tagged `TimeoutError` or `InvalidEvent` is the user's, `Function.<Tag>`.
+const fromHandlerError = (error: HandlerError.HandlerError): ErrorReport => {
+  switch (error._tag) {
     case "InvalidEvent":
       return runtimeReport("Runtime.InvalidEvent", "ParseError", error)
     case "InvalidResponse":
-      return runtimeReport("Runtime.InvalidResponse", String((error as { reason?: unknown }).reason ?? "ParseError"), error)
+      return runtimeReport("Runtime.InvalidResponse", error.reason, error)
     case "TimeoutError":
       return runtimeReport("Runtime.Timeout", "TimeoutError", error)
     case "ResponseSizeTooLarge":
@@ -141,6 +143,11 @@ const fromFailure = (error: unknown, phase: Phase): ErrorReport => {
     case "NoSuchHandler":
       return runtimeReport("Runtime.NoSuchHandler", "NoSuchHandler", error)
   }
+}
+
+const fromFailure = (error: unknown, phase: Phase): ErrorReport => {
+  if (HandlerError.isHandlerError(error)) return fromHandlerError(error)
+  const tag = tagOf(error)
   if (ConfigError.isConfigError(error)) {
     return { header: "Runtime.ConfigInvalid", errorType: "ConfigError", errorMessage: truncate(String(error)), stackTrace: [] }
   }

@@ -4,7 +4,20 @@
  *
  * @since 0.1.0
  */
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("@effect-lambda/runtime/HandlerError")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
 
 /**
  * The event did not decode with the handler's event Schema (or was not JSON).
@@ -16,7 +29,10 @@ import * as Schema from "effect/Schema"
 export class InvalidEvent extends Schema.TaggedError<InvalidEvent>()("InvalidEvent", {
   message: Schema.String,
   cause: Schema.optional(Schema.Defect)
-}) {}
+}) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+}
 
 /**
  * The handler's result did not encode with its response Schema or could not be serialised
@@ -30,7 +46,10 @@ export class InvalidResponse extends Schema.TaggedError<InvalidResponse>()("Inva
   /** `ParseError` when the Schema refused the value, `TypeError` when serialisation threw. */
   reason: Schema.Literal("ParseError", "TypeError"),
   cause: Schema.optional(Schema.Defect)
-}) {}
+}) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+}
 
 /**
  * The invocation reached its deadline and the runtime interrupted the handler.
@@ -41,7 +60,10 @@ export class InvalidResponse extends Schema.TaggedError<InvalidResponse>()("Inva
  */
 export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
   message: Schema.String
-}) {}
+}) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+}
 
 /**
  * The Runtime API refused the response as too large (413).
@@ -52,7 +74,10 @@ export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutErr
  */
 export class ResponseSizeTooLarge extends Schema.TaggedError<ResponseSizeTooLarge>()("ResponseSizeTooLarge", {
   message: Schema.String
-}) {}
+}) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+}
 
 /**
  * `_HANDLER` names no handler of the function. Reported at init as `Runtime.NoSuchHandler`.
@@ -64,4 +89,31 @@ export class NoSuchHandler extends Schema.TaggedError<NoSuchHandler>()("NoSuchHa
   handler: Schema.String,
   available: Schema.Array(Schema.String),
   message: Schema.String
-}) {}
+}) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+}
+
+/**
+ * Every error the runtime raises around a handler.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type HandlerError = InvalidEvent | InvalidResponse | TimeoutError | ResponseSizeTooLarge | NoSuchHandler
+
+/**
+ * Whether `u` was raised by the runtime around a handler (not by the handler's own code, even
+ * when its `_tag` is the same).
+ *
+ * @since 0.1.0
+ * @category refinements
+ * @example
+ * ```ts
+ * import { HandlerError } from "@effect-lambda/runtime"
+ *
+ * HandlerError.isHandlerError(new HandlerError.TimeoutError({ message: "late" })) // true
+ * HandlerError.isHandlerError({ _tag: "TimeoutError", message: "the user's own" }) // false
+ * ```
+ */
+export const isHandlerError = (u: unknown): u is HandlerError => Predicate.hasProperty(u, TypeId)

@@ -31,7 +31,7 @@ import type { Invocation } from "./Invocation.js"
 import * as LambdaContext from "./LambdaContext.js"
 import * as LambdaLogger from "./LambdaLogger.js"
 import * as RuntimeApi from "./RuntimeApi.js"
-import type { InvalidInvocation, RuntimeApiError } from "./RuntimeApiError.js"
+import { type InvalidInvocation, isRuntimeApiError, type RuntimeApiError } from "./RuntimeApiError.js"
 
 /**
  * Init failed; the failure was reported to `POST /runtime/init/error` (when the API could be
@@ -118,11 +118,6 @@ const timeoutCause = (invocation: Invocation) =>
 
 /** Marks an invocation whose response was streamed (and so already sent) by its handler fiber. */
 const STREAMED = { _tag: "Streamed" } as const
-
-const API_ERRORS = new Set(["ContainerError", "Forbidden", "BadRequest", "PayloadTooLarge", "UnexpectedStatus", "TransportError"])
-
-const isRuntimeApiError = (u: unknown): u is RuntimeApiError =>
-  typeof u === "object" && u !== null && "_tag" in u && API_ERRORS.has((u as { _tag: string })._tag)
 
 /** The one place a fatal Runtime API error is told apart from one the loop survives. */
 const isFatal = (error: RuntimeApiError): boolean => error._tag === "ContainerError"
@@ -260,7 +255,8 @@ const loop = (
   // connection broke and nothing more can be sent for it: only a 500 still matters.
   const streamEnded = (invocation: Invocation, cause: Cause.Cause<unknown>) => {
     const failure = Cause.failureOption(cause)
-    if (failure._tag === "Some" && isRuntimeApiError(failure.value)) {
+    // Known by TypeId: a user's stream failing with its own `ContainerError` was reported in the trailers.
+    if (Option.isSome(failure) && isRuntimeApiError(failure.value)) {
       return isFatal(failure.value)
         ? Effect.fail(failure.value)
         : Effect.logWarning(`streamed response for ${invocation.requestId} ended early: ${failure.value._tag}: ${failure.value.message}`)

@@ -10,9 +10,10 @@ import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as ErrorReport from "./ErrorReport.js"
-import type { RuntimeApiError } from "./RuntimeApiError.js"
+import { isRuntimeApiError, type RuntimeApiError } from "./RuntimeApiError.js"
 
 /**
  * Where a streamed body goes: an open chunked request to the Runtime API (or a test double).
@@ -66,14 +67,12 @@ const concatChunk = (chunk: Chunk.Chunk<Uint8Array>): Uint8Array => {
   return Buffer.concat(Chunk.toReadonlyArray(chunk))
 }
 
-const isApiFailure = (cause: Cause.Cause<unknown>): boolean =>
-  Cause.failureOption(cause).pipe((option) =>
-    option._tag === "Some" && typeof option.value === "object" && option.value !== null &&
-    "_tag" in option.value &&
-    ["ContainerError", "Forbidden", "BadRequest", "PayloadTooLarge", "UnexpectedStatus", "TransportError"].includes(
-      (option.value as { _tag: string })._tag
-    )
-  )
+// The transport broke (the target's own failure, known by its TypeId): a user's stream failing
+// with an error tagged `ContainerError` or `BadRequest` is the user's and still gets its trailers.
+const isApiFailure = (cause: Cause.Cause<unknown>): boolean => {
+  const failure = Cause.failureOption(cause)
+  return Option.isSome(failure) && isRuntimeApiError(failure.value)
+}
 
 /**
  * Sends `body` to the target opened by `open`. The request is opened only when the first chunk

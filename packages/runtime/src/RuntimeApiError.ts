@@ -2,9 +2,26 @@
  * Typed errors of the Lambda Runtime API client: one class per answer the API can give
  * (and one for the transport), so callers decide per case with `Effect.catchTag`.
  *
+ * Each carries `TypeId`: the runtime tells its own Runtime API failures from a user's error that
+ * happens to have the same `_tag` (a user's `ContainerError`) with `isRuntimeApiError`, never by
+ * the tag's text.
+ *
  * @since 0.1.0
  */
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("@effect-lambda/runtime/RuntimeApiError")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
 
 const apiFields = {
   /** Which Runtime API call failed: `next`, `response`, `error` or `init/error`. */
@@ -22,7 +39,10 @@ const apiFields = {
  * @since 0.1.0
  * @category errors
  */
-export class ContainerError extends Schema.TaggedError<ContainerError>()("ContainerError", apiFields) {}
+export class ContainerError extends Schema.TaggedError<ContainerError>()("ContainerError", apiFields) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+}
 
 /**
  * 403: the call is not allowed in the current state (for example a second answer to the same
@@ -31,7 +51,10 @@ export class ContainerError extends Schema.TaggedError<ContainerError>()("Contai
  * @since 0.1.0
  * @category errors
  */
-export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", apiFields) {}
+export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", apiFields) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+}
 
 /**
  * 400: the API rejected the request (unknown or stale request id, bad response mode, ...).
@@ -39,7 +62,10 @@ export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", apiF
  * @since 0.1.0
  * @category errors
  */
-export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", apiFields) {}
+export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", apiFields) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+}
 
 /**
  * 413: the response body is over Lambda's limit for buffered responses (6 MB).
@@ -51,7 +77,10 @@ export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("Payl
   ...apiFields,
   /** Size in bytes of the body that was refused. */
   size: Schema.Number
-}) {}
+}) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+}
 
 /**
  * Any status the Runtime API does not document for the call.
@@ -62,7 +91,10 @@ export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("Payl
 export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>()("UnexpectedStatus", {
   ...apiFields,
   status: Schema.Number
-}) {}
+}) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+}
 
 /**
  * The HTTP exchange itself failed (connection refused or reset, malformed answer). A reused
@@ -76,7 +108,10 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
   operation: Schema.String,
   message: Schema.String,
   cause: Schema.optional(Schema.Defect)
-}) {}
+}) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+}
 
 /**
  * The answer of `next` could not be read as an invocation (no request id, a deadline that is
@@ -104,3 +139,19 @@ export type RuntimeApiError =
   | PayloadTooLarge
   | UnexpectedStatus
   | TransportError
+
+/**
+ * Whether `u` is one of this module's errors: a failure of the Runtime API itself, not an error
+ * of the function's code, whatever its `_tag`.
+ *
+ * @since 0.1.0
+ * @category refinements
+ * @example
+ * ```ts
+ * import { RuntimeApiError } from "@effect-lambda/runtime"
+ *
+ * RuntimeApiError.isRuntimeApiError(new RuntimeApiError.ContainerError({ operation: "next", message: "500" })) // true
+ * RuntimeApiError.isRuntimeApiError({ _tag: "ContainerError", message: "the user's own" }) // false
+ * ```
+ */
+export const isRuntimeApiError = (u: unknown): u is RuntimeApiError => Predicate.hasProperty(u, TypeId)

@@ -8,6 +8,10 @@
 /** @since 0.1.0 */
 export * as ErrorReport from "./ErrorReport.js"
 /** @since 0.1.0 */
+export * as ExtensionsApi from "./ExtensionsApi.js"
+/** @since 0.1.0 */
+export * as ExtensionsApiError from "./ExtensionsApiError.js"
+/** @since 0.1.0 */
 export * as FunctionConfig from "./FunctionConfig.js"
 /** @since 0.1.0 */
 export * as Handler from "./Handler.js"
@@ -19,6 +23,8 @@ export * as HttpResponseStream from "./HttpResponseStream.js"
 export * as Invocation from "./Invocation.js"
 /** @since 0.1.0 */
 export * as LambdaContext from "./LambdaContext.js"
+/** @since 0.1.0 */
+export * as LambdaExtension from "./LambdaExtension.js"
 /** @since 0.1.0 */
 export * as LambdaLogger from "./LambdaLogger.js"
 /** @since 0.1.0 */

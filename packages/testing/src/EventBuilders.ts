@@ -611,3 +611,7 @@ export const kinesisEvent = (
     }
   })
 })
+
+// Cognito, authorizers, Kafka, AppSync, CloudWatch Logs, Firehose, SES and CloudFront builders
+// live in their own file (issue 17) and are part of this module.
+export * from "./internal/eventSourceBuilders.js"

@@ -19,7 +19,7 @@ export interface RawResponse {
 export interface Transport {
   readonly request: (
     operation: string,
-    method: "GET" | "POST",
+    method: "GET" | "POST" | "PUT",
     path: string,
     headers: http.OutgoingHttpHeaders,
     body?: string | Uint8Array

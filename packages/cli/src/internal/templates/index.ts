@@ -9,6 +9,7 @@ import * as Hello from "./hello.js"
 import * as HttpApi from "./httpApi.js"
 import * as Sqs from "./sqs.js"
 import * as Streaming from "./streaming.js"
+import { version } from "../version.js"
 
 /** @internal */
 export type TemplateName = "hello" | "http-api" | "sqs" | "streaming"
@@ -57,14 +58,16 @@ LambdaRuntime.runMain(handler, Layer.empty)
 
 /**
  * Published ranges of the packages a generated function depends on, when not in this workspace.
+ * The @effect-lambda packages are versioned together (.changeset/config.json `fixed`), so this
+ * CLI's own version names the release they all belong to.
  *
  * @internal
  */
 export const publishedVersions: Readonly<Record<string, string>> = {
-  "@effect-lambda/runtime": "^0.1.0",
-  "@effect-lambda/middleware": "^0.1.0",
-  "@effect-lambda/testing": "^0.1.0",
-  "@effect-lambda/cli": "^0.1.0",
+  "@effect-lambda/runtime": `^${version}`,
+  "@effect-lambda/middleware": `^${version}`,
+  "@effect-lambda/testing": `^${version}`,
+  "@effect-lambda/cli": `^${version}`,
   effect: "^3.22.4",
   "@effect/platform": "^0.97.2",
   "@effect/vitest": "^0.30.0",
