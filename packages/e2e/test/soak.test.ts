@@ -1,4 +1,4 @@
-// The short soak (5,000 invocations, about a minute on 2 cores): out of the default `pnpm test`
+// The short soak (5,000 invocations through the emulator): out of the default `pnpm test`
 // to keep it fast, run by CI (.ci/run sets EFFECT_LAMBDA_SOAK=1) and by
 // `EFFECT_LAMBDA_SOAK=1 pnpm vitest run --project @effect-lambda/e2e soak`.
 // `pnpm soak` runs 100,000 (see src/soakMain.ts).
