@@ -3,8 +3,10 @@
  * Telemetry API) and sends it in one batch: at SHUTDOWN, or on an invocation once
  * `maxBuffered` records wait, so memory stays bounded in a long-lived environment.
  *
- * The receiver is a plain `node:http` server on purpose: an extension's init counts toward the
- * function's cold start, and `@effect/platform-node`'s server pulls in undici and ws.
+ * The receiver and the sink client are plain `node:http` on purpose: an extension's init counts
+ * toward the function's cold start, and `@effect/platform-node`'s server pulls in undici and ws;
+ * `fetch` (undici) was measured to delay the process's exit by ~1.6 s after its first request
+ * (its WebAssembly parser's background compilation), which eats the SHUTDOWN budget.
  */
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -63,6 +65,24 @@ const listen = (host: string, port: number, onBatch: (records: ReadonlyArray<unk
     })
   )
 
+const postJson = (url: URL, body: string) =>
+  Effect.async<void, Error>((resume) => {
+    const request = http.request(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      agent: false
+    }, (response) => {
+      response.resume()
+      response.on("end", () => {
+        const status = response.statusCode ?? 0
+        resume(status >= 200 && status < 300 ? Effect.void : Effect.fail(new Error(`the sink answered ${status}`)))
+      })
+    })
+    request.on("error", (error) => resume(Effect.fail(error)))
+    request.end(body)
+    return Effect.sync(() => request.destroy())
+  })
+
 export const layer: Layer.Layer<
   TelemetryBuffer,
   unknown,
@@ -89,18 +109,9 @@ export const layer: Layer.Layer<
       Option.match(sinkUrl, {
         onNone: () => Effect.log(`telemetry-buffer: ${records.length} records`),
         onSome: (url) =>
-          Effect.tryPromise({
-            try: async (signal) => {
-              const response = await fetch(url, {
-                method: "POST",
-                headers: { "content-type": "application/json" },
-                body: JSON.stringify(records),
-                signal
-              })
-              if (!response.ok) throw new Error(`the sink answered ${response.status}`)
-            },
-            catch: (cause) => new SinkError({ message: `could not send ${records.length} records: ${String(cause)}`, cause })
-          })
+          postJson(url, JSON.stringify(records)).pipe(
+            Effect.mapError((cause) => new SinkError({ message: `could not send ${records.length} records: ${cause.message}`, cause }))
+          )
       })
 
     const flush = Effect.suspend(() => {

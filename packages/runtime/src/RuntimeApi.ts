@@ -3,6 +3,8 @@
  *
  * @since 0.1.0
  */
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -15,6 +17,7 @@ import * as FunctionConfig from "./FunctionConfig.js"
 import * as Invocation from "./Invocation.js"
 import * as HttpTransport from "./internal/httpTransport.js"
 import * as SocketTransport from "./internal/socketTransport.js"
+import type * as Transport from "./internal/transport.js"
 import * as ResponseStream from "./ResponseStream.js"
 import {
   BadRequest,
@@ -73,7 +76,7 @@ const USER_AGENT = `effect-lambda/0.1.0 (node ${process.version})`
 
 const statusError = (
   operation: string,
-  response: HttpTransport.RawResponse,
+  response: Transport.RawResponse,
   size: number
 ): RuntimeApiError => {
   let errorType: string | undefined
@@ -170,7 +173,7 @@ export const make = (options: {
               "user-agent": USER_AGENT
             })
             let written = 0
-            const checked = (response: HttpTransport.RawResponse): Effect.Effect<void, RuntimeApiError> =>
+            const checked = (response: Transport.RawResponse): Effect.Effect<void, RuntimeApiError> =>
               response.status >= 200 && response.status < 300
                 ? Effect.void
                 : Effect.fail(statusError("response", response, written))
@@ -217,3 +220,35 @@ export const layer: Layer.Layer<RuntimeApi, never, FunctionConfig.FunctionConfig
  */
 export const layerAddress = (address: string, maxSockets = 1, transport?: TransportKind): Layer.Layer<RuntimeApi> =>
   Layer.scoped(RuntimeApi, make(transport === undefined ? { address, maxSockets } : { address, maxSockets, transport }))
+
+/**
+ * The live client configured from the environment with `effect/Config`: the Runtime API at
+ * `AWS_LAMBDA_RUNTIME_API` (required), one keep-alive connection per concurrent invocation
+ * (`AWS_LAMBDA_MAX_CONCURRENCY`, 1 when unset). A bad concurrency value gives one connection
+ * here: `LambdaRuntime.run` reports it at init as `Runtime.ConfigInvalid`.
+ *
+ * @since 0.1.0
+ * @category layers
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Handler, LambdaRuntime, RuntimeApi } from "@effect-lambda/runtime"
+ *
+ * const handler = Handler.make({ handle: () => Effect.succeed("ok") })
+ * const program = LambdaRuntime.run(handler, Layer.empty).pipe(Effect.provide(RuntimeApi.layerConfig))
+ * ```
+ */
+export const layerConfig: Layer.Layer<RuntimeApi, ConfigError.ConfigError> = Layer.scoped(
+  RuntimeApi,
+  Effect.flatMap(
+    Config.all({
+      address: Config.nonEmptyString("AWS_LAMBDA_RUNTIME_API"),
+      maxSockets: Config.integer("AWS_LAMBDA_MAX_CONCURRENCY").pipe(
+        Config.withDefault(1),
+        Config.map((n) => n > 0 ? n : 1),
+        Config.orElse(() => Config.succeed(1))
+      )
+    }),
+    make
+  )
+)

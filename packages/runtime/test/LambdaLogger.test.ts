@@ -96,3 +96,121 @@ describe("LambdaLogger", () => {
       expect((yield* Effect.either(read({ AWS_LAMBDA_MAX_CONCURRENCY: "0" })))._tag).toBe("Left")
     }))
 })
+
+describe("LambdaLogger.patchConsole (console.* in Lambda's formats)", () => {
+  const withConsole = async (
+    logFormat: FunctionConfig.LogFormat,
+    logLevel: LogLevel.LogLevel,
+    body: () => unknown
+  ): Promise<Array<string>> => {
+    const lines: Array<string> = []
+    const restore = LambdaLogger.patchConsole({ logFormat, logLevel, sink: (line) => void lines.push(line) })
+    try {
+      await body()
+    } finally {
+      restore()
+    }
+    return lines
+  }
+  const inInvocation = <A>(effect: Effect.Effect<A>, id = "req-1") =>
+    effect.pipe(Effect.provideService(LambdaContext.LambdaContext, LambdaContext.make({ ...invocation, requestId: id }, config)))
+
+  it("Text: util.format'd, request id per invocation, `undefined` at init, new lines as \\r, console.log is INFO", async () => {
+    const lines = await withConsole("Text", LogLevel.All, () => {
+      console.log("init", 1)
+      return Effect.runPromise(inInvocation(Effect.sync(() => {
+        console.log("x", { a: 1 })
+        console.warn("two\nlines")
+        console.error(new TypeError("bad"))
+        ;(console as unknown as { fatal: (m: string) => void }).fatal("gone")
+      })))
+    })
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\tundefined\tINFO\tinit 1\n$/)
+    expect(lines[1]).toMatch(/\treq-1\tINFO\tx \{ a: 1 \}\n$/)
+    expect(lines[2]).toMatch(/\treq-1\tWARN\ttwo\rlines\n$/)
+    expect(lines[3]).toMatch(/\treq-1\tERROR\tTypeError: bad\r {4}at /)
+    expect(lines[3]!.split("\n")).toHaveLength(2) // one entry, one line
+    expect(lines[4]).toMatch(/\treq-1\tFATAL\tgone\n$/)
+  })
+
+  it("JSON: one value stays a value, several are util.format'd with the first Error's fields, tenantId kept", async () => {
+    const lines = await withConsole("JSON", LogLevel.All, () =>
+      Effect.runPromise(inInvocation(Effect.sync(() => {
+        console.info({ order: 7 })
+        console.error("failed:", new RangeError("out"), 3)
+        console.log(new TypeError("alone"))
+        const cyclic: Record<string, unknown> = {}
+        cyclic.self = cyclic
+        console.log(cyclic)
+      }))))
+    const [value, formatted, error, cyclic] = lines.map((line) => JSON.parse(line))
+    expect(value).toMatchObject({ level: "INFO", requestId: "req-1", tenantId: "tenant-9", message: { order: 7 } })
+    expect(Object.keys(value)).toEqual(["timestamp", "level", "requestId", "tenantId", "message"])
+    expect(formatted).toMatchObject({ level: "ERROR", errorType: "RangeError", errorMessage: "out" })
+    expect(formatted.message).toMatch(/^failed: RangeError: out\n {4}at /)
+    expect(formatted.stackTrace[0]).toBe("RangeError: out")
+    expect(error.message).toMatchObject({ errorType: "TypeError", errorMessage: "alone" })
+    expect(cyclic.message).toBe("<ref *1> { self: [Circular *1] }")
+  })
+
+  it("levels under AWS_LAMBDA_LOG_LEVEL are no-ops; fatal always writes", async () => {
+    const lines = await withConsole("JSON", LogLevel.Warning, () => {
+      const c = console as unknown as Record<string, (m: string) => void>
+      for (const method of ["trace", "debug", "info", "log", "warn", "error", "fatal"]) c[method]!(method)
+    })
+    expect(lines.map((line) => JSON.parse(line).level)).toEqual(["WARN", "ERROR", "FATAL"])
+    const none = await withConsole("Text", LogLevel.None, () => {
+      console.error("e")
+      ;(console as unknown as { fatal: (m: string) => void }).fatal("f")
+    })
+    expect(none.map((line) => line.split("\t")[2])).toEqual(["FATAL"])
+  })
+
+  it("withInvocation: plain async code (no fiber) keeps its invocation across awaits and timers", async () => {
+    const lines = await withConsole("Text", LogLevel.All, () =>
+      Promise.all(["p", "q"].map((id) =>
+        LambdaLogger.withInvocation(LambdaContext.make({ ...invocation, requestId: id }, config), true, async () => {
+          await new Promise((resolve) => setTimeout(resolve, id === "p" ? 10 : 1))
+          console.log(`async ${id}`)
+        })
+      )))
+    expect(lines.map((line) => line.trimEnd().split("\t").slice(1)).sort()).toEqual([["p", "INFO", "async p"], ["q", "INFO", "async q"]])
+  })
+
+  it("restores the original console", async () => {
+    const original = console.log
+    await withConsole("Text", LogLevel.All, () => expect(console.log).not.toBe(original))
+    expect(console.log).toBe(original)
+    expect((console as unknown as { fatal?: unknown }).fatal).toBeUndefined()
+  })
+
+  it("concurrent invocations: each line carries its own request id, from fibers and from callbacks", async () => {
+    const lines = await withConsole("Text", LogLevel.All, () =>
+      Effect.runPromise(Effect.all(
+        ["a", "b", "c"].map((id) =>
+          inInvocation(
+            Effect.gen(function*() {
+              for (let i = 0; i < 3; i++) {
+                console.log(`fiber ${id}`)
+                yield* Effect.sleep(`${5 + (id.charCodeAt(0) % 3)} millis`)
+              }
+              // A callback outside any fiber, started after the fiber resumed several times.
+              yield* Effect.promise(() =>
+                new Promise<void>((resolve) => setTimeout(() => {
+                  console.log(`callback ${id}`)
+                  resolve()
+                }, 5 + (id.charCodeAt(0) % 3)))
+              )
+            }),
+            id
+          ).pipe(Effect.supervised(LambdaLogger.invocationSupervisor))
+        ),
+        { concurrency: "unbounded" }
+      )))
+    expect(lines).toHaveLength(12)
+    for (const line of lines) {
+      const [, requestId, , message] = line.trimEnd().split("\t")
+      expect(message!.endsWith(` ${requestId}`)).toBe(true)
+    }
+  })
+})

@@ -2,6 +2,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Emulator } from "@effect-lambda/emulator"
+import * as Console from "effect/Console"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
@@ -16,6 +17,7 @@ import { checkBootstrap, ensureBuilt } from "./functionDir.js"
 import { watchTree } from "./watcher.js"
 import { boundPort, emulatorLayer, type FunctionOptions, invokeUrl } from "./host.js"
 
+// The payload is bytes, written as they are (Console would add a newline and decode them).
 const writeStdout = (data: string | Uint8Array): Effect.Effect<void> =>
   Effect.async<void>((resume) => {
     // Wait for the write to be flushed: on a failed invoke the process exits right after.
@@ -26,10 +28,10 @@ const prepare = (options: FunctionOptions) =>
   ensureBuilt(options.absDir, options.dir).pipe(Effect.zipRight(checkBootstrap(options.absDir, options.dir)))
 
 const announce = (options: FunctionOptions, emulator: Emulator.Emulator, verb: string) =>
-  writeStdout(
+  Console.log(
     `effect-lambda: ${verb} ${options.dir} (Ctrl-C to stop)\n` +
-      `Invoke URL: ${invokeUrl(emulator)}\n` +
-      (emulator.functionUrl === undefined ? "" : `Function URL: ${emulator.functionUrl}/\n`)
+      `Invoke URL: ${invokeUrl(emulator)}` +
+      (emulator.functionUrl === undefined ? "" : `\nFunction URL: ${emulator.functionUrl}/`)
   )
 
 /**
@@ -109,7 +111,7 @@ const launch = (options: FunctionOptions, port: number, parent: Scope.Scope) =>
     return { scope, emulator: Context.get(context, Emulator.Emulator) } satisfies Running
   })
 
-const stderrLine = (line: string) => Effect.sync(() => process.stderr.write(`effect-lambda: ${line}\n`))
+const stderrLine = (line: string) => Console.error(`effect-lambda: ${line}`)
 
 /**
  * `watch`: `start`, plus a rebuild and restart whenever a file under `src/` changes. The

@@ -1,6 +1,7 @@
 /** @internal */
 import { Emulator } from "@effect-lambda/emulator"
-import type * as Layer from "effect/Layer"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 
 /**
@@ -25,12 +26,6 @@ export interface FunctionOptions {
   readonly functionUrl?: boolean
 }
 
-// Function logs (and the emulator's START/END/REPORT lines) go to stderr so that stdout
-// carries only what a script would capture: the payload of `invoke`, the URL of `start`.
-const writeLog = (line: string): void => {
-  process.stderr.write(line.endsWith("\n") ? line : `${line}\n`)
-}
-
 /**
  * The emulator layer for a function, on `port` (which `watch` pins after the first start).
  *
@@ -39,13 +34,16 @@ const writeLog = (line: string): void => {
 export const emulatorLayer = (
   options: FunctionOptions,
   port: number = options.port
-): Layer.Layer<Emulator.Emulator, Emulator.EmulatorError> => {
+): Layer.Layer<Emulator.Emulator, Emulator.EmulatorError> =>
+  Layer.unwrapEffect(Effect.map(Effect.console, (console) => {
   const config: { -readonly [K in keyof Emulator.Options]: Emulator.Options[K] } = {
     functionDir: options.absDir,
     host: "127.0.0.1",
     port,
     env: { ...options.env },
-    onLog: writeLog
+    // Function logs (and the emulator's START/END/REPORT lines) go to stderr so that stdout
+    // carries only what a script would capture: the payload of `invoke`, the URL of `start`.
+    onLog: (line) => Effect.runSync(console.error(line.endsWith("\n") ? line.slice(0, -1) : line))
   }
   if (Option.isSome(options.timeoutSeconds)) config.timeoutSeconds = options.timeoutSeconds.value
   if (Option.isSome(options.memorySizeMb)) config.memorySizeMb = options.memorySizeMb.value
@@ -53,7 +51,7 @@ export const emulatorLayer = (
   if (options.faults.length > 0) config.faults = options.faults
   if (options.functionUrl === true) config.functionUrl = { port: port === 0 ? 0 : port + 1 }
   return Emulator.layer(config)
-}
+}))
 
 /**
  * The sync Invoke API URL of an emulator, as AWS's RIE prints it.
