@@ -39,7 +39,7 @@ const parseFault = (text: string): Either.Either<Emulator.Fault, string> => {
     }
     case "delay":
       return value !== undefined && wholeNumber.test(value)
-        ? Either.right({ _tag: "Delay", millis: Number(value) })
+        ? Either.right({ _tag: "Delay", duration: `${Number(value)} millis` })
         : Either.left(`delay must be a whole number of milliseconds, got '${value ?? ""}'`)
     case "close":
     case "reset":
