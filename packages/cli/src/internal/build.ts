@@ -22,11 +22,8 @@ import {
   SnapshotFailed
 } from "../CliError.js"
 import * as Artefact from "./artefact.js"
-<<<<<<< HEAD
-import esmRequireBanner from "./esmRequireBanner.json" with { type: "json" }
-=======
 import * as DropIn from "./dropIn.js"
->>>>>>> main
+import esmRequireBanner from "./esmRequireBanner.json" with { type: "json" }
 import { type Arch, NODE_VERSION, nodeBinary, runsHere } from "./nodeBinary.js"
 import { buildSnapshot } from "./snapshot.js"
 import { type ZipEntry, writeZip } from "./zip.js"
