@@ -329,6 +329,26 @@ export class FunctionDirExists extends Schema.TaggedError<FunctionDirExists>()("
 }
 
 /**
+ * `effect-lambda new` was run inside the effect-lambda repository, in a folder that is not one of
+ * its workspace packages: there `pnpm install` would not install the function's dependencies.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OutsideWorkspacePackages extends Schema.TaggedError<OutsideWorkspacePackages>()("OutsideWorkspacePackages", {
+  dir: Schema.String,
+  /** The workspace globs of pnpm-workspace.yaml, relative to the repository root. */
+  globs: Schema.Array(Schema.String)
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `${this.dir} is inside the effect-lambda repository but not in one of its workspace folders (${
+      this.globs.join(", ")
+    }), where pnpm would not install it: give --dir examples (or run it outside the repository)`
+  }
+}
+
+/**
  * `effect-lambda build --snapshot` could not make the V8 startup snapshot.
  *
  * @since 0.1.0
@@ -366,6 +386,7 @@ export type CliError =
   | PackageFailed
   | InvalidFunctionName
   | FunctionDirExists
+  | OutsideWorkspacePackages
   | SnapshotFailed
 
 /**
