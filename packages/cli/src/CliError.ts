@@ -147,17 +147,53 @@ export class EventUnreadable extends Schema.TaggedError<EventUnreadable>()("Even
 }
 
 /**
- * Both `--event` and `--event-file` were given.
+ * More than one of `--event`, `--event-file` and `--data-example` was given.
  *
  * @since 0.1.0
  * @category errors
  */
-export class ConflictingEventOptions
-  extends Schema.TaggedError<ConflictingEventOptions>()("ConflictingEventOptions", {})
-{
+export class ConflictingEventOptions extends Schema.TaggedError<ConflictingEventOptions>()("ConflictingEventOptions", {
+  /** The flags given, in the order `invoke --help` lists them. */
+  options: Schema.Array(Schema.String)
+}) {
   readonly [TypeId]: TypeId = TypeId
   get message(): string {
-    return "give the event with either --event or --event-file, not both"
+    return this.options.length === 2
+      ? `give the event with either ${this.options[0]} or ${this.options[1]}, not both`
+      : `give the event with only one of ${this.options.join(", ")}`
+  }
+}
+
+/**
+ * `--data-example` names no known event source.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnknownDataExample extends Schema.TaggedError<UnknownDataExample>()("UnknownDataExample", {
+  name: Schema.String,
+  known: Schema.Array(Schema.String)
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `unknown --data-example '${this.name}' (one of ${this.known.join(", ")}; \`--data-example list\` describes them)`
+  }
+}
+
+/**
+ * A configuration file of the function (`--env-file`, the SAM `template.yaml`) could not be read
+ * or holds an invalid value.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidConfigFile extends Schema.TaggedError<InvalidConfigFile>()("InvalidConfigFile", {
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `cannot use ${this.path}: ${firstLine(this.reason)}`
   }
 }
 
@@ -376,7 +412,9 @@ export type CliError =
   | InvalidEvent
   | EventUnreadable
   | ConflictingEventOptions
+  | UnknownDataExample
   | InvalidEnv
+  | InvalidConfigFile
   | FunctionFailed
   | InvokeFailed
   | EntryNotFound
