@@ -90,19 +90,19 @@ export declare namespace Handler {
    *
    * @since 0.1.0
    */
-  export type Any = Handler<any, any, any, any>
+  export type Any = Handler<unknown, unknown, unknown, unknown>
   /**
    * The error type of a handler's program.
    *
    * @since 0.1.0
    */
-  export type Error<H> = H extends Handler<any, any, infer E, any> ? E : never
+  export type Error<H> = H extends Handler<infer _Event, infer _A, infer E, infer _R> ? E : never
   /**
    * The services a handler's program needs, besides `LambdaContext`.
    *
    * @since 0.1.0
    */
-  export type Context<H> = H extends Handler<any, any, any, infer R> ? Exclude<R, LambdaContext> : never
+  export type Context<H> = H extends Handler<infer _Event, infer _A, infer _E, infer R> ? Exclude<R, LambdaContext> : never
 }
 
 const Proto = {
@@ -358,7 +358,7 @@ export const stream: {
   readonly event?: Schema.Schema<any, any, never>
   readonly contentType?: string
   readonly handle: (event: any) => Stream.Stream<Uint8Array | string, any, any>
-}): Handler.Any =>
+}): Handler<any, Stream.Stream<Uint8Array | string, any, any>, any, any> =>
   makeStreaming({
     ...(options.event === undefined ? {} : { event: options.event }),
     contentType: options.contentType ?? "application/octet-stream",

@@ -3,6 +3,8 @@
  *
  * @since 0.1.0
  */
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -217,3 +219,35 @@ export const layer: Layer.Layer<RuntimeApi, never, FunctionConfig.FunctionConfig
  */
 export const layerAddress = (address: string, maxSockets = 1, transport?: TransportKind): Layer.Layer<RuntimeApi> =>
   Layer.scoped(RuntimeApi, make(transport === undefined ? { address, maxSockets } : { address, maxSockets, transport }))
+
+/**
+ * The live client configured from the environment with `effect/Config`: the Runtime API at
+ * `AWS_LAMBDA_RUNTIME_API` (required), one keep-alive connection per concurrent invocation
+ * (`AWS_LAMBDA_MAX_CONCURRENCY`, 1 when unset). A bad concurrency value gives one connection
+ * here: `LambdaRuntime.run` reports it at init as `Runtime.ConfigInvalid`.
+ *
+ * @since 0.1.0
+ * @category layers
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Handler, LambdaRuntime, RuntimeApi } from "@effect-lambda/runtime"
+ *
+ * const handler = Handler.make({ handle: () => Effect.succeed("ok") })
+ * const program = LambdaRuntime.run(handler, Layer.empty).pipe(Effect.provide(RuntimeApi.layerConfig))
+ * ```
+ */
+export const layerConfig: Layer.Layer<RuntimeApi, ConfigError.ConfigError> = Layer.scoped(
+  RuntimeApi,
+  Effect.flatMap(
+    Config.all({
+      address: Config.nonEmptyString("AWS_LAMBDA_RUNTIME_API"),
+      maxSockets: Config.integer("AWS_LAMBDA_MAX_CONCURRENCY").pipe(
+        Config.withDefault(1),
+        Config.map((n) => n > 0 ? n : 1),
+        Config.orElse(() => Config.succeed(1))
+      )
+    }),
+    make
+  )
+)

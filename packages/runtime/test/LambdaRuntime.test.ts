@@ -11,6 +11,7 @@ import * as TestClock from "effect/TestClock"
 import * as Context from "effect/Context"
 import * as Handler from "../src/Handler.js"
 import * as LambdaContext from "../src/LambdaContext.js"
+import * as LambdaRuntime from "../src/LambdaRuntime.js"
 import * as RuntimeApiError from "../src/RuntimeApiError.js"
 
 const quiet = { env: { AWS_LAMBDA_LOG_LEVEL: "FATAL" } }
@@ -337,4 +338,21 @@ describe("LambdaRuntime.run", () => {
       const reports = yield* api.reports
       expect(reports.map((r) => [r.requestId, r.errorType])).toEqual([[id, "Runtime.UnknownReason"]])
     }))
+})
+
+describe("LambdaRuntime.startHook", () => {
+  it("runMain hands its start to the hook, once, and starts nothing itself", () => {
+    const starts: Array<() => void> = []
+    const hook: LambdaRuntime.StartHook = (start) => void starts.push(start)
+    Object.assign(globalThis, { [LambdaRuntime.startHook]: hook })
+    try {
+      LambdaRuntime.runMain(handler, Layer.empty)
+      expect(starts.length).toBe(1)
+      expect(typeof starts[0]).toBe("function")
+      // Taken: a later runMain would start at once, not hand its start to a stale hook.
+      expect(LambdaRuntime.startHook in globalThis).toBe(false)
+    } finally {
+      delete (globalThis as { [LambdaRuntime.startHook]?: unknown })[LambdaRuntime.startHook]
+    }
+  })
 })

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
+import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as ErrorReport from "../src/ErrorReport.js"
@@ -203,5 +205,34 @@ describe.each(["socket", "node-http"] as const)("RuntimeApi (live, over HTTP, %s
       const api = yield* client(fake.address)
       const invocation = yield* api.next
       expect(invocation.requestId).toBe("id-0")
+    }))
+})
+
+describe("RuntimeApi.layerConfig", () => {
+  const withEnv = (env: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+  it.scoped("reads AWS_LAMBDA_RUNTIME_API through effect/Config and talks to that address", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeRuntimeApi.make((_req, res) => {
+        res.writeHead(200, FakeRuntimeApi.invocationHeaders("from-config"))
+        res.end("{}")
+      })
+      for (const concurrency of [undefined, "4", "0", "many"]) {
+        const env: Record<string, string> = { AWS_LAMBDA_RUNTIME_API: fake.address }
+        if (concurrency !== undefined) env.AWS_LAMBDA_MAX_CONCURRENCY = concurrency
+        const invocation = yield* Effect.flatMap(RuntimeApi.RuntimeApi, (api) => api.next).pipe(
+          Effect.provide(RuntimeApi.layerConfig),
+          withEnv(env)
+        )
+        expect(invocation.requestId).toBe("from-config")
+      }
+    }))
+
+  it.effect("fails with a ConfigError when AWS_LAMBDA_RUNTIME_API is unset or empty", () =>
+    Effect.gen(function*() {
+      for (const env of [{}, { AWS_LAMBDA_RUNTIME_API: "" }]) {
+        const exit = yield* RuntimeApi.RuntimeApi.pipe(Effect.provide(RuntimeApi.layerConfig), withEnv(env), Effect.exit)
+        expect(ConfigError.isConfigError(failureOf(exit))).toBe(true)
+      }
     }))
 })

@@ -4,9 +4,11 @@
  * running the bundle's top level.
  *
  * How: the function is bundled a second time as one CommonJS script (what `node
- * --build-snapshot` accepts) in which `LambdaRuntime.runMain` does not start the loop but
- * registers it with `v8.startupSnapshot.setDeserializeMainFunction`; the pinned Node binary runs
- * that script and writes the blob; `bootstrap` starts `node --snapshot-blob`.
+ * --build-snapshot` accepts) whose prelude installs the runtime's start hook
+ * (`LambdaRuntime.startHook`), so `LambdaRuntime.runMain` does not start the loop but hands its
+ * start to `v8.startupSnapshot.setDeserializeMainFunction`; the pinned Node binary runs that
+ * script and writes the blob; `bootstrap` starts `node --snapshot-blob`. The runtime reseeds
+ * Effect's `Random` when it starts from the snapshot.
  *
  * @internal
  */
@@ -17,6 +19,10 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { SnapshotFailed } from "../CliError.js"
 
+// The key of `LambdaRuntime.startHook` in @effect-lambda/runtime (a `Symbol.for` key, so the
+// two packages share it without the CLI importing the runtime).
+const START_HOOK = "@effect-lambda/runtime/LambdaRuntime/startHook"
+
 /**
  * Runs before the bundle in the snapshot builder.
  *
@@ -24,42 +30,18 @@ import { SnapshotFailed } from "../CliError.js"
  *   not formatted yet, and Effect makes such Errors at module load (`Context.Tag` keeps one to
  *   show where a tag was defined). Errors made while the snapshot is built have their stack
  *   formatted at once; the originals are put back before the function starts.
- * - `runMain` hands its start to `__effectLambdaDefer` (see `deferRunMain`).
+ * - It installs the runtime's start hook (`LambdaRuntime.startHook`): `runMain` hands the start
+ *   of the runtime to it, and it becomes the snapshot's main function.
  */
-const PRELUDE = `{const E=Error,c=E.captureStackTrace;globalThis.Error=new Proxy(E,{construct(t,a,n){const e=Reflect.construct(t,a,n);e.stack;return e}});E.captureStackTrace=function(o,f){c.call(E,o,f);o.stack};globalThis.__effectLambdaDefer=(s)=>require("node:v8").startupSnapshot.setDeserializeMainFunction(()=>{globalThis.Error=E;E.captureStackTrace=c;delete globalThis.__effectLambdaDefer;s()})}`
+const PRELUDE = `{const E=Error,c=E.captureStackTrace,k=Symbol.for(${JSON.stringify(START_HOOK)});` +
+  `globalThis.Error=new Proxy(E,{construct(t,a,n){const e=Reflect.construct(t,a,n);e.stack;return e}});` +
+  `E.captureStackTrace=function(o,f){c.call(E,o,f);o.stack};` +
+  `globalThis[k]=(s)=>{delete globalThis[k];require("node:v8").startupSnapshot.setDeserializeMainFunction(()=>{globalThis.Error=E;E.captureStackTrace=c;s()})}}`
 
-const RUN_MAIN = "export const runMain ="
-
-// Effect seeds its default Random service once, at module load: in a snapshot that seed would be
-// the same in every sandbox (Math.random itself is reseeded by V8). Reseed it before starting.
-const reseed = (typed: boolean) =>
-  `try { const r = __effectLambdaEffect.runSync(__effectLambdaEffect.random)${typed ? " as any" : ""}; r.PRNG?.setState?.(new __effectLambdaUtils.PCGRandom((Math.random() * 4294967296) >>> 0).getState()) } catch {}`
-
-// Rewrites @effect-lambda/runtime's LambdaRuntime module so that `runMain` defers to the
-// snapshot's main function when the prelude asks for it, and runs as usual otherwise.
-const deferRunMain = (found: { value: boolean }): esbuild.Plugin => ({
-  name: "effect-lambda-defer-run-main",
-  setup(build) {
-    build.onLoad({ filter: /[\\/]runtime[\\/](src|dist|build[\\/]esm)[\\/]LambdaRuntime\.(ts|js|mjs)$/ }, (args) => {
-      const source = fs.readFileSync(args.path, "utf8")
-      if (!source.includes(RUN_MAIN)) return undefined
-      found.value = true
-      const typed = args.path.endsWith(".ts")
-      const any = typed ? ": any[]" : ""
-      const cast = typed ? " as typeof __effectLambdaRunMain" : ""
-      return {
-        contents: `import * as __effectLambdaEffect from "effect/Effect"\nimport * as __effectLambdaUtils from "effect/Utils"\n` +
-          source.replace(RUN_MAIN, "const __effectLambdaRunMain =") +
-          `\nexport const runMain = ((...args${any}) => {
-  const defer = (globalThis${typed ? " as any" : ""}).__effectLambdaDefer
-  if (defer) defer(() => { ${reseed(typed)}; (__effectLambdaRunMain${typed ? " as any" : ""})(...args) })
-  else (__effectLambdaRunMain${typed ? " as any" : ""})(...args)
-})${cast}\n`,
-        loader: typed ? "ts" : "js"
-      }
-    })
-  }
-})
+// Runs after the bundle's top level: the hook removes itself when `runMain` calls it.
+const FOOTER = `if(typeof globalThis[Symbol.for(${
+  JSON.stringify(START_HOOK)
+})]==="function")throw new Error("the bundle does not call LambdaRuntime.runMain of @effect-lambda/runtime (a version with LambdaRuntime.startHook) at its top level")`
 
 /**
  * Bundles `<absDir>/src/main.ts` for the snapshot and builds `snapshot.blob` in `stageDir` with
@@ -70,7 +52,6 @@ const deferRunMain = (found: { value: boolean }): esbuild.Plugin => ({
 export const buildSnapshot = (node: string, absDir: string, stageDir: string): Effect.Effect<string, SnapshotFailed> =>
   Effect.tryPromise({
     try: async () => {
-      const found = { value: false }
       const entry = path.join(stageDir, "snapshot-entry.cjs")
       await esbuild.build({
         entryPoints: [path.join(absDir, "src/main.ts")],
@@ -83,10 +64,9 @@ export const buildSnapshot = (node: string, absDir: string, stageDir: string): E
         minify: true,
         legalComments: "none",
         banner: { js: PRELUDE },
-        plugins: [deferRunMain(found)],
+        footer: { js: FOOTER },
         logLevel: "silent"
       })
-      if (!found.value) throw new Error("the bundle does not call LambdaRuntime.runMain of @effect-lambda/runtime")
       const blob = path.join(stageDir, "snapshot.blob")
       await new Promise<void>((resolve, reject) =>
         execFile(node, ["--snapshot-blob", blob, "--build-snapshot", entry], {

@@ -1,0 +1,127 @@
+/**
+ * One invocation: decode -> handle -> encode in the handler's own fiber, under its deadline,
+ * then exactly one report (`report.ts`).
+ *
+ * The hot path: a handler that does not wait on anything is done before `Runtime.runFork`
+ * returns (Effect starts a fiber at once; pinned by `test/effectInternals.test.ts`), so it costs
+ * no scheduling round trip and no deadline timer.
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Runtime from "effect/Runtime"
+import * as ErrorReport from "../ErrorReport.js"
+import type * as FunctionConfig from "../FunctionConfig.js"
+import type * as Handler from "../Handler.js"
+import type { Invocation } from "../Invocation.js"
+import * as LambdaContext from "../LambdaContext.js"
+import type * as ResponseStream from "../ResponseStream.js"
+import type * as RuntimeApi from "../RuntimeApi.js"
+import type { RuntimeApiError } from "../RuntimeApiError.js"
+import * as Deadline from "./deadline.js"
+import type { AnyHandler } from "./handlers.js"
+import type * as Report from "./report.js"
+import * as TraceEnv from "./traceEnv.js"
+
+/** Marks an invocation whose response was streamed (and so already sent) by its handler fiber. */
+const STREAMED = { _tag: "Streamed" } as const
+
+type Outcome = Handler.Buffered | typeof STREAMED
+
+/**
+ * What one loop needs to run invocations.
+ *
+ * @internal
+ */
+export interface Options {
+  readonly api: RuntimeApi.RuntimeApiShape
+  readonly handler: AnyHandler
+  readonly config: FunctionConfig.FunctionConfig
+  readonly reporter: Report.Reporter
+  readonly clock: Clock.Clock
+  /** How long before the deadline a handler still running is interrupted. */
+  readonly deadlineMarginMs: number
+}
+
+/**
+ * Builds the per-invocation program of one loop. `runtime` is the loop's (its services, logger
+ * and Clock): the handler's fiber starts from it.
+ *
+ * @internal
+ */
+export const make = (
+  options: Options
+): (runtime: Runtime.Runtime<unknown>) => (invocation: Invocation) => Effect.Effect<void, RuntimeApiError> => {
+  const { api, clock, config, deadlineMarginMs, handler, reporter } = options
+  const startTimer = Deadline.timer(clock)
+  // With several invocations at once there is no single current trace id to put in the env.
+  const setTrace = config.maxConcurrency === 1 ? TraceEnv.setter() : undefined
+
+  return (runtime) => {
+    const runFork = Runtime.runFork(runtime)
+    return (invocation) => {
+      setTrace?.(invocation.traceId)
+      const context = LambdaContext.make(invocation, config)
+      let timedOut = false
+      // Set when a streamed body started: from then on its failures travel in its trailers.
+      let streamOpened = false
+      const streamOptions = (contentType: string): ResponseStream.Options<unknown> => ({
+        contentType,
+        onOpen: () => {
+          streamOpened = true
+        },
+        errorReport: (cause) =>
+          ErrorReport.fromCause(timedOut && Cause.isInterruptedOnly(cause) ? Deadline.timeoutCause(invocation) : cause)
+      })
+      const program = handler.decode(invocation).pipe(
+        Effect.flatMap(handler.handle),
+        Effect.flatMap(handler.encode),
+        // A streamed body is sent from inside the handler's fiber, so the deadline (and
+        // shutdown) interrupt it like any handler code.
+        Effect.flatMap((output): Effect.Effect<Outcome, unknown, unknown> =>
+          output._tag === "Buffered"
+            ? Effect.succeed(output)
+            : Effect.as(api.respondStream(invocation.requestId, output.body, streamOptions(output.contentType)), STREAMED)
+        ),
+        Effect.provideService(LambdaContext.LambdaContext, context)
+      )
+      const report = (exit: Exit.Exit<Outcome, unknown>): Effect.Effect<void, RuntimeApiError> => {
+        if (Exit.isSuccess(exit)) {
+          return exit.value._tag === "Buffered" ? reporter.respond(invocation.requestId, exit.value) : Effect.void
+        }
+        if (streamOpened) return reporter.streamEnded(invocation.requestId, exit.cause)
+        if (timedOut && Cause.isInterruptedOnly(exit.cause)) {
+          return reporter.failure(invocation.requestId, Deadline.timeoutCause(invocation))
+        }
+        return reporter.failure(invocation.requestId, exit.cause)
+      }
+      return Effect.uninterruptibleMask((restore) => {
+        // The handler's own fiber, started at once: a handler that does not wait on anything is
+        // done before this returns, and only a handler still running needs a deadline timer.
+        const fiber = runFork(program)
+        const done = fiber.unsafePoll()
+        if (done !== null) return report(done)
+        const delayMs = Math.max(0, invocation.deadlineMs - deadlineMarginMs - clock.unsafeCurrentTimeMillis())
+        return Effect.flatMap(
+          startTimer(delayMs, () => {
+            timedOut = true
+            fiber.unsafeInterruptAsFork(Deadline.interruptor)
+          }),
+          (cancelTimer) =>
+            Effect.exit(restore(Fiber.await(fiber))).pipe(
+              // If the loop itself is interrupted (SIGTERM), stop the handler but still report it.
+              Effect.flatMap((awaited) => Exit.isSuccess(awaited) ? Effect.succeed(awaited.value) : Fiber.interrupt(fiber)),
+              Effect.flatMap((exit) => {
+                cancelTimer()
+                return report(exit)
+              })
+            )
+        )
+      }).pipe(Effect.provideService(LambdaContext.LambdaContext, context))
+    }
+  }
+}
