@@ -78,6 +78,8 @@ const bundle = (absDir: string, shownDir: string, sourcemap: boolean): Effect.Ef
         banner: { js: BANNER },
         legalComments: "none",
         sourcemap: sourcemap ? "linked" : false,
+        // Positions only: the runtime maps stack frames to file:line:column, it never shows source.
+        sourcesContent: false,
         logLevel: "silent"
       }),
     catch: (error) => {
@@ -191,7 +193,9 @@ export const build = (
       return yield* new EntryNotFound({ dir: options.dir, reason: "no-dir" })
     }
     if (!fs.existsSync(path.join(absDir, "src/main.ts"))) return yield* new EntryNotFound({ dir: options.dir, reason: "no-entry" })
-    const bundled = yield* bundle(absDir, options.dir, options.sourcemap)
+    // The map always ships: the runtime reads it at the first error only (no cold-start cost);
+    // `--sourcemap` adds Node's eager --enable-source-maps on top.
+    const bundled = yield* bundle(absDir, options.dir, true)
     const bundleBytes = bundled.code.byteLength
     if (options.budgetKb !== undefined && kb(bundleBytes) > options.budgetKb) {
       return yield* new BudgetExceeded({ dir: options.dir, sizeKb: Math.round(kb(bundleBytes) * 10) / 10, budgetKb: options.budgetKb })
