@@ -112,8 +112,10 @@ const generateCompileCache = (
     const sockets = new Set<net.Socket>()
     let sawNext!: () => void
     const nextSeen = new Promise<void>((resolve) => (sawNext = resolve))
-    const server = http.createServer((req) => {
+    const server = http.createServer((req, res) => {
       if (req.url?.endsWith("/invocation/next")) sawNext()
+      // No Extensions API here: the runtime's internal extension gets a 404 and init goes on.
+      else if (req.url?.startsWith("/2020-01-01/")) res.writeHead(404).end()
     })
     server.on("connection", (s) => {
       sockets.add(s)

@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as NodeFs from "node:fs"
 import * as ExtensionsApi from "../ExtensionsApi.js"
+import * as ExtensionsApiError from "../ExtensionsApiError.js"
 
 /** The name the internal extension registers with (shown in Lambda's `EXTENSION` log line). */
 export const NAME = "effect-lambda-graceful-shutdown"
@@ -43,7 +44,13 @@ export const runtimeBudgetMs = (extensionsDir = "/opt/extensions"): number => {
 export const register = (address: string): Effect.Effect<void, never, Scope.Scope> =>
   Effect.gen(function*() {
     const api = yield* ExtensionsApi.make({ address })
-    const registered = yield* Effect.either(api.register(NAME, []))
+    // Lambda answers at once; an API that never answers must not hold init up.
+    const registered = yield* Effect.either(api.register(NAME, []).pipe(
+      Effect.timeoutFail({
+        duration: "2 seconds",
+        onTimeout: () => new ExtensionsApiError.TransportError({ operation: "register", message: "no answer within 2 s" })
+      })
+    ))
     if (registered._tag === "Left") {
       const error = registered.left
       return yield* Effect.logWarning(
