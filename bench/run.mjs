@@ -15,7 +15,7 @@ import os from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
-import { allClients, helloBundle, repoDir, streamBundle, streamingClients, streamSource } from "./lib/clients.mjs"
+import { allClients, dropinBundle, dropinSource, helloBundle, repoDir, streamBundle, streamingClients, streamSource } from "./lib/clients.mjs"
 import { measureRun } from "./lib/proc.mjs"
 import { consoleTable, markdown, targetLines } from "./lib/report.mjs"
 import { pairedRatio, summary } from "./lib/stats.mjs"
@@ -62,6 +62,30 @@ const peers = await ensurePeers()
 const notes = []
 if (peers.note) notes.push(peers.note)
 const node = peers.node
+
+// The drop-in row's runner, bundled (before the clients are listed) as `effect-lambda build`
+// bundles the bootstrap of a plain Node.js function.
+try {
+  const esbuild = await import("esbuild")
+  mkdirSync(dirname(dropinBundle), { recursive: true })
+  await esbuild.build({
+    entryPoints: [dropinSource],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    legalComments: "none",
+    outfile: dropinBundle,
+    // As the CLI ships it: identifiers kept (stack frames are named after the runner's classes).
+    minify: false,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    nodePaths: [join(repoDir, "examples", "streaming", "node_modules")],
+    logLevel: "warning"
+  })
+} catch (e) {
+  notes.push(`drop-in row: bundling bench/clients/dropin.ts failed: ${String(e).slice(0, 300)}`)
+}
 
 const wanted = process.env.BENCH_CLIENTS?.split(",").map((s) => s.trim())
 const skipped = []

@@ -74,6 +74,8 @@ export function allClients(peers) {
       launch: ({ node, api }) => ({ command: join(helloDir, "bootstrap"), args: [], env: lambdaEnv(node, api), cwd: helloDir })
     }
   ]
+  // The drop-in runner on the same plain handler and task root as aws-lambda-ric.
+  clients.push(ric("dropin", "effect-lambda drop-in runner (same handler as RIC)", dropinBundle, {}, "this project, plain Node.js handler"))
   if (peers.ricEntry) {
     clients.push(
       ric("ric", "aws-lambda-ric (libcurl next)", peers.ricEntry, {}, "AWS's client, default native mode"),
@@ -90,6 +92,9 @@ export function allClients(peers) {
   }
   return clients
 }
+
+export const dropinSource = join(benchDir, "clients", "dropin.ts")
+export const dropinBundle = join(repoDir, ".tmp", "bench", "dropin.mjs")
 
 export const streamSource = join(benchDir, "clients", "effect-stream.ts")
 export const streamBundle = join(repoDir, ".tmp", "bench", "effect-stream.mjs")

@@ -24,3 +24,26 @@ await esbuild.build({
   logLevel: "warning",
 })
 chmodSync(outfile, 0o755)
+
+// The drop-in runner that `effect-lambda build` ships with a plain Node.js function (and that
+// `invoke|start|watch` start for a folder without a bootstrap): @effect-lambda/runtime's
+// NodeHandler.runMain, self-contained, so the published CLI needs no runtime dependency for it.
+await esbuild.build({
+  stdin: {
+    contents: `import { runMain } from "../runtime/src/NodeHandler.ts"\nrunMain()\n`,
+    resolveDir: root,
+    sourcefile: "dropin-entry.ts",
+    loader: "ts"
+  },
+  outfile: `${root}dist/dropin.mjs`,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  // Identifiers are not minified: V8 names the user's stack frames after the runner's classes
+  // (`at BufferedInvokeProcessor.handler`), as under AWS's client.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: "none",
+  logLevel: "warning"
+})

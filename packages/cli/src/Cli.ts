@@ -5,14 +5,19 @@
  * @since 0.1.0
  */
 import * as Args from "@effect/cli/Args"
+import * as CliConfig from "@effect/cli/CliConfig"
 import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
+import * as Arr from "effect/Array"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import { InvalidEnv } from "./CliError.js"
 import * as Commands from "./internal/commands.js"
 import * as FaultSpec from "./internal/faultSpec.js"
+import * as Help from "./internal/help.js"
 import { resolveDir } from "./internal/functionDir.js"
 import type { FunctionOptions } from "./internal/host.js"
 import { buildCommand } from "./internal/buildCommand.js"
@@ -26,6 +31,7 @@ const functionDir = Args.directory({ name: "function-dir", exists: "either" }).p
 const port = (defaultPort: number) =>
   Options.integer("port").pipe(
     Options.withAlias("p"),
+    Options.withPseudoName("port"),
     Options.withDescription(`Port of the emulator on 127.0.0.1 (0 picks a free one; default ${defaultPort})`),
     Options.withDefault(defaultPort),
     Options.filterMap(
@@ -36,6 +42,7 @@ const port = (defaultPort: number) =>
 
 const timeout = Options.integer("timeout").pipe(
   Options.withAlias("t"),
+  Options.withPseudoName("seconds"),
   Options.withDescription("Function timeout in seconds (default 3, as on AWS; at most 900)"),
   Options.filterMap((n) => (n >= 1 && n <= 900 ? Option.some(n) : Option.none()), "--timeout must be 1..900 seconds"),
   Options.optional
@@ -43,6 +50,7 @@ const timeout = Options.integer("timeout").pipe(
 
 const memory = Options.integer("memory").pipe(
   Options.withAlias("m"),
+  Options.withPseudoName("MB"),
   Options.withDescription("Memory size in MB reported to the function (128..10240)"),
   Options.filterMap((n) => (n >= 128 && n <= 10240 ? Option.some(n) : Option.none()), "--memory must be 128..10240 MB"),
   Options.optional
@@ -50,8 +58,10 @@ const memory = Options.integer("memory").pipe(
 
 const env = Options.text("env").pipe(
   Options.withAlias("e"),
+  Options.withPseudoName("KEY=VALUE"),
   Options.withDescription("Environment variable for the function, KEY=VALUE (repeatable)"),
-  Options.repeated
+  Options.repeated,
+  Help.optionalRepeated
 )
 
 const logFormat = Options.choice("log-format", ["Text", "JSON"]).pipe(
@@ -59,8 +69,15 @@ const logFormat = Options.choice("log-format", ["Text", "JSON"]).pipe(
   Options.optional
 )
 
+const handler = Options.text("handler").pipe(
+  Options.withPseudoName("file.export"),
+  Options.withDescription("_HANDLER of the function; a folder of plain Node.js code (no bootstrap) runs on the drop-in runner"),
+  Options.optional
+)
+
 const functionConfig = (defaultPort: number) => ({
   functionDir,
+  handler,
   port: port(defaultPort),
   timeout,
   memory,
@@ -94,7 +111,8 @@ const toFunctionOptions = (args: FunctionArgs) =>
       memorySizeMb: args.memory,
       env: yield* parseEnv(args.env),
       logFormat: args.logFormat,
-      faults: args.fault
+      faults: args.fault,
+      handler: Option.getOrUndefined(args.handler)
     } satisfies FunctionOptions
   })
 
@@ -128,11 +146,13 @@ export const invoke = Command.make(
   {
     ...functionConfig(0),
     event: Options.text("event").pipe(
+      Options.withPseudoName("json"),
       Options.withDescription("Event JSON (default: stdin when it is not a terminal, else {})"),
       Options.optional
     ),
     eventFile: Options.text("event-file").pipe(
       Options.withAlias("f"),
+      Options.withPseudoName("file"),
       Options.withDescription("File holding the event JSON (- for stdin)"),
       Options.optional
     )
@@ -160,15 +180,34 @@ export const watch = Command.make(
   (args) => toFunctionOptions(args).pipe(Effect.flatMap(Commands.watch))
 ).pipe(Command.withDescription("Like start, and rebuild and restart the function when its src/ changes"))
 
+// The console the commands print with; `run` mutes @effect/cli's own error printing around them.
+const commandConsole = FiberRef.unsafeMake<Option.Option<Console.Console>>(Option.none())
+
+function withOutput<Name extends string, R, E, A>(
+  self: Command.Command<Name, R, E, A>
+): Command.Command<Name, R, E, A> {
+  return Command.transformHandler(self, (effect) =>
+    Effect.flatMap(FiberRef.get(commandConsole), (console) =>
+      Option.match(console, { onNone: () => effect, onSome: (c) => Console.withConsole(effect, c) })))
+}
+
 /**
  * The root command, with every subcommand.
  *
  * @since 0.1.0
  * @category commands
  */
+const description = "Run AWS Lambda functions built on Effect locally, through the emulator"
+
 export const command = Command.make("effect-lambda").pipe(
-  Command.withDescription("Run AWS Lambda functions built on Effect locally, through the emulator"),
-  Command.withSubcommands([start, invoke, watch, buildCommand, newCommand])
+  Command.withDescription(description),
+  Command.withSubcommands([
+    withOutput(start),
+    withOutput(invoke),
+    withOutput(watch),
+    withOutput(buildCommand),
+    withOutput(newCommand)
+  ])
 )
 
 /**
@@ -179,10 +218,11 @@ export const command = Command.make("effect-lambda").pipe(
  */
 export const run = (argv: ReadonlyArray<string>) =>
   Console.consoleWith((console) =>
-    Console.withConsole(cli(argv), {
+    Console.withConsole(Effect.locally(helpOrRun(argv), commandConsole, Option.some(console)), {
       ...console,
       // @effect/cli prints usage errors as multi-line help text before failing with them; mute
-      // that so the error is reported once, as one line, by `CliError.describeCause`.
+      // that so the error is reported once, as one line, by `CliError.describeCause`. The
+      // commands themselves print with `console` (see `withOutput`).
       error: () => Effect.void,
       // Help is rendered with ANSI styles whatever the output; keep them off pipes and files.
       log: (...args) => console.log(...(plainOutput() ? args.map(stripAnsi) : args))
@@ -196,3 +236,38 @@ const stripAnsi = (u: unknown): unknown =>
   typeof u === "string" ? u.replace(/\u001b\[[0-9;]*m/g, "") : u
 
 const cli = Command.run(command, { name: "effect-lambda", version })
+
+const helpOrRun = (argv: ReadonlyArray<string>) => {
+  const doc = help(argv.slice(2))
+  return doc === undefined
+    ? Effect.provideService(cli(argv), CliConfig.CliConfig, Help.config)
+    : Console.log(HelpDoc.toAnsiText(doc))
+}
+
+// Help is ours (see internal/help.ts): the commands it names, in the order listed.
+const helpEntry = <Name extends string, R, E, A>(name: Name, command: Command.Command<Name, R, E, A>) => ({
+  name,
+  summary: () => Help.summary(command),
+  help: () => Help.commandHelp("effect-lambda", command)
+})
+
+const helpTable = [
+  helpEntry("start", start),
+  helpEntry("invoke", invoke),
+  helpEntry("watch", watch),
+  helpEntry("build", buildCommand),
+  helpEntry("new", newCommand)
+] as const
+
+const help = (args: ReadonlyArray<string>): HelpDoc.HelpDoc | undefined => {
+  const request = Help.helpRequest(args, helpTable.map((entry) => entry.name))
+  if (request === undefined) return undefined
+  if (request._tag === "Program") {
+    return Help.programHelp(
+      "effect-lambda",
+      description,
+      Arr.map(helpTable, (entry) => ({ name: entry.name, summary: entry.summary() }))
+    )
+  }
+  return helpTable.find((entry) => entry.name === request.name)!.help()
+}

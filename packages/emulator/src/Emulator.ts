@@ -5,12 +5,13 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type * as EmulatorError_ from "./EmulatorError.js"
 import * as internal from "./internal/emulator.js"
-import type * as faults from "./internal/faults.js"
+import type * as model from "./internal/model.js"
 
 /**
  * Any failure of the emulator (see the `EmulatorError` module).
@@ -29,12 +30,14 @@ export type EmulatorError = EmulatorError_.EmulatorError
 export interface Options {
   /** Folder holding an executable `bootstrap`; omitted: no supervisor, an external runtime connects to `runtimeApi`. */
   readonly functionDir?: string
+  /** Executable started instead of `<functionDir>/bootstrap` (in `functionDir`, which stays `LAMBDA_TASK_ROOT`): the CLI's drop-in runner for a plain Node.js folder. */
+  readonly bootstrap?: string
   /** Address to bind; default `"127.0.0.1"`. */
   readonly host?: string
   /** Default 0 (a free port). One port serves both the Runtime API and the Invoke API. */
   readonly port?: number
-  /** Function timeout; default `AWS_LAMBDA_FUNCTION_TIMEOUT` of `env`, then of the process, then 3. */
-  readonly timeoutSeconds?: number
+  /** Function timeout; default `AWS_LAMBDA_FUNCTION_TIMEOUT` (seconds) of `env`, then of the process, then 3 seconds. */
+  readonly timeout?: Duration.DurationInput
   /** Default 128. */
   readonly memorySizeMb?: number
   /** Default `"function"`, as AWS's runtime interface emulator. */
@@ -57,10 +60,10 @@ export interface Options {
   readonly handler?: string
   /** `AWS_REGION` of the function and region of its ARN; default `AWS_REGION` of `env`, then of the process, then `us-east-1`. */
   readonly region?: string
-  /** How long a new runtime may take to reach its first `next`; default 10 (Lambda's init limit). */
-  readonly initTimeoutSeconds?: number
-  /** Between SIGTERM and SIGKILL when the emulator stops; default 2000. */
-  readonly stopGraceMillis?: number
+  /** How long a new runtime may take to reach its first `next`; default 10 seconds (Lambda's init limit). */
+  readonly initTimeout?: Duration.DurationInput
+  /** Between SIGTERM and SIGKILL when the emulator stops; default 2 seconds. */
+  readonly stopGrace?: Duration.DurationInput
   /** Fault rules in force from the start, as if given to `injectFault` (the CLI's `--fault`). */
   readonly faults?: ReadonlyArray<FaultRule>
   /** Told of every Runtime API call once it is answered or dropped: what the runtime sent, for tests. */
@@ -120,7 +123,7 @@ export interface InvokeResult {
  *   status but 500 also ends the invocation, as the platform's own refusals do: the invoker gets
  *   `Function.ResponseSizeTooLarge` (413) or `Runtime.InjectedFault`, and the runtime may poll
  *   `next` again. A 500 ends nothing: the runtime should exit, and its exit is what the invoker sees.
- * - `Delay`: the normal answer, `millis` later.
+ * - `Delay`: the normal answer, `duration` later.
  * - `Close`: the connection is closed before anything is read or answered.
  * - `Reset`: on `next`, the invocation is handed out but the answer is cut in the middle of its
  *   body; on a report, the connection is dropped after the first piece of the body and the
@@ -132,7 +135,7 @@ export interface InvokeResult {
  * @since 0.1.0
  * @category models
  */
-export type Fault = faults.Fault
+export type Fault = model.Fault
 
 /**
  * What a `Malformed` fault gets wrong in a `next` answer.
@@ -140,7 +143,7 @@ export type Fault = faults.Fault
  * @since 0.1.0
  * @category models
  */
-export type Malformation = faults.Malformation
+export type Malformation = model.Malformation
 
 /**
  * A Runtime API endpoint, as fault rules and `RuntimeCall` name it.
@@ -148,7 +151,7 @@ export type Malformation = faults.Malformation
  * @since 0.1.0
  * @category models
  */
-export type RuntimeEndpoint = faults.RuntimeEndpoint
+export type RuntimeEndpoint = model.RuntimeEndpoint
 
 /**
  * One Runtime API call as the emulator answered it (`onRuntimeCall`): endpoint, call number,
@@ -158,7 +161,7 @@ export type RuntimeEndpoint = faults.RuntimeEndpoint
  * @since 0.1.0
  * @category models
  */
-export type RuntimeCall = faults.RuntimeCall
+export type RuntimeCall = model.RuntimeCall
 
 /**
  * Which Runtime API call a fault applies to: an endpoint (or `"any"`), optionally its n-th call
@@ -167,7 +170,7 @@ export type RuntimeCall = faults.RuntimeCall
  * @since 0.1.0
  * @category models
  */
-export type FaultRule = faults.FaultRule
+export type FaultRule = model.FaultRule
 
 /**
  * A running emulator.
@@ -205,7 +208,7 @@ export const Emulator: Context.Tag<Emulator, Emulator> = Context.GenericTag<Emul
  * Starts an emulator in the current scope: the HTTP server and, with `functionDir`, the
  * supervisor, which starts `bootstrap` at the first invocation (lazily, as AWS's runtime
  * interface emulator) and again after it exited, crashed or timed out. Closing the scope stops
- * the function (SIGTERM, then SIGKILL after `stopGraceMillis`) and the server.
+ * the function (SIGTERM, then SIGKILL after `stopGrace`) and the server.
  *
  * @example
  * ```ts
@@ -213,7 +216,7 @@ export const Emulator: Context.Tag<Emulator, Emulator> = Context.GenericTag<Emul
  * import { Effect } from "effect"
  *
  * const program = Effect.gen(function*() {
- *   const emulator = yield* Emulator.make({ functionDir: "examples/hello", timeoutSeconds: 5 })
+ *   const emulator = yield* Emulator.make({ functionDir: "examples/hello", timeout: "5 seconds" })
  *   const result = yield* emulator.invoke(JSON.stringify({ name: "world" }))
  *   console.log(result.statusCode, new TextDecoder().decode(result.payload))
  * }).pipe(Effect.scoped)

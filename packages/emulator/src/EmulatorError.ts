@@ -17,7 +17,7 @@ export class PortInUse extends Schema.TaggedError<PortInUse>()("PortInUse", {
   port: Schema.Number
 }) {
   get message(): string {
-    return `Port ${this.port} on ${this.host} is already in use; choose another with --port (0 picks a free one)`
+    return `Port ${this.port} on ${this.host} is already in use (port 0 picks a free one)`
   }
 }
 

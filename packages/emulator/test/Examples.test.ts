@@ -82,7 +82,7 @@ describe.skipIf(!built(conformance))("examples/conformance under the emulator", 
 
   it.scopedLive("a handler past the deadline is a timeout error, and the next invoke works", () =>
     Effect.gen(function*() {
-      const emulator = yield* start({}, { timeoutSeconds: 1 })
+      const emulator = yield* start({}, { timeout: "1 seconds" })
       const slow = yield* invoke(emulator, { op: "sleep", ms: 60_000, value: null })
       expect(slow.functionError).toBe("Unhandled")
       // the runtime's own deadline timer and the emulator's race: either answer is a timeout

@@ -114,7 +114,7 @@ describe("fault injection", () => {
   it.scopedLive("every: once false fires on each matching call; Delay still answers normally", () =>
     Effect.gen(function*() {
       const { calls, emulator } = yield* start({
-        faults: [{ endpoint: "response", once: false, fault: { _tag: "Delay", millis: 1 } }]
+        faults: [{ endpoint: "response", once: false, fault: { _tag: "Delay", duration: "1 millis" } }]
       })
       for (const n of [1, 2, 3]) {
         const invoker = yield* Effect.fork(emulator.invoke("{}"))

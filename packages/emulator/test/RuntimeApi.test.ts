@@ -271,7 +271,7 @@ describe("init errors and timeouts with an external runtime", () => {
 
   it.scopedLive("timeout: Sandbox.Timedout to the invoker, the late answer is refused", () =>
     Effect.gen(function*() {
-      const { emulator, logs } = yield* start({ timeoutSeconds: 1 })
+      const { emulator, logs } = yield* start({ timeout: "1 seconds" })
       const invoker = yield* Effect.fork(emulator.invoke("{}"))
       const event = yield* next(emulator)
       const id = requestId(event)
@@ -349,7 +349,7 @@ describe("cut connections", () => {
       yield* emulator.injectFault({ endpoint: "next", fault: { _tag: "Close" } })
       const closed = yield* Effect.either(next(emulator))
       expect(closed._tag).toBe("Left")
-      yield* emulator.injectFault({ endpoint: "next", fault: { _tag: "Delay", millis: 20 } })
+      yield* emulator.injectFault({ endpoint: "next", fault: { _tag: "Delay", duration: "20 millis" } })
       const invoker = yield* Effect.fork(emulator.invoke("{}"))
       const event = yield* next(emulator)
       yield* respond(emulator, requestId(event), "1")

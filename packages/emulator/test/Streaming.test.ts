@@ -18,7 +18,7 @@ const start = (options: Partial<Emulator.Options> = {}) =>
     const logs = collectLogs()
     const emulator = yield* Emulator.make({
       onLog: logs.onLog,
-      timeoutSeconds: 20,
+      timeout: "20 seconds",
       streaming: { bandwidth: false },
       ...options
     })
@@ -295,7 +295,7 @@ describe("InvokeWithResponseStream", () => {
 
   it.scopedLive("the function timing out mid-stream: the bytes so far, then InvokeComplete with Sandbox.Timedout", () =>
     Effect.gen(function*() {
-      const { emulator } = yield* start({ timeoutSeconds: 1 })
+      const { emulator } = yield* start({ timeout: "1 seconds" })
       const lambda = yield* client(emulator)
       const invoker = yield* Effect.fork(invokeStream(lambda, {}))
       const post = yield* streamPost(emulator, requestId(yield* next(emulator)))

@@ -20,7 +20,7 @@ const start = Effect.gen(function*() {
   const emulator = yield* Emulator.make({
     functionDir: example,
     functionUrl: true,
-    timeoutSeconds: 30,
+    timeout: "30 seconds",
     onLog: logs.onLog,
     streaming: { bandwidth: false }
   })

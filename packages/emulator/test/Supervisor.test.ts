@@ -87,7 +87,7 @@ describe("supervisor", () => {
       const { emulator } = yield* start({
         functionName: "my-fn",
         memorySizeMb: 256,
-        timeoutSeconds: 7,
+        timeout: "7 seconds",
         logFormat: "JSON",
         handler: "index.handler",
         env: { GREETING: "hi", AWS_LAMBDA_LOG_LEVEL: "DEBUG" }
@@ -136,7 +136,7 @@ describe("supervisor", () => {
 
   it.scopedLive("a timeout kills the runtime: Sandbox.Timedout, then a fresh process serves the next invoke", () =>
     Effect.gen(function*() {
-      const { emulator, logs } = yield* start({ timeoutSeconds: 2 })
+      const { emulator, logs } = yield* start({ timeout: "2 seconds" })
       const { pid } = json((yield* invokeJson(emulator, { op: "pid" })).payload)
       const timedOut = yield* invokeJson(emulator, { op: "sleep", ms: 60_000 })
       expect(timedOut.statusCode).toBe(200)
@@ -178,7 +178,7 @@ describe("supervisor", () => {
 
   it.scopedLive("a runtime that never reaches next within the init timeout is killed; the invoker gets a timeout", () =>
     Effect.gen(function*() {
-      const { emulator, logs } = yield* start({ env: { FAKE_INIT: "hang" }, initTimeoutSeconds: 1 })
+      const { emulator, logs } = yield* start({ env: { FAKE_INIT: "hang" }, initTimeout: "1 seconds" })
       const result = yield* invokeJson(emulator, {})
       expect(result.functionError).toBe("Unhandled")
       expect(json(result.payload)).toEqual({
@@ -273,7 +273,7 @@ describe("supervisor", () => {
   it.live("a runtime ignoring SIGTERM is killed after the grace period", () =>
     Effect.gen(function*() {
       const scope = yield* Scope.make()
-      const { emulator } = yield* start({ env: { FAKE_SIGTERM: "ignore" }, stopGraceMillis: 200 }).pipe(
+      const { emulator } = yield* start({ env: { FAKE_SIGTERM: "ignore" }, stopGrace: "200 millis" }).pipe(
         Scope.extend(scope)
       )
       const { pid } = json((yield* invokeJson(emulator, { op: "pid" })).payload)

@@ -73,7 +73,10 @@ export interface Options {
   readonly highResolution?: ReadonlyArray<string>
   /** Which metrics to export, by name. Default all. */
   readonly include?: (name: string) => boolean
-  /** Write Powertools' `ColdStart` metric on the first invocation. Default `true`. */
+  /**
+   * Write Powertools' `ColdStart` metric on the first invocation of an on-demand environment.
+   * Default `true`.
+   */
   readonly coldStart?: boolean
   /** Where a record's line goes. Default `process.stdout`. */
   readonly write?: (line: string) => void
@@ -120,7 +123,10 @@ export const layer = (options: Options = {}) =>
       const previous: Emf.Previous = new Map()
       const highResolution = new Set(options.highResolution ?? [])
       const include = options.include ?? (() => true)
-      let coldStart = options.coldStart ?? true
+      // As in Powertools, only an on-demand environment has a cold start (not provisioned
+      // concurrency or SnapStart, whose init ran long before the first invocation).
+      const initializationType = yield* Config.string("AWS_LAMBDA_INITIALIZATION_TYPE").pipe(Config.withDefault("on-demand"))
+      let coldStart = (options.coldStart ?? true) && initializationType === "on-demand"
       const flush = (functionName: string) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Effect.sync(() => {

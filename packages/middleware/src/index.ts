@@ -20,5 +20,12 @@ export * as Metrics from "./Metrics.js"
 export * as SqsBatch from "./SqsBatch.js"
 /** @since 0.1.0 */
 export * as StreamBatch from "./StreamBatch.js"
+
+/**
+ * Structured JSON logs with Powertools' keys, debug sampling per invocation.
+ *
+ * @since 0.1.0
+ */
+export * as StructuredLogger from "./StructuredLogger.js"
 /** @since 0.1.0 */
 export * as Tracing from "./Tracing.js"

@@ -42,8 +42,8 @@ import {
   TransportError,
   UnexpectedStatus
 } from "./ExtensionsApiError.js"
-import * as HttpTransport from "./internal/httpTransport.js"
 import * as SocketTransport from "./internal/socketTransport.js"
+import type * as Transport from "./internal/transport.js"
 
 /**
  * The events an external extension can subscribe to. Internal extensions (in the runtime's own
@@ -185,7 +185,7 @@ const PREFIX = "/2020-01-01/extension"
 const TELEMETRY = "/2022-07-01/telemetry"
 const USER_AGENT = `effect-lambda/0.1.0 (node ${process.version})`
 
-const statusError = (operation: string, response: HttpTransport.RawResponse): ExtensionsApiError => {
+const statusError = (operation: string, response: Transport.RawResponse): ExtensionsApiError => {
   let errorType: string | undefined
   let message = `Extensions API answered ${response.status} to ${operation}`
   try {
@@ -208,7 +208,7 @@ const statusError = (operation: string, response: HttpTransport.RawResponse): Ex
   }
 }
 
-const header = (response: HttpTransport.RawResponse, name: string): string | undefined => {
+const header = (response: Transport.RawResponse, name: string): string | undefined => {
   const value = response.headers[name]
   return Array.isArray(value) ? value[0] : value
 }
@@ -248,7 +248,7 @@ export const make = (options: { readonly address: string }): Effect.Effect<Exten
         path: string,
         headers: OutgoingHttpHeaders,
         body?: string
-      ): Effect.Effect<HttpTransport.RawResponse, ExtensionsApiError> =>
+      ): Effect.Effect<Transport.RawResponse, ExtensionsApiError> =>
         transport.request(operation, method, path, { "user-agent": USER_AGENT, ...headers }, body).pipe(
           Effect.mapError((error) => new TransportError({ operation, message: error.message, cause: error.cause })),
           Effect.filterOrElse(

@@ -9,11 +9,14 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { dual } from "effect/Function"
+import type * as ParseResult from "effect/ParseResult"
 import { pipeArguments, type Pipeable } from "effect/Pipeable"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { InvalidEvent, InvalidResponse, TimeoutError } from "./HandlerError.js"
+import * as AsyncHandler from "./internal/asyncHandler.js"
 import type { Invocation } from "./Invocation.js"
 import { LambdaContext } from "./LambdaContext.js"
 
@@ -131,15 +134,52 @@ const parseJsonOrText = (invocation: Invocation): Effect.Effect<unknown, Invalid
 
 const JSON_CONTENT_TYPE = "application/json"
 
-// Built once per handler: the Schema's decoder is not rebuilt per invocation.
+// A stack overflow while decoding or encoding (a 100,000-deep array) says the value is nested too
+// deeply for the Schema, not that the function is broken: it is the event's (or the result's)
+// fault, reported as InvalidEvent / InvalidResponse.
+const isStackOverflow = (u: unknown): u is RangeError => u instanceof RangeError && /call stack/i.test(u.message)
+
+const TOO_DEEP = "nested too deeply to process (the call stack overflowed)"
+
+// The message of a Schema failure; describing the offending value can itself overflow the stack.
+const describeParseError = (error: ParseResult.ParseError): string => {
+  try {
+    return error.message
+  } catch (cause) {
+    if (isStackOverflow(cause)) return `the value is ${TOO_DEEP}`
+    throw cause
+  }
+}
+
+const invalidEvent = (error: ParseResult.ParseError): InvalidEvent =>
+  new InvalidEvent({ message: describeParseError(error), cause: error })
+
+// Built once per handler: the Schema's decoder is not rebuilt per invocation. Schema decodes a
+// synchronous Schema eagerly, giving an Either: a success is passed on as is (no allocation).
 const eventDecoder = (
   event: Schema.Schema<any, any, never> | undefined
 ): (invocation: Invocation) => Effect.Effect<unknown, InvalidEvent> => {
   if (event === undefined) return parseJsonOrText
   const decodeEvent = Schema.decodeUnknown(Schema.parseJson(event))
-  return (invocation) =>
-    Effect.mapError(decodeEvent(payloadText(invocation)), (error) => new InvalidEvent({ message: error.message, cause: error }))
+  return (invocation) => {
+    let decoded: Effect.Effect<unknown, ParseResult.ParseError>
+    try {
+      decoded = decodeEvent(payloadText(invocation))
+    } catch (cause) {
+      if (isStackOverflow(cause)) return Effect.fail(new InvalidEvent({ message: `The event is ${TOO_DEEP}`, cause }))
+      return Effect.die(cause)
+    }
+    if (Either.isEither(decoded)) {
+      const sync = decoded as Either.Either<unknown, ParseResult.ParseError>
+      // A Right is an Effect that succeeds with its value: passed on as is.
+      return Either.isRight(sync) ? sync as Either.Either<unknown, never> : Effect.fail(invalidEvent(sync.left))
+    }
+    return Effect.mapError(decoded, invalidEvent)
+  }
 }
+
+const invalidResponse = (error: ParseResult.ParseError): InvalidResponse =>
+  new InvalidResponse({ reason: "ParseError", message: describeParseError(error), cause: error })
 
 const serialise = (value: unknown): Effect.Effect<Output, InvalidResponse> => {
   try {
@@ -210,11 +250,16 @@ export const make: {
     self.encode = serialise
   } else {
     const encodeResult = Schema.encode(options.response)
-    self.encode = (result: unknown) =>
-      encodeResult(result).pipe(
-        Effect.mapError((error) => new InvalidResponse({ reason: "ParseError", message: error.message, cause: error })),
-        Effect.flatMap(serialise)
-      )
+    self.encode = (result: unknown) => {
+      let encoded: Effect.Effect<unknown, ParseResult.ParseError>
+      try {
+        encoded = encodeResult(result)
+      } catch (cause) {
+        if (!isStackOverflow(cause)) return Effect.die(cause)
+        return Effect.fail(new InvalidResponse({ reason: "ParseError", message: `The response is ${TOO_DEEP}`, cause }))
+      }
+      return encoded.pipe(Effect.mapError(invalidResponse), Effect.flatMap(serialise))
+    }
   }
   return self
 }
@@ -364,3 +409,59 @@ export const stream: {
     contentType: options.contentType ?? "application/octet-stream",
     handle: (event) => Effect.succeed(options.handle(event))
   })
+
+/**
+ * The `context` argument a plain Node.js Lambda function receives, as AWS's client builds it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AwsContext = AsyncHandler.AwsContext
+
+/**
+ * Turns a plain `async (event, context)` Lambda function into a `Handler`, so that existing code
+ * runs on the Effect runtime (with middleware, `withDeadline` and the test kit) before it is
+ * rewritten. The function gets the AWS-style `context`; what it throws or rejects with is the
+ * failure, reported under its own name.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { Handler, LambdaRuntime } from "@effect-lambda/runtime"
+ *
+ * const legacy = async (event: { name: string }, context: Handler.AwsContext) =>
+ *   ({ message: `hello ${event.name}`, requestId: context.awsRequestId })
+ *
+ * LambdaRuntime.runMain(Handler.fromAsync(legacy), Layer.empty)
+ * ```
+ */
+export const fromAsync = <A>(fn: (event: any, context: AwsContext) => Promise<A> | A): Handler<unknown, A, unknown> =>
+  make({ handle: AsyncHandler.handleAsync(fn) }) as Handler<unknown, A, unknown>
+
+/**
+ * Exports a `Handler` as a plain `async (event, context)` function for AWS's managed Node.js
+ * runtimes (`nodejs22.x`, `nodejs24.x`) or any code that expects one. `layer` is built once, when
+ * `toAsync` is called (Lambda's init phase); its finalizers run when Lambda sends SIGTERM, which
+ * it does only when an extension is registered. A failure rejects with an `Error` whose name,
+ * message and stack are the report the Effect runtime would send.
+ *
+ * @since 0.1.0
+ * @category conversions
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Handler } from "@effect-lambda/runtime"
+ *
+ * const hello = Handler.make({ handle: (event: unknown) => Effect.succeed({ received: event }) })
+ *
+ * // index.mjs of a nodejs24.x function, handler "index.handler"
+ * export const handler = Handler.toAsync(hello, Layer.empty)
+ * ```
+ */
+export const toAsync: <Event, A, E, R, ROut, LE>(
+  handler: Handler<Event, A, E, R>,
+  layer: import("effect/Layer").Layer<ROut, LE, import("./FunctionConfig.js").FunctionConfig>,
+  options?: AsyncHandler.ToAsyncOptions
+) => (event: unknown, context: AwsContext) => Promise<unknown> = AsyncHandler.toAsync

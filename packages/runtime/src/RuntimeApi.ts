@@ -17,6 +17,7 @@ import * as FunctionConfig from "./FunctionConfig.js"
 import * as Invocation from "./Invocation.js"
 import * as HttpTransport from "./internal/httpTransport.js"
 import * as SocketTransport from "./internal/socketTransport.js"
+import type * as Transport from "./internal/transport.js"
 import * as ResponseStream from "./ResponseStream.js"
 import {
   BadRequest,
@@ -75,7 +76,7 @@ const USER_AGENT = `effect-lambda/0.1.0 (node ${process.version})`
 
 const statusError = (
   operation: string,
-  response: HttpTransport.RawResponse,
+  response: Transport.RawResponse,
   size: number
 ): RuntimeApiError => {
   let errorType: string | undefined
@@ -172,7 +173,7 @@ export const make = (options: {
               "user-agent": USER_AGENT
             })
             let written = 0
-            const checked = (response: HttpTransport.RawResponse): Effect.Effect<void, RuntimeApiError> =>
+            const checked = (response: Transport.RawResponse): Effect.Effect<void, RuntimeApiError> =>
               response.status >= 200 && response.status < 300
                 ? Effect.void
                 : Effect.fail(statusError("response", response, written))

@@ -30,6 +30,8 @@ export * as LambdaLogger from "./LambdaLogger.js"
 /** @since 0.1.0 */
 export * as LambdaRuntime from "./LambdaRuntime.js"
 /** @since 0.1.0 */
+export * as NodeHandler from "./NodeHandler.js"
+/** @since 0.1.0 */
 export * as ResponseStream from "./ResponseStream.js"
 /** @since 0.1.0 */
 export * as RuntimeApi from "./RuntimeApi.js"

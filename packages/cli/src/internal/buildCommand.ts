@@ -2,6 +2,8 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import * as Path from "@effect/platform/Path"
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { build, report } from "./build.js"
@@ -29,6 +31,7 @@ export const buildCommand = Command.make(
     ),
     out: Options.text("out").pipe(
       Options.withAlias("o"),
+      Options.withPseudoName("dir"),
       Options.withDescription("Output directory (default <function-dir>/build/lambda/<target>)"),
       Options.optional
     ),
@@ -51,8 +54,14 @@ export const buildCommand = Command.make(
       )
     ),
     budget: Options.integer("budget").pipe(
+      Options.withPseudoName("KB"),
       Options.withDescription("Fail when the bundle is larger than this many KB"),
       Options.filterMap((n) => (n > 0 ? Option.some(n) : Option.none()), "--budget must be a positive number of KB"),
+      Options.optional
+    ),
+    handler: Options.text("handler").pipe(
+      Options.withPseudoName("file.export"),
+      Options.withDescription("Plain Node.js function (no src/main.ts): the _HANDLER used when Lambda sets none"),
       Options.optional
     )
   },
@@ -67,9 +76,10 @@ export const buildCommand = Command.make(
         nodeLayer: args.nodeLayer,
         compileCache: args.compileCache,
         snapshot: args.snapshot,
-        budgetKb: Option.getOrUndefined(args.budget)
+        budgetKb: Option.getOrUndefined(args.budget),
+        handler: Option.getOrUndefined(args.handler)
       }
       const result = yield* build(options)
-      yield* Effect.sync(() => process.stdout.write(report(options, result)))
+      yield* Console.log(report(yield* Path.Path, options, result))
     })
-).pipe(Command.withDescription("Bundle the function with esbuild and package it for AWS Lambda"))
+).pipe(Command.withDescription("Bundle the function with esbuild (or, for a plain Node.js folder, add the drop-in runner) and package it for AWS Lambda"))

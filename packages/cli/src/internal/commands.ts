@@ -2,6 +2,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Emulator } from "@effect-lambda/emulator"
+import * as Console from "effect/Console"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
@@ -12,10 +13,12 @@ import * as Stream from "effect/Stream"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import { FunctionFailed, InvokeFailed, toMessage } from "../CliError.js"
 import { readEvent, type EventSource } from "./event.js"
+import * as DropIn from "./dropIn.js"
 import { checkBootstrap, ensureBuilt } from "./functionDir.js"
 import { watchTree } from "./watcher.js"
 import { boundPort, emulatorLayer, type FunctionOptions, invokeUrl } from "./host.js"
 
+// The payload is bytes, written as they are (Console would add a newline and decode them).
 const writeStdout = (data: string | Uint8Array): Effect.Effect<void> =>
   Effect.async<void>((resume) => {
     // Wait for the write to be flushed: on a failed invoke the process exits right after.
@@ -23,13 +26,16 @@ const writeStdout = (data: string | Uint8Array): Effect.Effect<void> =>
   })
 
 const prepare = (options: FunctionOptions) =>
-  ensureBuilt(options.absDir, options.dir).pipe(Effect.zipRight(checkBootstrap(options.absDir, options.dir)))
+  // A plain Node.js folder without a bootstrap runs on the drop-in runner: nothing to build.
+  DropIn.runsOnRunner(options.absDir)
+    ? Effect.void
+    : ensureBuilt(options.absDir, options.dir).pipe(Effect.zipRight(checkBootstrap(options.absDir, options.dir)))
 
 const announce = (options: FunctionOptions, emulator: Emulator.Emulator, verb: string) =>
-  writeStdout(
+  Console.log(
     `effect-lambda: ${verb} ${options.dir} (Ctrl-C to stop)\n` +
-      `Invoke URL: ${invokeUrl(emulator)}\n` +
-      (emulator.functionUrl === undefined ? "" : `Function URL: ${emulator.functionUrl}/\n`)
+      `Invoke URL: ${invokeUrl(emulator)}` +
+      (emulator.functionUrl === undefined ? "" : `\nFunction URL: ${emulator.functionUrl}/`)
   )
 
 /**
@@ -109,7 +115,7 @@ const launch = (options: FunctionOptions, port: number, parent: Scope.Scope) =>
     return { scope, emulator: Context.get(context, Emulator.Emulator) } satisfies Running
   })
 
-const stderrLine = (line: string) => Effect.sync(() => process.stderr.write(`effect-lambda: ${line}\n`))
+const stderrLine = (line: string) => Console.error(`effect-lambda: ${line}`)
 
 /**
  * `watch`: `start`, plus a rebuild and restart whenever a file under `src/` changes. The
@@ -134,8 +140,10 @@ export const watch = (options: FunctionOptions) =>
 
     const restart = SynchronizedRef.updateEffect(current, (running) =>
       Effect.gen(function*() {
-        const built = yield* ensureBuilt(options.absDir, options.dir, { force: true }).pipe(
-          Effect.zipRight(checkBootstrap(options.absDir, options.dir)),
+        const rebuild = DropIn.runsOnRunner(options.absDir)
+          ? Effect.void
+          : ensureBuilt(options.absDir, options.dir, { force: true }).pipe(Effect.zipRight(checkBootstrap(options.absDir, options.dir)))
+        const built = yield* rebuild.pipe(
           Effect.as(true),
           Effect.catchAll((error) => stderrLine(`${toMessage(error)} (still serving the previous build)`).pipe(Effect.as(false)))
         )
@@ -148,7 +156,9 @@ export const watch = (options: FunctionOptions) =>
 
     yield* watchTree(watched).pipe(
       // Without a src/ the whole directory is watched: ignore what a build writes.
-      Stream.filter((file) => path.relative(options.absDir, path.join(watched, file)).split(path.sep)[0] !== "dist"),
+      Stream.filter((file) =>
+        !["dist", "build", "node_modules"].includes(path.relative(options.absDir, path.join(watched, file)).split(path.sep)[0]!)
+      ),
       // Editors save in bursts (temp file, rename, chmod): one restart per burst.
       Stream.debounce("200 millis"),
       Stream.runForEach(() => restart)

@@ -10,6 +10,7 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import type { Emulator } from "@effect-lambda/emulator"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { optionalRepeated } from "./help.js"
 
 const endpoints: ReadonlyArray<Emulator.RuntimeEndpoint | "any"> = ["next", "response", "error", "init-error", "any"]
 
@@ -38,7 +39,7 @@ const parseFault = (text: string): Either.Either<Emulator.Fault, string> => {
     }
     case "delay":
       return value !== undefined && wholeNumber.test(value)
-        ? Either.right({ _tag: "Delay", millis: Number(value) })
+        ? Either.right({ _tag: "Delay", duration: `${Number(value)} millis` })
         : Either.left(`delay must be a whole number of milliseconds, got '${value ?? ""}'`)
     case "close":
     case "reset":
@@ -85,10 +86,12 @@ export const parse = (spec: string): Either.Either<Emulator.FaultRule, string> =
  * @internal
  */
 export const option: Options.Options<ReadonlyArray<Emulator.FaultRule>> = Options.text("fault").pipe(
+  Options.withPseudoName("spec"),
   Options.withDescription(
     `Inject a Runtime API fault (repeatable): ${syntax}, e.g. next:3:status=500 or response:*:delay=200`
   ),
   Options.repeated,
+  optionalRepeated,
   Options.mapEffect((specs) =>
     Effect.forEach(specs, (spec) =>
       Either.match(parse(spec), {

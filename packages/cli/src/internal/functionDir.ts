@@ -1,9 +1,12 @@
 /** @internal */
+import * as Command from "@effect/platform/Command"
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
+import * as Console from "effect/Console"
 import * as Option from "effect/Option"
-import { spawn } from "node:child_process"
+import * as Stream from "effect/Stream"
 import { BuildFailed, FunctionDirNotFound, MissingBootstrap } from "../CliError.js"
 
 /** @internal */
@@ -97,30 +100,45 @@ const buildCommands = (
   })
 
 type RunOutcome =
-  | { readonly _tag: "Exited"; readonly code: number | null; readonly signal: string | null }
+  | { readonly _tag: "Exited"; readonly code: number }
+  | { readonly _tag: "Killed"; readonly description: string }
   | { readonly _tag: "NotFound" }
   | { readonly _tag: "SpawnError"; readonly message: string }
 
-// Build output goes to stderr: stdout is reserved for the invocation payload and the URL.
-// The build runs in its own process group so that Ctrl-C during a build stops the whole tree
-// (package manager, shell, compiler): signalling the package manager alone leaves its
-// children running.
-const runBuild = (command: BuildCommand, cwd: string): Effect.Effect<RunOutcome> =>
-  Effect.async<RunOutcome>((resume) => {
-    const child = spawn(command.file, command.args as Array<string>, { cwd, stdio: ["ignore", 2, 2], detached: true })
-    child.once("error", (error: NodeJS.ErrnoException) =>
-      resume(Effect.succeed(
-        error.code === "ENOENT" ? { _tag: "NotFound" } : { _tag: "SpawnError", message: error.message }
-      )))
-    child.once("exit", (code, signal) => resume(Effect.succeed({ _tag: "Exited", code, signal })))
-    return Effect.sync(() => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM")
-      } catch {
-        child.kill("SIGTERM")
-      }
-    })
-  })
+// Build output goes to stderr, line by line: stdout is reserved for the invocation payload and
+// the URL. The executor starts the build in its own process group and, when the scope closes
+// early (Ctrl-C during a build), signals the whole group: package manager, shell and compiler.
+const runBuild = (
+  command: BuildCommand,
+  cwd: string
+): Effect.Effect<RunOutcome, never, CommandExecutor.CommandExecutor> =>
+  Effect.gen(function*() {
+    const child = yield* Command.make(command.file, ...command.args).pipe(
+      Command.workingDirectory(cwd),
+      // An ended stdin: a build that asks a question gets EOF instead of waiting forever.
+      Command.stdin(Stream.empty),
+      Command.start
+    )
+    const forward = Stream.merge(child.stdout, child.stderr).pipe(
+      Stream.decodeText(),
+      Stream.splitLines,
+      Stream.runForEach((line) => Console.error(line)),
+      Effect.ignore
+    )
+    const [, code] = yield* Effect.all([forward, child.exitCode], { concurrency: 2 })
+    return { _tag: "Exited", code } as const
+  }).pipe(
+    Effect.scoped,
+    Effect.catchAll((error): Effect.Effect<RunOutcome> =>
+      Effect.succeed(
+        error._tag === "SystemError" && error.reason === "NotFound" && error.method === "spawn"
+          ? { _tag: "NotFound" }
+          : error.method === "exitCode"
+          ? { _tag: "Killed", description: error.description ?? error.message }
+          : { _tag: "SpawnError", message: error.message }
+      )
+    )
+  )
 
 /**
  * Runs the directory's `build` script when it has one and the output is stale: `dist/` is
@@ -133,7 +151,7 @@ export const ensureBuilt = (
   absDir: string,
   shownDir: string,
   options?: { readonly force?: boolean }
-): Effect.Effect<boolean, BuildFailed, FileSystem.FileSystem | Path.Path> =>
+): Effect.Effect<boolean, BuildFailed, FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
@@ -156,7 +174,7 @@ export const ensureBuilt = (
       }
     }
     const commands = yield* buildCommands(fs, path, absDir)
-    yield* Effect.sync(() => process.stderr.write(`effect-lambda: building ${shownDir}\n`))
+    yield* Console.error(`effect-lambda: building ${shownDir}`)
     for (const command of commands) {
       const outcome = yield* runBuild(command, absDir)
       switch (outcome._tag) {
@@ -164,13 +182,11 @@ export const ensureBuilt = (
           continue
         case "SpawnError":
           return yield* new BuildFailed({ dir: shownDir, command: command.display, reason: outcome.message })
+        case "Killed":
+          return yield* new BuildFailed({ dir: shownDir, command: command.display, reason: `was stopped: ${outcome.description}` })
         case "Exited":
           if (outcome.code === 0) return true
-          return yield* new BuildFailed({
-            dir: shownDir,
-            command: command.display,
-            reason: outcome.signal !== null ? `was killed by ${outcome.signal}` : `exited with code ${outcome.code}`
-          })
+          return yield* new BuildFailed({ dir: shownDir, command: command.display, reason: `exited with code ${outcome.code}` })
       }
     }
     return yield* new BuildFailed({ dir: shownDir, command: "npm run build", reason: "could not start: npm not found" })

@@ -1,7 +1,10 @@
 /** @internal */
 import { Emulator } from "@effect-lambda/emulator"
-import type * as Layer from "effect/Layer"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as DropIn from "./dropIn.js"
 
 /**
  * What `start`, `invoke` and `watch` share: the function directory and the emulator settings
@@ -23,12 +26,8 @@ export interface FunctionOptions {
   readonly faults: ReadonlyArray<Emulator.FaultRule>
   /** `start --url`: the Function URL front, on the port after the emulator's (a free one with port 0). */
   readonly functionUrl?: boolean
-}
-
-// Function logs (and the emulator's START/END/REPORT lines) go to stderr so that stdout
-// carries only what a script would capture: the payload of `invoke`, the URL of `start`.
-const writeLog = (line: string): void => {
-  process.stderr.write(line.endsWith("\n") ? line : `${line}\n`)
+  /** `--handler`: `_HANDLER`; a folder without a bootstrap then runs on the drop-in runner. */
+  readonly handler?: string | undefined
 }
 
 /**
@@ -39,21 +38,26 @@ const writeLog = (line: string): void => {
 export const emulatorLayer = (
   options: FunctionOptions,
   port: number = options.port
-): Layer.Layer<Emulator.Emulator, Emulator.EmulatorError> => {
+): Layer.Layer<Emulator.Emulator, Emulator.EmulatorError> =>
+  Layer.unwrapEffect(Effect.map(Effect.console, (console) => {
   const config: { -readonly [K in keyof Emulator.Options]: Emulator.Options[K] } = {
     functionDir: options.absDir,
     host: "127.0.0.1",
     port,
     env: { ...options.env },
-    onLog: writeLog
+    // Function logs (and the emulator's START/END/REPORT lines) go to stderr so that stdout
+    // carries only what a script would capture: the payload of `invoke`, the URL of `start`.
+    onLog: (line) => Effect.runSync(console.error(line.endsWith("\n") ? line.slice(0, -1) : line))
   }
-  if (Option.isSome(options.timeoutSeconds)) config.timeoutSeconds = options.timeoutSeconds.value
+  if (Option.isSome(options.timeoutSeconds)) config.timeout = Duration.seconds(options.timeoutSeconds.value)
   if (Option.isSome(options.memorySizeMb)) config.memorySizeMb = options.memorySizeMb.value
   if (Option.isSome(options.logFormat)) config.logFormat = options.logFormat.value
   if (options.faults.length > 0) config.faults = options.faults
   if (options.functionUrl === true) config.functionUrl = { port: port === 0 ? 0 : port + 1 }
+  if (options.handler !== undefined) config.handler = options.handler
+  if (DropIn.runsOnRunner(options.absDir)) config.bootstrap = DropIn.launcher()
   return Emulator.layer(config)
-}
+}))
 
 /**
  * The sync Invoke API URL of an emulator, as AWS's RIE prints it.

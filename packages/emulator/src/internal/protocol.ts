@@ -14,6 +14,9 @@ export const maxStreamedResponseSize = 20 * 1024 * 1024
 
 export const functionVersion = "$LATEST"
 
+/** Where the Runtime API 2018-06-01 lives. */
+export const runtimeApiPrefix = "/2018-06-01"
+
 const encoder = new TextEncoder()
 
 export const utf8 = (s: string): Uint8Array => encoder.encode(s)

@@ -15,44 +15,7 @@ import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import type * as Http from "node:http"
 import { EmulatorStopped } from "../EmulatorError.js"
-import * as protocol from "./protocol.js"
-import * as state from "./state.js"
-
-/** How streamed responses are limited, as on AWS unless configured otherwise. */
-export interface Limits {
-  /** Streamed response size limit; AWS's soft limit is 20 MiB. */
-  readonly maxResponseBytes: number
-  /** `undefined`: no bandwidth cap. */
-  readonly bandwidth: Bandwidth | undefined
-}
-
-/** The first `burstBytes` go out uncapped, the rest at `bytesPerSecond`. */
-export interface Bandwidth {
-  readonly burstBytes: number
-  readonly bytesPerSecond: number
-}
-
-export const defaultBandwidth: Bandwidth = { burstBytes: 6 * 1024 * 1024, bytesPerSecond: 2 * 1024 * 1024 }
-
-/**
- * Between the runtime's streamed POST and an invoker that takes the body as it streams. Plain
- * Invoke has no channel: a streamed response is then buffered, as AWS does.
- */
-export interface Channel {
-  /** Settled with the content type when the runtime starts a streamed response. */
-  readonly opened: Deferred.Deferred<string>
-  /** The body as it arrives, then `undefined` once it ended, however it ended. Bounded: backpressure. */
-  readonly chunks: Queue.Queue<Uint8Array | undefined>
-  /** Settled when the invoker stops reading (gone, or done): the runtime's POST is cut. */
-  readonly closed: Deferred.Deferred<void>
-}
-
-export const makeChannel: Effect.Effect<Channel> = Effect.all({
-  opened: Deferred.make<string>(),
-  // A few chunks in flight keep the pipe busy without letting a fast runtime outrun the invoker.
-  chunks: Queue.bounded<Uint8Array | undefined>(16),
-  closed: Deferred.make<void>()
-})
+import * as model from "./model.js"
 
 class Truncated {
   readonly _tag = "Truncated"
@@ -153,12 +116,12 @@ export type ReceiveAnswer = "accepted" | "tooLarge" | "truncated" | "cut"
  * fibers), the invoker leaving is seen through a watcher and the queue's shutdown instead.
  */
 export const receive = (
-  limits: Limits,
-  invocation: state.Invocation,
-  channel: Channel,
+  limits: model.Limits,
+  invocation: model.Invocation,
+  channel: model.Channel,
   req: Http.IncomingMessage,
   contentType: string,
-  errorOutcome: (trailers: Readonly<Record<string, string | undefined>>) => state.Outcome | undefined
+  errorOutcome: (trailers: Readonly<Record<string, string | undefined>>) => model.Outcome | undefined
 ): Effect.Effect<ReceiveAnswer> =>
   Effect.gen(function*() {
     yield* Deferred.succeed(channel.opened, contentType)
@@ -171,7 +134,7 @@ export const receive = (
         cut()
       })))
     ))
-    const settle = (outcome: state.Outcome) => Deferred.succeed(invocation.result, outcome)
+    const settle = (outcome: model.Outcome) => Deferred.succeed(invocation.result, outcome)
     /** false when the invoker left (the queue is shut down). */
     const offer = (item: Uint8Array | undefined) =>
       Queue.offer(channel.chunks, item).pipe(Effect.exit, Effect.map(Exit.isSuccess))
@@ -179,7 +142,7 @@ export const receive = (
       // The invoker is gone: cut the runtime's POST, as Lambda does, and end the invocation.
       detach()
       req.socket.destroy()
-      yield* settle(state.success(new Uint8Array(0), contentType))
+      yield* settle(model.success(new Uint8Array(0), contentType))
       return "cut" as const
     })
     let size = 0
@@ -191,14 +154,14 @@ export const receive = (
         if (next._tag === "Left") {
           detach()
           yield* offer(undefined)
-          yield* settle(state.platformError("Runtime.TruncatedResponse", "Runtime response was truncated"))
+          yield* settle(model.truncatedResponse)
           return "truncated" as const
         }
         const chunk = next.right
         if (chunk === undefined) {
           detach()
           yield* offer(undefined)
-          yield* settle(errorOutcome(req.trailers) ?? state.success(new Uint8Array(0), contentType))
+          yield* settle(errorOutcome(req.trailers) ?? model.success(new Uint8Array(0), contentType))
           return "accepted" as const
         }
         size += chunk.length
@@ -208,12 +171,7 @@ export const receive = (
           const fits = chunk.subarray(0, chunk.length - (size - limits.maxResponseBytes))
           if (fits.length > 0) yield* offer(fits)
           yield* offer(undefined)
-          yield* settle(
-            state.platformError(
-              "Function.ResponseSizeTooLarge",
-              protocol.responseTooLargeMessage(size, limits.maxResponseBytes)
-            )
-          )
+          yield* settle(model.responseTooLarge(size, limits.maxResponseBytes))
           return "tooLarge" as const
         }
         const bandwidth = limits.bandwidth
@@ -234,7 +192,7 @@ export type Answer =
   | {
     /** The runtime answered in one piece (a buffered response or an error), or never started. */
     readonly _tag: "Buffered"
-    readonly finished: state.Finished
+    readonly finished: model.Finished
   }
   | {
     readonly _tag: "Streamed"
@@ -244,7 +202,7 @@ export type Answer =
     /** The invoker stops reading: the runtime's POST is cut if it is still sending. */
     readonly close: Effect.Effect<void>
     /** The invocation's outcome and log, once END and REPORT are out. */
-    readonly finished: Effect.Effect<state.Finished, EmulatorStopped>
+    readonly finished: Effect.Effect<model.Finished, EmulatorStopped>
   }
 
 /**
@@ -258,8 +216,8 @@ const race = <A, B, E1, E2>(a: Effect.Effect<A, E1>, b: Effect.Effect<B, E2>): E
  * Waits for the runtime to start answering an invocation that has a channel.
  */
 export const answer = (
-  invocation: state.Invocation,
-  channel: Channel,
+  invocation: model.Invocation,
+  channel: model.Channel,
   stopped: Deferred.Deferred<void>
 ): Effect.Effect<Answer, EmulatorStopped> => {
   const stoppedFail = Deferred.await(stopped).pipe(Effect.flatMap(() => new EmulatorStopped()))

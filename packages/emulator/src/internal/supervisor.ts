@@ -17,14 +17,14 @@ import * as ChildProcess from "node:child_process"
 import { StringDecoder } from "node:string_decoder"
 import type { Readable } from "node:stream"
 import * as memory from "./memory.js"
-import { type Generation, makeGeneration } from "./state.js"
+import { type Generation, makeGeneration } from "./model.js"
 
 export interface SupervisorOptions {
   readonly bootstrap: string
   readonly cwd: string
   readonly env: Readonly<Record<string, string>>
   readonly onLog: (line: string) => void
-  readonly stopGraceMillis: number
+  readonly stopGrace: Duration.Duration
 }
 
 export interface Supervisor {
@@ -184,10 +184,10 @@ export const make = (
         yield* signal(generation, "SIGTERM")
         // interruptible: this runs in finalizers, where a timeout could not cut an uninterruptible wait
         const exited = yield* Effect.interruptible(Deferred.await(generation.exited)).pipe(
-          Effect.timeout(Duration.millis(options.stopGraceMillis)),
+          Effect.timeout(options.stopGrace),
           Effect.option
         )
-        const left = Math.max(0, options.stopGraceMillis - (performance.now() - started))
+        const left = Math.max(0, Duration.toMillis(options.stopGrace) - (performance.now() - started))
         if (exited._tag === "None" || !(yield* awaitGroupGone(generation, left))) yield* kill(generation)
       })
 

@@ -34,6 +34,16 @@ const STREAMED = { _tag: "Streamed" } as const
 
 type Outcome = Handler.Buffered | typeof STREAMED
 
+// `decode` is called on the loop's fiber, before the handler's starts: a decoder that throws
+// (a handler of one's own, a Schema that overflows the stack) fails that invocation, not the loop.
+const decode = (handler: AnyHandler, invocation: Invocation): Effect.Effect<unknown, unknown> => {
+  try {
+    return handler.decode(invocation)
+  } catch (error) {
+    return Effect.die(error)
+  }
+}
+
 /**
  * What one loop needs to run invocations.
  *
@@ -86,7 +96,7 @@ export const make = (
         errorReport: (cause) =>
           ErrorReport.fromCause(timedOut && Cause.isInterruptedOnly(cause) ? Deadline.timeoutCause(invocation) : cause)
       })
-      const program = handler.decode(invocation).pipe(
+      const program = decode(handler, invocation).pipe(
         Effect.flatMap(handler.handle),
         Effect.flatMap(handler.encode),
         // A streamed body is sent from inside the handler's fiber, so the deadline (and

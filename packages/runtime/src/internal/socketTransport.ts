@@ -1,41 +1,46 @@
 /**
  * The default transport: HTTP/1.1 written and parsed directly on keep-alive `net.Socket`s, one
  * per concurrent invocation loop. node:http's generic machinery costs more CPU per call than the
- * rest of the runtime (measured in bench/): this is the same exchange with nothing else. Same
- * rules as the node:http transport: no timeouts, and one retry of `next` on a fresh socket when a
- * reused one fails before any byte of the answer.
+ * rest of the runtime (measured in bench/): this is the same exchange with nothing else. The
+ * policy (no timeouts, `next` retried once) is `transport.ts`'s; this file is only the wire.
  *
  * @internal
  */
-import * as Effect from "effect/Effect"
 import * as net from "node:net"
-import { TransportError } from "../RuntimeApiError.js"
-import { encodeRequest, type ParsedResponse, ProtocolError, ResponseParser } from "./http1.js"
+import { encodeRequest, ProtocolError, ResponseParser } from "./http1.js"
 import * as HttpTransport from "./httpTransport.js"
-
-interface Pending {
-  readonly onResponse: (response: ParsedResponse) => void
-  readonly onError: (error: unknown, started: boolean) => void
-}
+import * as Transport from "./transport.js"
 
 class Connection {
   readonly parser = new ResponseParser()
   /** Completed exchanges: a connection that had one may have died idle (freeze/thaw). */
   exchanges = 0
-  pending: Pending | undefined
+  pending: Transport.Attempt | undefined
+  /** Whether the pending request went out on a connection that had served one before. */
+  reused = false
   dead = false
 
-  constructor(readonly socket: net.Socket, private readonly onIdleClose: (connection: Connection) => void) {
+  constructor(
+    readonly socket: net.Socket,
+    private readonly onIdleClose: (connection: Connection) => void,
+    private readonly onDone: (connection: Connection) => void
+  ) {
     socket.setNoDelay(true)
     socket.on("data", (data: Buffer) => this.onData(data))
     socket.on("error", (error) => this.fail(error))
     socket.on("close", () => this.onClose())
   }
 
+  send(bytes: Buffer, attempt: Transport.Attempt): void {
+    this.pending = attempt
+    this.reused = this.exchanges > 0
+    this.socket.write(bytes)
+  }
+
   private onData(data: Buffer): void {
     const pending = this.pending
     if (pending === undefined) return this.fail(new ProtocolError("bytes received while no request was waiting"))
-    let response: ParsedResponse | undefined
+    let response
     try {
       response = this.parser.push(data)
     } catch (error) {
@@ -46,6 +51,7 @@ class Connection {
     this.pending = undefined
     this.exchanges++
     if (response.close) this.destroy()
+    this.onDone(this)
     pending.onResponse(response)
   }
 
@@ -54,11 +60,11 @@ class Connection {
     const pending = this.pending
     if (pending === undefined) return this.onIdleClose(this)
     this.pending = undefined
-    let response: ParsedResponse
+    let response
     try {
       response = this.parser.end()
     } catch (error) {
-      return pending.onError(error, this.parser.started)
+      return pending.onError(error, this.reused && !this.parser.started)
     }
     this.exchanges++
     pending.onResponse(response)
@@ -66,10 +72,16 @@ class Connection {
 
   fail(error: unknown): void {
     const pending = this.pending
-    const started = this.parser.started
+    const idleDeath = this.reused && !this.parser.started
     this.pending = undefined
     this.destroy()
-    pending?.onError(error, started)
+    pending?.onError(error, idleDeath)
+  }
+
+  /** Interrupted mid-exchange: the connection's state is unknown, so it cannot be reused. */
+  abandon(): void {
+    this.pending = undefined
+    this.destroy()
   }
 
   destroy(): void {
@@ -78,89 +90,55 @@ class Connection {
   }
 }
 
-const describe = (error: unknown): string => {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code
-    return code !== undefined ? `${code}: ${error.message}` : error.message
-  }
-  return String(error)
-}
-
 /** @internal */
-export const make = (address: string, maxSockets: number): HttpTransport.Transport => {
-  const { hostname, port } = HttpTransport.parseAddress(address)
+export const make = (address: string, maxSockets: number): Transport.Transport => {
+  const { hostname, port } = Transport.parseAddress(address)
   const idle: Array<Connection> = []
   const removeIdle = (connection: Connection) => {
     const index = idle.indexOf(connection)
     if (index !== -1) idle.splice(index, 1)
   }
-  const connect = () => new Connection(net.connect({ host: hostname, port }), removeIdle)
-  const take = (): Connection => {
-    for (let connection = idle.pop(); connection !== undefined; connection = idle.pop()) {
-      if (!connection.dead) return connection
-    }
-    return connect()
-  }
   const release = (connection: Connection) => {
     if (!connection.dead && idle.length < maxSockets) idle.push(connection)
     else if (!connection.dead) connection.destroy()
   }
-  // Streamed responses need chunked writes with trailers: node:http does that well, and they
-  // are not the hot path.
-  let streaming: HttpTransport.Transport | undefined
-
-  const request: HttpTransport.Transport["request"] = (operation, method, path, headers, body) =>
-    Effect.async<HttpTransport.RawResponse, TransportError>((resume) => {
+  const take = (): Connection => {
+    for (let connection = idle.pop(); connection !== undefined; connection = idle.pop()) {
+      if (!connection.dead) return connection
+    }
+    return new Connection(net.connect({ host: hostname, port }), removeIdle, release)
+  }
+  const wire: Transport.Wire = {
+    send: (method, path, headers, body, attempt) => {
       let bytes: Buffer
       try {
-        bytes = encodeRequest(method, path, address, headers as Record<string, string>, body)
+        bytes = encodeRequest(method, path, address, headers, body)
       } catch (error) {
-        resume(Effect.fail(new TransportError({ operation, message: describe(error), cause: error })))
-        return
+        attempt.onError(error, false)
+        return () => {}
       }
-      let current: Connection | undefined
-      const send = (attempt: number) => {
-        const connection = take()
-        current = connection
-        const reused = connection.exchanges > 0
-        connection.pending = {
-          onResponse: (response) => {
-            current = undefined
-            release(connection)
-            resume(Effect.succeed({ status: response.status, headers: response.headers, body: response.body }))
-          },
-          onError: (error, started) => {
-            current = undefined
-            // Only `next` (a GET) is retried: a POST cut short may already have been read and
-            // acted on, and sending a report twice is worse than losing the connection.
-            if (method === "GET" && reused && !started && attempt === 0) {
-              // The idle sockets likely died together (freeze/thaw): drop them, retry on a fresh one.
-              for (const other of idle.splice(0)) other.destroy()
-              return send(1)
-            }
-            resume(Effect.fail(new TransportError({ operation, message: describe(error), cause: error })))
-          }
-        }
-        connection.socket.write(bytes)
+      const connection = take()
+      connection.send(bytes, attempt)
+      return () => {
+        if (connection.pending === attempt) connection.abandon()
       }
-      send(0)
-      return Effect.sync(() => {
-        // Interrupted mid-exchange: the connection's state is unknown, so it cannot be reused.
-        if (current !== undefined) {
-          current.pending = undefined
-          current.destroy()
-        }
-      })
-    })
+    },
+    dropIdle: () => {
+      for (const connection of idle.splice(0)) connection.destroy()
+    }
+  }
+  // Streamed responses need chunked writes with trailers: node:http does that well, and they
+  // are not the hot path.
+  let streaming: Transport.Transport | undefined
 
   return {
-    request,
+    request: (operation, method, path, headers, body) => Transport.request(wire, operation, method, path, headers, body),
     openStream: (operation, path, headers) => {
       streaming ??= HttpTransport.make(address, maxSockets)
       return streaming.openStream(operation, path, headers)
     },
     close: () => {
-      for (const connection of idle.splice(0)) connection.destroy()
+      wire.dropIdle()
       streaming?.close()
     }
   }

@@ -1,0 +1,198 @@
+/**
+ * The dispatcher: takes accepted invocations from the model in order, hands each to a runtime
+ * (starting or restarting one as needed), waits for its outcome, prints START/END/REPORT, and
+ * settles what the invoker waits for.
+ *
+ * @internal
+ */
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import * as model from "./model.js"
+import * as protocol from "./protocol.js"
+
+/** How the dispatcher controls the runtime: a supervised bootstrap, or an external runtime. */
+export interface RuntimeControl {
+  /** The live generation, started when there is none. */
+  readonly ensure: Effect.Effect<model.Generation>
+  /** Ends the generation at once (a timeout): no-op for an external runtime. */
+  readonly kill: (generation: model.Generation) => Effect.Effect<void>
+  /** After an invoker got the init error: the runtime starts over. */
+  readonly retireAfterInitError: (generation: model.Generation) => Effect.Effect<void>
+  /** Peak memory of the generation in kB, where it can be measured. */
+  readonly peakKb: (generation: model.Generation) => Effect.Effect<number | undefined>
+  /** Waits until the function's output printed so far is forwarded. */
+  readonly drainLogs: Effect.Effect<void>
+}
+
+const formatMs = (ms: number) => ms.toFixed(2)
+
+/** How one invocation went, for its REPORT line. */
+interface Served {
+  readonly outcome: model.Outcome
+  readonly generation: model.Generation | undefined
+  /** `performance.now()` when the runtime took it; undefined when it never did (init failed). */
+  readonly startedAt: number | undefined
+}
+
+/** Serves the model's invocations for the life of the scope. */
+export const run = (control: RuntimeControl): Effect.Effect<void, never, model.Model | Scope.Scope> =>
+  Effect.gen(function*() {
+    const emulator = yield* model.Model
+    const { config } = emulator
+    const log = emulator.log
+    const servedGenerations = new Set<number>()
+    const reportedInit = new Set<number>()
+    // Lines of the invocations being served whose invoker asked for the log tail.
+    const captures = new Set<Array<string>>()
+    yield* emulator.subscribe((event) => {
+      if (event._tag === "Log") for (const lines of captures) lines.push(event.line)
+    })
+
+    /** Hands the invocation to a runtime and waits for its outcome, restarting the runtime as needed. */
+    const serve = (invocation: model.Invocation): Effect.Effect<Served> =>
+      Effect.gen(function*() {
+        while (true) {
+          const generation = yield* control.ensure
+          const cold = !servedGenerations.has(generation.id)
+          const offer = yield* model.makeOffer(invocation)
+          yield* emulator.offer(offer)
+          const handover = cold ? config.initTimeout : config.timeout
+          const handedOver = yield* Effect.raceAll([
+            Deferred.await(offer.claim).pipe(
+              Effect.map(() => "claimed" as const),
+              Effect.orElseSucceed(() => "claimed" as const)
+            ),
+            Deferred.await(generation.initError).pipe(Effect.as("initError" as const)),
+            Deferred.await(generation.exited).pipe(Effect.as("exited" as const)),
+            ...(emulator.supervised ? [Effect.sleep(handover).pipe(Effect.as("timeout" as const))] : [])
+          ])
+          // The runtime may have claimed it in the meantime: then it is served below.
+          const abandoned = handedOver !== "claimed" && (yield* Deferred.fail(offer.claim, undefined))
+          if (abandoned) {
+            const initError = yield* Deferred.poll(generation.initError)
+            if (initError._tag === "Some") {
+              const outcome = yield* initError.value
+              yield* control.retireAfterInitError(generation)
+              return { outcome, generation, startedAt: undefined }
+            }
+            if (handedOver === "timeout") {
+              yield* control.kill(generation)
+              return { outcome: model.timedOut(invocation.requestId, handover), generation, startedAt: undefined }
+            }
+            const exit = yield* Deferred.await(generation.exited)
+            if (!(yield* Deferred.isDone(generation.ready))) {
+              return { outcome: model.exited(invocation.requestId, exit), generation, startedAt: undefined }
+            }
+            // A warm runtime died while idle: start a new one and hand the invocation over again.
+            continue
+          }
+          servedGenerations.add(generation.id)
+          const startedAt = performance.now()
+          yield* log(`START RequestId: ${invocation.requestId} Version: ${protocol.functionVersion}`)
+          emulator.publish({ _tag: "InvocationStarted", requestId: invocation.requestId })
+          const ended = yield* Effect.raceAll([
+            Deferred.await(invocation.result).pipe(Effect.as("answered" as const)),
+            Effect.sleep(config.timeout).pipe(Effect.as("timeout" as const)),
+            Deferred.await(generation.exited).pipe(Effect.as("exited" as const))
+          ])
+          if (ended === "timeout") {
+            if (yield* emulator.settle(invocation, model.timedOut(invocation.requestId, config.timeout))) {
+              yield* log(
+                `${new Date().toISOString()} ${invocation.requestId} Task timed out after ${
+                  Duration.toSeconds(config.timeout).toFixed(2)
+                } seconds`
+              )
+              yield* emulator.drop(invocation)
+              yield* control.kill(generation)
+            }
+          } else if (ended === "exited") {
+            const exit = yield* Deferred.await(generation.exited)
+            if (yield* emulator.settle(invocation, model.exited(invocation.requestId, exit, { status: 502 }))) {
+              yield* emulator.drop(invocation)
+            }
+          }
+          return { outcome: yield* Deferred.await(invocation.result), generation, startedAt }
+        }
+      })
+
+    const report = (invocation: model.Invocation, served: Served) =>
+      Effect.gen(function*() {
+        const { generation, outcome, startedAt } = served
+        const now = performance.now()
+        yield* control.drainLogs
+        if (startedAt === undefined) {
+          // Init failed or timed out: Lambda reports the init phase on its own line first.
+          const initMs = generation === undefined ? 0 : now - generation.spawnedAt
+          yield* log(
+            `INIT_REPORT Init Duration: ${formatMs(initMs)} ms\tPhase: init\tStatus: ${
+              outcome.reportStatus ?? "error"
+            }\tError Type: ${outcome.errorType ?? "Runtime.Unknown"}`
+          )
+          yield* log(`START RequestId: ${invocation.requestId} Version: ${protocol.functionVersion}`)
+        }
+        const duration = startedAt === undefined ? 0 : now - startedAt
+        // Init Duration goes on the first REPORT of each runtime process, as on a cold start.
+        let initDuration: number | undefined = undefined
+        if (generation !== undefined && emulator.supervised && !reportedInit.has(generation.id)) {
+          reportedInit.add(generation.id)
+          const ready = yield* Deferred.poll(generation.ready)
+          initDuration = (ready._tag === "Some" ? yield* ready.value : startedAt ?? now) - generation.spawnedAt
+        }
+        const peakKb = generation === undefined ? undefined : yield* control.peakKb(generation)
+        // Custom runtimes are billed for init too.
+        const billed = Math.ceil(duration + (initDuration ?? 0))
+        const fields = [
+          `REPORT RequestId: ${invocation.requestId}`,
+          `Duration: ${formatMs(duration)} ms`,
+          `Billed Duration: ${billed} ms`,
+          `Memory Size: ${config.memorySizeMb} MB`,
+          ...(peakKb === undefined ? [] : [`Max Memory Used: ${Math.ceil(peakKb / 1024)} MB`]),
+          ...(initDuration === undefined ? [] : [`Init Duration: ${formatMs(initDuration)} ms`]),
+          ...(outcome.reportStatus === undefined ? [] : [`Status: ${outcome.reportStatus}`])
+        ]
+        yield* log(`END RequestId: ${invocation.requestId}`)
+        yield* log(fields.join("\t"))
+        emulator.publish({ _tag: "InvocationEnded", requestId: invocation.requestId, outcome })
+      })
+
+    const serveOne = (invocation: model.Invocation) => {
+      const lines: Array<string> = []
+      return Effect.gen(function*() {
+        if (invocation.logTail) captures.add(lines)
+        const served = yield* serve(invocation)
+        yield* report(invocation, served)
+        captures.delete(lines)
+        yield* Deferred.succeed(invocation.done, { outcome: served.outcome, log: lines })
+      }).pipe(
+        // A bug here must cost one invocation, not stop the dispatcher and hang every invoker.
+        Effect.catchAllDefect((defect) =>
+          Effect.gen(function*() {
+            captures.delete(lines)
+            yield* log(`effect-lambda: emulator defect while serving ${invocation.requestId}: ${String(defect)}`)
+            yield* emulator.drop(invocation)
+            const outcome = model.platformError("ServiceException", String(defect), { status: 500 })
+            yield* Deferred.succeed(invocation.done, { outcome, log: [] })
+          })
+        )
+      )
+    }
+    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(emulator.takeSubmitted, serveOne)))
+  })
+
+/** The control of an external runtime: nothing to start or stop, a new generation after an init error. */
+export const external = (generation: Ref.Ref<model.Generation | undefined>): RuntimeControl => ({
+  ensure: Effect.map(Ref.get(generation), (current) => current!),
+  kill: () => Effect.void,
+  retireAfterInitError: (retired) =>
+    // The external runtime starts over as a new generation, so that an init error it posted
+    // before anyone invoked still reaches exactly one invoker.
+    Effect.flatMap(
+      model.makeGeneration(retired.id + 1, undefined, performance.now()),
+      (fresh) => Ref.set(generation, fresh)
+    ),
+  peakKb: () => Effect.succeed(undefined),
+  drainLogs: Effect.void
+})

@@ -1,0 +1,47 @@
+/**
+ * The environment a function's `bootstrap` starts with.
+ *
+ * @internal
+ */
+import * as Duration from "effect/Duration"
+import type * as model from "./model.js"
+import * as protocol from "./protocol.js"
+
+export interface EnvironmentOptions {
+  readonly config: model.Config
+  readonly functionDir: string
+  /** `AWS_LAMBDA_RUNTIME_API`: where the runtime finds this emulator. */
+  readonly runtimeApi: string
+  readonly handler: string | undefined
+  readonly logFormat: "Text" | "JSON" | undefined
+  /** The user's variables: they win over Lambda's defaults, except the two that tie the child to this emulator. */
+  readonly env: Readonly<Record<string, string>> | undefined
+}
+
+export const make = (options: EnvironmentOptions): Record<string, string> => {
+  const { config } = options
+  const inherited: Record<string, string> = {}
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) inherited[key] = value
+  const now = Date.now()
+  return {
+    ...inherited,
+    AWS_LAMBDA_FUNCTION_NAME: config.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: protocol.functionVersion,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memorySizeMb),
+    AWS_LAMBDA_FUNCTION_TIMEOUT: String(Duration.toSeconds(config.timeout)),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: protocol.newLogStreamName(now),
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    AWS_REGION: config.region,
+    AWS_DEFAULT_REGION: config.region,
+    AWS_EXECUTION_ENV: "AWS_Lambda_provided.al2023",
+    TZ: ":UTC",
+    LANG: "en_US.UTF-8",
+    _HANDLER: options.handler ?? "",
+    ...(options.logFormat === undefined ? {} : { AWS_LAMBDA_LOG_FORMAT: options.logFormat }),
+    ...options.env,
+    // not overridable: they tie the child to this emulator
+    AWS_LAMBDA_RUNTIME_API: options.runtimeApi,
+    LAMBDA_TASK_ROOT: options.functionDir
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * How the Runtime API clients (`RuntimeApi`, `ExtensionsApi`) talk HTTP: the transport
+ * interface, and the one policy both wire implementations follow (`socketTransport.ts`, the
+ * default: HTTP/1.1 on `net.Socket`s; `httpTransport.ts`: node:http).
+ *
+ * The policy: no timeout anywhere (`next` is a long poll, and the whole process may be frozen
+ * between invocations). A `GET` (`next`) that fails on a *reused* connection before any byte of
+ * the answer arrived is sent once more, on a fresh connection, after dropping the idle ones: the
+ * connection most likely died while the process was frozen, and asking again is safe. A `POST`
+ * or `PUT` is never sent twice: one cut short may already have been read and acted on, and a
+ * report sent twice is worse than a lost connection. Any other failure is a `TransportError`.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import type * as http from "node:http"
+import { TransportError } from "../RuntimeApiError.js"
+
+/** @internal */
+export type Method = "GET" | "POST" | "PUT"
+
+/** @internal */
+export type Headers = http.OutgoingHttpHeaders
+
+/** @internal */
+export interface RawResponse {
+  readonly status: number
+  /** Lower-case names. */
+  readonly headers: http.IncomingHttpHeaders
+  readonly body: Buffer
+}
+
+/** @internal */
+export interface Transport {
+  readonly request: (
+    operation: string,
+    method: Method,
+    path: string,
+    headers: Headers,
+    body?: string | Uint8Array
+  ) => Effect.Effect<RawResponse, TransportError>
+  /** Opens a chunked POST whose body is written piece by piece (streamed responses). */
+  readonly openStream: (operation: string, path: string, headers: Headers) => StreamingRequest
+  readonly close: () => void
+}
+
+/** @internal */
+export interface StreamingRequest {
+  /** Writes a chunk; waits for `drain` when the socket buffer is full. */
+  readonly write: (chunk: Uint8Array) => Effect.Effect<void, TransportError>
+  /** Ends the body (with trailers) and waits for the answer. */
+  readonly end: (trailers?: Readonly<Record<string, string>>) => Effect.Effect<RawResponse, TransportError>
+  /** The answer, if the API already sent one (for example a 400 before reading the body). */
+  readonly early: () => RawResponse | undefined
+  readonly abort: () => void
+}
+
+/**
+ * Where a wire implementation reports how one attempt of an exchange ended; called once.
+ *
+ * @internal
+ */
+export interface Attempt {
+  readonly onResponse: (response: RawResponse) => void
+  /**
+   * `idleDeath`: the request went out on a reused connection and no byte of the answer came
+   * back, the sign of a connection that died while idle.
+   */
+  readonly onError: (error: unknown, idleDeath: boolean) => void
+}
+
+/**
+ * What a wire implementation provides for `request`.
+ *
+ * @internal
+ */
+export interface Wire {
+  /** Sends one attempt; returns how to abandon it (interruption). Errors go to `attempt.onError`. */
+  readonly send: (
+    method: Method,
+    path: string,
+    headers: Headers,
+    body: string | Uint8Array | undefined,
+    attempt: Attempt
+  ) => () => void
+  /** Drops every idle connection, so the next attempt opens a fresh one. */
+  readonly dropIdle: () => void
+}
+
+/**
+ * Splits `AWS_LAMBDA_RUNTIME_API` (`host:port`, `[::1]:port`, no scheme).
+ *
+ * @internal
+ */
+export const parseAddress = (address: string): { readonly hostname: string; readonly port: number } => {
+  const url = new URL(`http://${address}`)
+  const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname
+  return { hostname, port: url.port === "" ? 80 : Number(url.port) }
+}
+
+const describe = (error: unknown): string => {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return code !== undefined ? `${code}: ${error.message}` : error.message
+  }
+  return String(error)
+}
+
+/**
+ * The `TransportError` of `operation` for a failure of the wire.
+ *
+ * @internal
+ */
+export const transportError = (operation: string, error: unknown): TransportError =>
+  new TransportError({ operation, message: describe(error), cause: error })
+
+/**
+ * One exchange on `wire`, with the policy above: the one home of the retry-`next`-once rule.
+ *
+ * @internal
+ */
+export const request = (
+  wire: Wire,
+  operation: string,
+  method: Method,
+  path: string,
+  headers: Headers,
+  body?: string | Uint8Array
+): Effect.Effect<RawResponse, TransportError> =>
+  Effect.async<RawResponse, TransportError>((resume) => {
+    let abandon: (() => void) | undefined
+    let done = false
+    let current = 0
+    const attempt = (n: number) => {
+      current = n
+      const abort = wire.send(method, path, headers, body, {
+        onResponse: (response) => {
+          if (done) return
+          done = true
+          abandon = undefined
+          resume(Effect.succeed(response))
+        },
+        onError: (error, idleDeath) => {
+          if (done) return
+          abandon = undefined
+          if (method === "GET" && idleDeath && n === 0) {
+            // The idle connections likely died together (freeze/thaw): drop them, ask once more.
+            wire.dropIdle()
+            return attempt(1)
+          }
+          done = true
+          resume(Effect.fail(transportError(operation, error)))
+        }
+      })
+      // Unless the attempt already ended (or was replaced by the retry) from inside `send`.
+      if (!done && current === n) abandon = abort
+    }
+    attempt(0)
+    return Effect.sync(() => {
+      done = true
+      abandon?.()
+    })
+  })

@@ -1,0 +1,240 @@
+/**
+ * The console and the invoke store of AWS's Node.js client (aws-lambda-ric 4.x,
+ * `dist/logging/*`, `@aws/lambda-invoke-store`), for plain handlers run by the drop-in runner:
+ * `console.*` lines carry the time, the request id and the level, in `AWS_LAMBDA_LOG_FORMAT`
+ * (Text or JSON) and filtered by `AWS_LAMBDA_LOG_LEVEL`, exactly as under AWS's managed runtime.
+ *
+ * @internal
+ */
+import * as fs from "node:fs"
+import { format } from "node:util"
+import { formatError } from "./userFunction.js"
+
+const PROTECTED_KEYS = {
+  REQUEST_ID: Symbol.for("_AWS_LAMBDA_REQUEST_ID"),
+  X_RAY_TRACE_ID: Symbol.for("_AWS_LAMBDA_X_RAY_TRACE_ID"),
+  TENANT_ID: Symbol.for("_AWS_LAMBDA_TENANT_ID")
+} as const
+
+type Store = Record<symbol | string, unknown>
+
+/**
+ * The single-concurrency invoke store AWS's client publishes as `awslambda.InvokeStore` (read by
+ * `@aws/lambda-invoke-store`, hence by Powertools): the context of the current invocation stays
+ * set after it, until the next one.
+ *
+ * @internal
+ */
+export class InvokeStoreSingle {
+  static PROTECTED_KEYS = PROTECTED_KEYS
+  currentContext: Store | undefined
+  isProtectedKey(key: symbol | string): boolean {
+    return (Object.values(PROTECTED_KEYS) as Array<symbol | string>).includes(key)
+  }
+  getRequestId(): string {
+    return (this.get(PROTECTED_KEYS.REQUEST_ID) as string | undefined) ?? "-"
+  }
+  getXRayTraceId(): unknown {
+    return this.get(PROTECTED_KEYS.X_RAY_TRACE_ID)
+  }
+  getTenantId(): unknown {
+    return this.get(PROTECTED_KEYS.TENANT_ID)
+  }
+  getContext(): Store | undefined {
+    return this.currentContext
+  }
+  hasContext(): boolean {
+    return this.currentContext !== undefined
+  }
+  get(key: symbol | string): unknown {
+    return this.currentContext?.[key]
+  }
+  set(key: symbol | string, value: unknown): void {
+    if (this.isProtectedKey(key)) throw new Error(`Cannot modify protected Lambda context field: ${String(key)}`)
+    this.currentContext = this.currentContext || {}
+    this.currentContext[key] = value
+  }
+  run<A>(context: Store, fn: () => A): A {
+    this.currentContext = context
+    return fn()
+  }
+}
+
+const noGlobal = (): boolean => ["true", "1"].includes(process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA ?? "")
+
+/**
+ * The store in use: an `awslambda.InvokeStore` already published (by a bundled
+ * `@aws/lambda-invoke-store`) wins, as in AWS's client.
+ *
+ * @internal
+ */
+export const invokeStore = (): InvokeStoreSingle => {
+  const g = globalThis as { awslambda?: Record<string, any> }
+  if (!noGlobal()) {
+    g.awslambda = g.awslambda || {}
+    if (g.awslambda.InvokeStore) return g.awslambda.InvokeStore
+    const store = new InvokeStoreSingle()
+    g.awslambda.InvokeStore = store
+    return store
+  }
+  return (fallbackStore ??= new InvokeStoreSingle())
+}
+let fallbackStore: InvokeStoreSingle | undefined
+
+/** Runs `fn` with the invocation's id and trace id in the store, as AWS's client does per invoke. @internal */
+export const runWithInvokeContext = <A>(requestId: string, xRayTraceId: unknown, fn: () => A): A =>
+  invokeStore().run({ [PROTECTED_KEYS.REQUEST_ID]: requestId, [PROTECTED_KEYS.X_RAY_TRACE_ID]: xRayTraceId }, fn)
+
+interface Level {
+  readonly name: string
+  readonly priority: number
+  readonly tlvMask: number
+}
+
+const LOG_LEVEL: Record<string, Level> = {
+  TRACE: { name: "TRACE", priority: 1, tlvMask: 4 },
+  DEBUG: { name: "DEBUG", priority: 2, tlvMask: 8 },
+  INFO: { name: "INFO", priority: 3, tlvMask: 12 },
+  WARN: { name: "WARN", priority: 4, tlvMask: 16 },
+  ERROR: { name: "ERROR", priority: 5, tlvMask: 20 },
+  FATAL: { name: "FATAL", priority: 6, tlvMask: 24 }
+}
+
+const FRAME_TYPE_TEXT = 0xa55a0003
+const FRAME_TYPE_JSON = 0xa55a0002
+
+const jsonErrorReplacer = (_key: string, value: unknown) => {
+  if (value instanceof Error) {
+    return Object.assign({
+      errorType: value?.constructor?.name ?? "UnknownError",
+      errorMessage: value.message,
+      stackTrace: typeof value.stack === "string" ? value.stack.split("\n") : value.stack
+    }, value)
+  }
+  return value
+}
+
+const formatText = (timestamp: string, requestId: string, level: Level, message: unknown, params: Array<unknown>) =>
+  [timestamp, requestId, level.name, format(message, ...params)].join("\t")
+
+const formatJson = (
+  timestamp: string,
+  requestId: string,
+  tenantId: unknown,
+  level: Level,
+  message: unknown,
+  params: Array<unknown>
+): string => {
+  const result: Record<string, unknown> = { timestamp, level: level.name, requestId }
+  if (tenantId) result.tenantId = tenantId
+  if (params.length === 0) {
+    result.message = message
+    try {
+      return JSON.stringify(result, jsonErrorReplacer)
+    } catch {
+      result.message = format(result.message)
+      return JSON.stringify(result)
+    }
+  }
+  result.message = format(message, ...params)
+  for (const param of params) {
+    if (param instanceof Error) {
+      result.errorType = param?.constructor?.name ?? "UnknownError"
+      result.errorMessage = param.message
+      result.stackTrace = typeof param.stack === "string" ? param.stack.split("\n") : []
+      break
+    }
+  }
+  return JSON.stringify(result)
+}
+
+let json = false
+
+/**
+ * Replaces `console.trace|debug|info|warn|error|fatal|log` with Lambda's structured lines. Levels
+ * below `AWS_LAMBDA_LOG_LEVEL` become no-ops; `_LAMBDA_TELEMETRY_LOG_FD`, when Lambda passes one,
+ * receives framed records instead of stdout.
+ *
+ * @internal
+ */
+export const patchConsole = (): void => {
+  json = process.env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === "JSON"
+  const envLevel = process.env.AWS_LAMBDA_LOG_LEVEL?.toUpperCase()
+  const minLevel = envLevel && envLevel in LOG_LEVEL ? LOG_LEVEL[envLevel]! : LOG_LEVEL.TRACE!
+  const store = invokeStore()
+  const rawFd = process.env._LAMBDA_TELEMETRY_LOG_FD
+  delete process.env._LAMBDA_TELEMETRY_LOG_FD
+  const fdNumber = Number(rawFd)
+  const telemetryFd = Number.isInteger(fdNumber) && fdNumber >= 0 ? fdNumber : undefined
+  const header = Buffer.alloc(16)
+
+  const write = (level: Level, message: unknown, params: Array<unknown>) => {
+    const now = new Date()
+    const requestId = store.getRequestId()
+    const tenantId = store.getTenantId() || ""
+    if (telemetryFd) {
+      const line = json
+        ? formatJson(now.toISOString(), requestId, tenantId, level, message, params)
+        : formatText(now.toISOString(), requestId, level, message, params) + "\n"
+      const bytes = Buffer.from(line, "utf8")
+      header.writeUInt32BE(((json ? FRAME_TYPE_JSON : FRAME_TYPE_TEXT) | level.tlvMask) >>> 0, 0)
+      header.writeInt32BE(bytes.length, 4)
+      header.writeBigInt64BE(BigInt(now.valueOf()) * 1000n, 8)
+      fs.writeSync(telemetryFd, header)
+      fs.writeSync(telemetryFd, bytes)
+      return
+    }
+    const line = json
+      ? formatJson(now.toISOString(), requestId, tenantId, level, message, params)
+      : formatText(now.toISOString(), requestId, level, message, params)
+    process.stdout.write(line.replace(/\n/g, "\r") + "\n")
+  }
+  const make = (level: Level) =>
+    level.priority >= minLevel.priority
+      ? (message?: unknown, ...params: Array<unknown>) => write(level, message, params)
+      : () => {}
+  const c = console as unknown as Record<string, unknown>
+  c.trace = make(LOG_LEVEL.TRACE!)
+  c.debug = make(LOG_LEVEL.DEBUG!)
+  c.info = make(LOG_LEVEL.INFO!)
+  c.warn = make(LOG_LEVEL.WARN!)
+  c.error = make(LOG_LEVEL.ERROR!)
+  c.fatal = make(LOG_LEVEL.FATAL!)
+  c.log = c.info
+}
+
+const withEnumerableProperties = (error: unknown) => {
+  if (error instanceof Error) {
+    const ret: Record<string, unknown> = Object.assign<Record<string, unknown>, Error>({
+      errorType: error.name,
+      errorMessage: error.message,
+      code: (error as NodeJS.ErrnoException).code
+    }, error)
+    if (typeof error.stack === "string") ret.stack = error.stack.split("\n")
+    return ret
+  }
+  return error
+}
+
+const intoError = (err: unknown): Error => err instanceof Error ? err : new Error(String(err))
+
+/**
+ * `Init Error` / `Invoke Error` lines, through the (patched) `console.error`: Text gets
+ * `message<TAB>{json}`, JSON gets the error itself.
+ *
+ * @internal
+ */
+export const logError = (message: string, err: unknown): void => {
+  const error = intoError(err)
+  if (json) {
+    console.error(error)
+    return
+  }
+  let formatted: string
+  try {
+    formatted = "\t" + JSON.stringify(error, (_k, v) => withEnumerableProperties(v))
+  } catch {
+    formatted = "\t" + JSON.stringify(formatError(error))
+  }
+  console.error(message, formatted)
+}
