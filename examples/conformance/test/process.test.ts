@@ -53,6 +53,8 @@ const runs: Array<Run> = []
 // Without an Extensions API (as an emulator without one): 404, as on a server without the route.
 const noExtensionsApi: Script = (_call, res) => accepted(res, 404, { errorType: "NotFound", errorMessage: "404 page not found" })
 
+// Its own fake Runtime API on node:http rather than the runtime package's test utility: an
+// example stays self-contained, as it is meant to be copied out of this repository.
 const start = async (script: Script, env: Record<string, string> = {}, extensions: Script = noExtensionsApi): Promise<Run> => {
   const calls: Array<Call> = []
   const extensionCalls: Array<Call> = []
