@@ -69,8 +69,15 @@ const logFormat = Options.choice("log-format", ["Text", "JSON"]).pipe(
   Options.optional
 )
 
+const handler = Options.text("handler").pipe(
+  Options.withPseudoName("file.export"),
+  Options.withDescription("_HANDLER of the function; a folder of plain Node.js code (no bootstrap) runs on the drop-in runner"),
+  Options.optional
+)
+
 const functionConfig = (defaultPort: number) => ({
   functionDir,
+  handler,
   port: port(defaultPort),
   timeout,
   memory,
@@ -104,7 +111,8 @@ const toFunctionOptions = (args: FunctionArgs) =>
       memorySizeMb: args.memory,
       env: yield* parseEnv(args.env),
       logFormat: args.logFormat,
-      faults: args.fault
+      faults: args.fault,
+      handler: Option.getOrUndefined(args.handler)
     } satisfies FunctionOptions
   })
 

@@ -30,6 +30,8 @@ export type EmulatorError = EmulatorError_.EmulatorError
 export interface Options {
   /** Folder holding an executable `bootstrap`; omitted: no supervisor, an external runtime connects to `runtimeApi`. */
   readonly functionDir?: string
+  /** Executable started instead of `<functionDir>/bootstrap` (in `functionDir`, which stays `LAMBDA_TASK_ROOT`): the CLI's drop-in runner for a plain Node.js folder. */
+  readonly bootstrap?: string
   /** Default 0 (a free port). One port serves both the Runtime API and the Invoke API. */
   readonly port?: number
   /** Function timeout; default `AWS_LAMBDA_FUNCTION_TIMEOUT` (seconds) of `env`, then of the process, then 3 seconds. */

@@ -14,15 +14,22 @@
  */
 import { Alb, ApiGateway, FunctionUrl } from "@effect-lambda/events"
 import { Handler } from "@effect-lambda/runtime"
+import * as Etag from "@effect/platform/Etag"
+import * as FileSystem from "@effect/platform/FileSystem"
+import type * as HttpApi from "@effect/platform/HttpApi"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpApp from "@effect/platform/HttpApp"
 import type { HttpMiddleware } from "@effect/platform/HttpMiddleware"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpPlatform from "@effect/platform/HttpPlatform"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Path from "@effect/platform/Path"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as internal from "./internal/httpHandler.js"
 
 /**
@@ -81,7 +88,9 @@ export interface Results {
  * ```ts
  * import { HttpHandler } from "@effect-lambda/middleware"
  * import * as HttpRouter from "@effect/platform/HttpRouter"
- * import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+ * import * as HttpPlatform from "@effect/platform/HttpPlatform"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Path from "@effect/platform/Path"
  * import { Effect } from "effect"
  *
  * const router = HttpRouter.empty.pipe(
@@ -168,7 +177,9 @@ const withoutResponses = <E>(cause: Cause.Cause<E>): Cause.Cause<E> =>
  * import { HttpHandler } from "@effect-lambda/middleware"
  * import { LambdaRuntime } from "@effect-lambda/runtime"
  * import * as HttpRouter from "@effect/platform/HttpRouter"
- * import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+ * import * as HttpPlatform from "@effect/platform/HttpPlatform"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Path from "@effect/platform/Path"
  * import { Effect, Layer } from "effect"
  *
  * const router = HttpRouter.empty.pipe(
@@ -238,4 +249,64 @@ export const make = <E, R, const T extends EventType = "auto">(
   }
 
   return Handler.make({ event: schemas[eventType] as Schema.Schema<any, any, never>, handle }) as any
+}
+
+// What an `HttpApi` app needs besides its handlers: the platform services of
+// `HttpRouter.DefaultServices`. A Lambda function serves no files from disk, so the file system is
+// a no-op one (an `HttpServerResponse.file` answers 500).
+const defaultServices = Layer.provideMerge(
+  HttpPlatform.layer,
+  Layer.mergeAll(FileSystem.layerNoop({}), Etag.layerWeak, Path.layer)
+)
+
+/**
+ * Runs an `@effect/platform` `HttpApi` (typed endpoints, schemas, OpenAPI) as a Lambda function:
+ * `apiLayer` is the layer `HttpApiBuilder.api(Api)` builds, with its groups' handlers provided.
+ * Requests that do not match an endpoint answer 404, payloads, paths, query strings and headers
+ * that do not decode answer 400 with the API's error body, and endpoint errors answer with the
+ * status their schema declares, as an `HttpApi` served by a platform server does.
+ *
+ * The API's layer is built once, by the first invocation, in the function's context (so its
+ * handlers may use the services of the function's layer) and kept for the environment's
+ * lifetime; put resources with finalizers in the function's layer, whose scope the runtime
+ * closes at shutdown.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+ * import { HttpHandler } from "@effect-lambda/middleware"
+ * import { Effect, Layer, Schema } from "effect"
+ *
+ * class Api extends HttpApi.make("api").add(
+ *   HttpApiGroup.make("hello").add(HttpApiEndpoint.get("greet", "/hello").addSuccess(Schema.String))
+ * ) {}
+ * const HelloLive = HttpApiBuilder.group(Api, "hello", (handlers) => handlers.handle("greet", () => Effect.succeed("hi")))
+ * const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide(HelloLive))
+ *
+ * export const handler = HttpHandler.fromHttpApi(ApiLive, { event: "apiGatewayV2" })
+ * ```
+ */
+export const fromHttpApi = <E, R, const T extends EventType = "auto">(
+  apiLayer: Layer.Layer<HttpApi.Api, E, R>,
+  options: Options<T> = {}
+): Handler.Handler<Events[T], Results[T], never, Exclude<R, HttpServerRequest.HttpServerRequest | Scope.Scope | RequestEvent>> => {
+  const build = Effect.gen(function*() {
+    // Never closed: lives as long as the execution environment (see above).
+    const scope = yield* Scope.make()
+    const context = yield* Layer.buildWithScope(
+      Layer.mergeAll(apiLayer, HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer).pipe(
+        Layer.provideMerge(defaultServices)
+      ),
+      scope
+    )
+    const app = yield* Effect.provide(HttpApiBuilder.httpApp, context)
+    return Effect.provide(app, context)
+  })
+  // Built by the first invocation that needs it; a build failure is kept too, so every
+  // invocation reports it instead of rebuilding on each request.
+  const cached = Effect.runSync(Effect.cached(build))
+  const app = Effect.flatMap(cached, (app) => app) as HttpApp.Default<E, R>
+  return make(app, options) as any
 }

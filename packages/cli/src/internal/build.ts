@@ -22,6 +22,7 @@ import {
   SnapshotFailed
 } from "../CliError.js"
 import * as Artefact from "./artefact.js"
+import * as DropIn from "./dropIn.js"
 import { type Arch, NODE_VERSION, nodeBinary, runsHere } from "./nodeBinary.js"
 import { buildSnapshot } from "./snapshot.js"
 import { type ZipEntry, writeZip } from "./zip.js"
@@ -45,6 +46,8 @@ export interface BuildOptions {
   readonly snapshot: boolean
   /** Largest allowed bundle, in KB (1024 bytes). */
   readonly budgetKb: number | undefined
+  /** `--handler`: default `_HANDLER` of a plain Node.js function (drop-in build). */
+  readonly handler?: string | undefined
 }
 
 /** @internal */
@@ -220,6 +223,18 @@ export const build = (
       return yield* new EntryNotFound({ dir: options.dir, reason: "no-dir" })
     }
     if (!(yield* fs.exists(path.join(absDir, "src/main.ts")).pipe(Effect.orElseSucceed(() => false)))) {
+      // A plain Node.js function: packaged with the drop-in runner, not bundled.
+      if (DropIn.isPlainFunction(absDir)) {
+        return yield* DropIn.build({
+          dir: options.dir,
+          absDir,
+          outDir: path.resolve(options.out ?? path.join(absDir, "build", "lambda", options.target)),
+          target: options.target,
+          arch: options.arch,
+          nodeLayer: options.nodeLayer,
+          handler: options.handler
+        })
+      }
       return yield* new EntryNotFound({ dir: options.dir, reason: "no-entry" })
     }
     const bundled = yield* bundle(path, absDir, options.dir, options.sourcemap)

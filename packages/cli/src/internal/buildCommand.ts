@@ -56,6 +56,11 @@ export const buildCommand = Command.make(
       Options.withDescription("Fail when the bundle is larger than this many KB"),
       Options.filterMap((n) => (n > 0 ? Option.some(n) : Option.none()), "--budget must be a positive number of KB"),
       Options.optional
+    ),
+    handler: Options.text("handler").pipe(
+      Options.withPseudoName("file.export"),
+      Options.withDescription("Plain Node.js function (no src/main.ts): the _HANDLER used when Lambda sets none"),
+      Options.optional
     )
   },
   (args) =>
@@ -69,9 +74,10 @@ export const buildCommand = Command.make(
         nodeLayer: args.nodeLayer,
         compileCache: args.compileCache,
         snapshot: args.snapshot,
-        budgetKb: Option.getOrUndefined(args.budget)
+        budgetKb: Option.getOrUndefined(args.budget),
+        handler: Option.getOrUndefined(args.handler)
       }
       const result = yield* build(options)
       yield* Console.log(report(yield* Path.Path, options, result))
     })
-).pipe(Command.withDescription("Bundle the function with esbuild and package it for AWS Lambda"))
+).pipe(Command.withDescription("Bundle the function with esbuild (or, for a plain Node.js folder, add the drop-in runner) and package it for AWS Lambda"))

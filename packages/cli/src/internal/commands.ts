@@ -13,6 +13,7 @@ import * as Stream from "effect/Stream"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import { FunctionFailed, InvokeFailed, toMessage } from "../CliError.js"
 import { readEvent, type EventSource } from "./event.js"
+import * as DropIn from "./dropIn.js"
 import { checkBootstrap, ensureBuilt } from "./functionDir.js"
 import { watchTree } from "./watcher.js"
 import { boundPort, emulatorLayer, type FunctionOptions, invokeUrl } from "./host.js"
@@ -25,7 +26,10 @@ const writeStdout = (data: string | Uint8Array): Effect.Effect<void> =>
   })
 
 const prepare = (options: FunctionOptions) =>
-  ensureBuilt(options.absDir, options.dir).pipe(Effect.zipRight(checkBootstrap(options.absDir, options.dir)))
+  // A plain Node.js folder without a bootstrap runs on the drop-in runner: nothing to build.
+  DropIn.runsOnRunner(options.absDir)
+    ? Effect.void
+    : ensureBuilt(options.absDir, options.dir).pipe(Effect.zipRight(checkBootstrap(options.absDir, options.dir)))
 
 const announce = (options: FunctionOptions, emulator: Emulator.Emulator, verb: string) =>
   Console.log(
@@ -136,8 +140,10 @@ export const watch = (options: FunctionOptions) =>
 
     const restart = SynchronizedRef.updateEffect(current, (running) =>
       Effect.gen(function*() {
-        const built = yield* ensureBuilt(options.absDir, options.dir, { force: true }).pipe(
-          Effect.zipRight(checkBootstrap(options.absDir, options.dir)),
+        const rebuild = DropIn.runsOnRunner(options.absDir)
+          ? Effect.void
+          : ensureBuilt(options.absDir, options.dir, { force: true }).pipe(Effect.zipRight(checkBootstrap(options.absDir, options.dir)))
+        const built = yield* rebuild.pipe(
           Effect.as(true),
           Effect.catchAll((error) => stderrLine(`${toMessage(error)} (still serving the previous build)`).pipe(Effect.as(false)))
         )
@@ -150,7 +156,9 @@ export const watch = (options: FunctionOptions) =>
 
     yield* watchTree(watched).pipe(
       // Without a src/ the whole directory is watched: ignore what a build writes.
-      Stream.filter((file) => path.relative(options.absDir, path.join(watched, file)).split(path.sep)[0] !== "dist"),
+      Stream.filter((file) =>
+        !["dist", "build", "node_modules"].includes(path.relative(options.absDir, path.join(watched, file)).split(path.sep)[0]!)
+      ),
       // Editors save in bursts (temp file, rename, chmod): one restart per burst.
       Stream.debounce("200 millis"),
       Stream.runForEach(() => restart)

@@ -4,9 +4,18 @@
  *
  * @internal
  */
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Path from "@effect/platform/Path"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { type NodeFetchFailed, PackageFailed } from "../CliError.js"
+import * as Artefact from "./artefact.js"
+import { type Arch, NODE_VERSION, nodeBinary } from "./nodeBinary.js"
+import { writeZip } from "./zip.js"
 
 /**
  * The drop-in runner, bundled beside the CLI (`dist/dropin.mjs`, made by scripts/bundle.mjs from
@@ -29,6 +38,32 @@ export const isPlainFunction = (absDir: string): boolean => {
   if (fs.existsSync(path.join(absDir, "src/main.ts"))) return false
   if (fs.existsSync(path.join(absDir, "package.json"))) return true
   return fs.readdirSync(absDir).some((f) => /\.(c|m)?js$/.test(f))
+}
+
+/**
+ * Whether `invoke|start|watch` run the folder on the drop-in runner: it has no `bootstrap` of its
+ * own and is a plain function.
+ *
+ * @internal
+ */
+export const runsOnRunner = (absDir: string): boolean =>
+  !fs.existsSync(path.join(absDir, "bootstrap")) && isPlainFunction(absDir)
+
+let launcherFile: string | undefined
+
+/**
+ * An executable the emulator starts in place of a `bootstrap`: the drop-in runner on this Node.
+ * The function folder stays `LAMBDA_TASK_ROOT`; nothing is written into it.
+ *
+ * @internal
+ */
+export const launcher = (): string => {
+  if (launcherFile !== undefined && fs.existsSync(launcherFile)) return launcherFile
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "effect-lambda-dropin-"))
+  const file = path.join(dir, "bootstrap")
+  fs.writeFileSync(file, `#!/bin/sh\nexec "${process.execPath}" "${runnerFile()}"\n`, { mode: 0o755 })
+  launcherFile = file
+  return file
 }
 
 // Never shipped: VCS data, the CLI's own output, editors' and tools' folders.
@@ -151,51 +186,105 @@ exec "$node" $heap "$dir/${RUNNER_NAME}"
 `
 
 /** @internal */
-export interface DropInBuild {
+export interface DropInOptions {
+  readonly dir: string
   readonly absDir: string
   readonly outDir: string
-  readonly target: "provided.al2023" | "image"
-  /** The Node binary to ship (provided.al2023 without a layer). */
-  readonly node: string | undefined
-  readonly nodeNote: string
-  readonly heapSizing: string
+  readonly target: "provided.al2023" | "nodejs" | "image"
+  readonly arch: Arch
+  readonly nodeLayer: boolean
+  /** `--handler`: the `_HANDLER` used when Lambda sets none. */
   readonly handler: string | undefined
-  readonly dockerfile: (files: ReadonlyArray<string>) => string
 }
 
 /** @internal */
-export interface DropInEntry {
-  readonly name: string
-  readonly source: { readonly file: string } | { readonly content: string }
-  readonly mode: number
+export interface DropInResult {
+  readonly outDir: string
+  readonly bundleBytes: number
+  readonly files: ReadonlyArray<{ readonly path: string; readonly bytes: number; readonly note?: string }>
+  readonly notes: ReadonlyArray<string>
 }
 
+const failed = (target: string) => (error: unknown) =>
+  new PackageFailed({ path: target, reason: error instanceof Error ? error.message : String(error) })
+
 /**
- * The entries of a drop-in artefact: `bootstrap`, the runner, the function's files and
- * production packages, and (provided.al2023) the Node binary; plus the notes to print.
+ * `effect-lambda build` of a plain Node.js function: `bootstrap` + the drop-in runner + the
+ * function's files + its production `node_modules` (+ Node for provided.al2023), as a zip, or
+ * as a folder with a Dockerfile for `--target image`. Nothing is bundled: the code runs as the
+ * user wrote it, loaded by the rules of AWS's client.
  *
  * @internal
  */
-export const dropInEntries = (
-  options: DropInBuild
-): { readonly entries: ReadonlyArray<DropInEntry>; readonly notes: ReadonlyArray<string>; readonly runnerBytes: number } => {
-  const runner = runnerFile()
-  if (!fs.existsSync(runner)) throw new Error(`the drop-in runner ${runner} is missing: rebuild the CLI (pnpm build)`)
-  const { files, missing } = functionFiles(options.absDir)
-  const notes: Array<string> = []
-  if (missing.length > 0) {
-    notes.push(`dependencies not found in node_modules (run npm install --omit=dev first): ${missing.join(", ")}`)
-  }
-  const clash = files.find((f) => f.name === "bootstrap" || f.name === RUNNER_NAME || (options.node !== undefined && f.name === "node"))
-  if (clash !== undefined) throw new Error(`the function has its own ${clash.name}, which the artefact needs for itself`)
-  const boot = bootstrap(options.heapSizing, options.handler)
-  const entries: Array<DropInEntry> = [
-    { name: "bootstrap", source: { content: boot }, mode: 0o755 },
-    { name: RUNNER_NAME, source: { file: runner }, mode: 0o644 },
-    ...files.map((f) => ({ name: f.name, source: { file: f.file }, mode: f.mode }))
-  ]
-  if (options.node !== undefined) entries.push({ name: "node", source: { file: options.node }, mode: 0o755 })
-  if (options.handler === undefined) notes.push("_HANDLER comes from the function's handler setting (no --handler default recorded)")
-  notes.push(`${files.length} files of the function, ${productionPackages(options.absDir).dirs.length} production packages`)
-  return { entries, notes, runnerBytes: fs.statSync(runner).size }
-}
+export const build = (
+  options: DropInOptions
+): Effect.Effect<DropInResult, PackageFailed | NodeFetchFailed, FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor> =>
+  Effect.gen(function*() {
+    if (options.target === "nodejs") {
+      return yield* new PackageFailed({
+        path: options.dir,
+        reason: "a plain Node.js function runs on nodejs22.x/nodejs24.x as it is (zip the folder); use --target provided.al2023 or image for the drop-in runner"
+      })
+    }
+    const runner = runnerFile()
+    if (!fs.existsSync(runner)) {
+      return yield* new PackageFailed({ path: runner, reason: "the drop-in runner is missing: rebuild the CLI (pnpm build)" })
+    }
+    const { files, missing } = yield* Effect.try({ try: () => functionFiles(options.absDir), catch: failed(options.dir) })
+    const shipsNode = options.target === "provided.al2023" && !options.nodeLayer
+    const clash = files.find((f) => f.name === "bootstrap" || f.name === RUNNER_NAME || (shipsNode && f.name === "node"))
+    if (clash !== undefined) {
+      return yield* new PackageFailed({ path: clash.file, reason: `the artefact needs ${clash.name} for itself: rename the function's own` })
+    }
+    const notes: Array<string> = []
+    if (missing.length > 0) notes.push(`dependencies not in node_modules (run npm install --omit=dev first): ${missing.join(", ")}`)
+    notes.push(options.handler === undefined
+      ? "_HANDLER comes from the function's handler setting (no --handler default recorded)"
+      : `_HANDLER defaults to ${options.handler} when Lambda sets none`)
+    const boot = bootstrap(Artefact.HEAP_SIZING, options.handler)
+    const runnerBytes = fs.statSync(runner).size
+    const entries = [
+      { name: "bootstrap", source: { content: boot }, mode: 0o755 },
+      { name: RUNNER_NAME, source: { file: runner }, mode: 0o644 },
+      ...files.map((f) => ({ name: f.name, source: { file: f.file }, mode: f.mode }))
+    ]
+    const packages = new Set(files.map((f) => /^(?:.*\/)?node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f.name)?.[1]).filter((n) => n !== undefined))
+    const shown = [
+      { path: "bootstrap", bytes: Buffer.byteLength(boot) },
+      { path: RUNNER_NAME, bytes: runnerBytes, note: "drop-in runner (aws-lambda-ric 4.x rules)" },
+      {
+        path: "(function)",
+        bytes: files.reduce((n, f) => n + fs.statSync(f.file).size, 0),
+        note: `${files.length} files, ${packages.size} production packages`
+      }
+    ]
+    yield* Effect.try({ try: () => fs.mkdirSync(options.outDir, { recursive: true }), catch: failed(options.outDir) })
+    if (options.target === "provided.al2023") {
+      if (shipsNode) {
+        const node = yield* nodeBinary(options.arch)
+        entries.push({ name: "node", source: { file: node }, mode: 0o755 })
+        shown.push({ path: "node", bytes: fs.statSync(node).size, note: `Node ${NODE_VERSION} linux ${options.arch}` })
+      } else {
+        notes.push(`no Node binary in the zip: attach a layer whose bin/node is Node ${NODE_VERSION} for ${options.arch}`)
+      }
+      const zipFile = path.join(options.outDir, "function.zip")
+      const bytes = yield* writeZip(zipFile, entries)
+      return { outDir: options.outDir, bundleBytes: runnerBytes, files: [...shown, { path: zipFile, bytes, note: "zip" }], notes }
+    }
+    // image: the artefact as a folder, and a Dockerfile copying all of it.
+    yield* Effect.try({
+      try: () => {
+        for (const e of entries) {
+          const to = path.join(options.outDir, e.name)
+          fs.mkdirSync(path.dirname(to), { recursive: true })
+          if ("file" in e.source) fs.copyFileSync(e.source.file, to)
+          else fs.writeFileSync(to, e.source.content)
+          fs.chmodSync(to, e.mode)
+        }
+        fs.writeFileSync(path.join(options.outDir, "Dockerfile"), Artefact.dockerfile(["."]))
+      },
+      catch: failed(options.outDir)
+    })
+    notes.push(`docker build --platform linux/${options.arch === "arm64" ? "arm64" : "amd64"} -t <name> ${options.outDir}`)
+    return { outDir: options.outDir, bundleBytes: runnerBytes, files: [{ path: path.join(options.outDir, "Dockerfile"), bytes: fs.statSync(path.join(options.outDir, "Dockerfile")).size }, ...shown], notes }
+  })

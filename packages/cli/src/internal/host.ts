@@ -4,6 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as DropIn from "./dropIn.js"
 
 /**
  * What `start`, `invoke` and `watch` share: the function directory and the emulator settings
@@ -25,6 +26,8 @@ export interface FunctionOptions {
   readonly faults: ReadonlyArray<Emulator.FaultRule>
   /** `start --url`: the Function URL front, on the port after the emulator's (a free one with port 0). */
   readonly functionUrl?: boolean
+  /** `--handler`: `_HANDLER`; a folder without a bootstrap then runs on the drop-in runner. */
+  readonly handler?: string | undefined
 }
 
 /**
@@ -44,13 +47,19 @@ export const emulatorLayer = (
     env: { ...options.env },
     // Function logs (and the emulator's START/END/REPORT lines) go to stderr so that stdout
     // carries only what a script would capture: the payload of `invoke`, the URL of `start`.
-    onLog: (line) => Effect.runSync(console.error(line.endsWith("\n") ? line.slice(0, -1) : line))
+    onLog: (line) => {
+      const text = line.endsWith("\n") ? line.slice(0, -1) : line
+      // the function's control characters must not act on the user's terminal
+      Effect.runSync(console.error(process.stderr.isTTY ? Emulator.terminalSafe(text) : text))
+    }
   }
   if (Option.isSome(options.timeoutSeconds)) config.timeout = Duration.seconds(options.timeoutSeconds.value)
   if (Option.isSome(options.memorySizeMb)) config.memorySizeMb = options.memorySizeMb.value
   if (Option.isSome(options.logFormat)) config.logFormat = options.logFormat.value
   if (options.faults.length > 0) config.faults = options.faults
   if (options.functionUrl === true) config.functionUrl = { port: port === 0 ? 0 : port + 1 }
+  if (options.handler !== undefined) config.handler = options.handler
+  if (DropIn.runsOnRunner(options.absDir)) config.bootstrap = DropIn.launcher()
   return Emulator.layer(config)
 }))
 

@@ -103,7 +103,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
     const userEnv = { ...(options.envFile === undefined ? {} : yield* envFile.read(options.envFile)), ...options.env }
     const config = resolveConfig(options, userEnv)
     const functionDir = options.functionDir === undefined ? undefined : Path.resolve(options.functionDir)
-    const bootstrap = functionDir === undefined ? undefined : Path.join(functionDir, "bootstrap")
+    const bootstrap = functionDir === undefined ? undefined : options.bootstrap ?? Path.join(functionDir, "bootstrap")
     if (bootstrap !== undefined) yield* checkBootstrap(bootstrap)
 
     const emulator = yield* model.make({ config, supervised: bootstrap !== undefined, faults: options.faults })

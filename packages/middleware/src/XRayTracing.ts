@@ -1,0 +1,126 @@
+/**
+ * Exports Effect's spans to AWS X-Ray through OpenTelemetry (`@effect/opentelemetry`): trace and
+ * span ids from X-Ray's id generator (the trace id starts with the epoch seconds, as X-Ray
+ * requires), the X-Ray propagator for the `X-Amzn-Trace-Id` header of outgoing calls, and a
+ * flush of the span processor after each invocation, so no span waits in memory while Lambda
+ * freezes the environment.
+ *
+ * Import it by path (`@effect-lambda/middleware/XRayTracing`): it needs the OpenTelemetry
+ * packages (optional peer dependencies of this package), which the rest of the package does not.
+ *
+ * @example
+ * ```ts
+ * import { Tracing } from "@effect-lambda/middleware"
+ * import * as XRayTracing from "@effect-lambda/middleware/XRayTracing"
+ * import { Handler, LambdaRuntime } from "@effect-lambda/runtime"
+ * import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
+ * import { Effect } from "effect"
+ *
+ * const handler = Handler.make({ handle: () => Effect.succeed("ok").pipe(Effect.withSpan("work")) }).pipe(
+ *   Tracing.withSpan({ trigger: "other" }),
+ *   XRayTracing.withFlush
+ * )
+ * LambdaRuntime.runMain(handler, XRayTracing.layer({ exporter: new OTLPTraceExporter() }))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
+import type * as OtelResource from "@effect/opentelemetry/Resource"
+import * as OtelTracer from "@effect/opentelemetry/Tracer"
+import { Handler } from "@effect-lambda/runtime"
+import { AWSXRayIdGenerator } from "@opentelemetry/id-generator-aws-xray"
+import { AWSXRayPropagator } from "@opentelemetry/propagator-aws-xray"
+import * as OtelApi from "@opentelemetry/api"
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace-base"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Where spans go: an OTLP exporter to the ADOT collector or CloudWatch's OTLP endpoint, … */
+  readonly exporter: SpanExporter
+  /** `service.name`. Default `OTEL_SERVICE_NAME`, else `AWS_LAMBDA_FUNCTION_NAME`. */
+  readonly serviceName?: string
+  /**
+   * Batch spans and export them at the end of each invocation (default), or export each span
+   * as it ends (`false`).
+   */
+  readonly batch?: boolean
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class Flusher extends Context.Tag("@effect-lambda/middleware/XRayTracing/Flusher")<
+  Flusher,
+  { readonly flush: Effect.Effect<void> }
+>() {}
+
+/**
+ * The OpenTelemetry tracer of `@effect/opentelemetry`'s `NodeSdk` with X-Ray's id generator,
+ * and the `Flusher` of its span processor. The provider shuts down (exporting what is left)
+ * when the runtime stops.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<Flusher | OtelResource.Resource> =>
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const serviceName = options.serviceName ??
+      (yield* Config.string("OTEL_SERVICE_NAME").pipe(
+        Config.orElse(() => Config.string("AWS_LAMBDA_FUNCTION_NAME")),
+        Config.withDefault("lambda")
+      ))
+    const processor: SpanProcessor = options.batch === false
+      ? new SimpleSpanProcessor(options.exporter)
+      : new BatchSpanProcessor(options.exporter)
+    const flush = Effect.promise(() => processor.forceFlush()).pipe(
+      Effect.catchAllDefect((defect) => Effect.logWarning("span export failed", defect))
+    )
+    return Layer.merge(
+      NodeSdk.layer(() => ({
+        resource: { serviceName, attributes: { "cloud.provider": "aws", "cloud.platform": "aws_lambda" } },
+        spanProcessor: processor,
+        tracerConfig: { idGenerator: new AWSXRayIdGenerator() }
+      })),
+      Layer.succeed(Flusher, { flush })
+    )
+  }).pipe(Effect.orDie))
+
+/**
+ * Exports the spans of each invocation when the handler is done, before the runtime posts the
+ * response: apply it after `Tracing.withSpan`, so the invocation's own span has ended.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withFlush = <Event, A, E, R>(self: Handler.Handler<Event, A, E, R>): Handler.Handler<Event, A, E, R | Flusher> =>
+  Handler.mapEffect(self, (effect) =>
+    Effect.flatMap(Flusher, (flusher) => Effect.ensuring(effect, flusher.flush))) as Handler.Handler<Event, A, E, R | Flusher>
+
+const propagator = new AWSXRayPropagator()
+
+/**
+ * The `X-Amzn-Trace-Id` header naming the current span as the parent
+ * (`Root=1-…;Parent=…;Sampled=1`), for calls to AWS services or other traced functions; `None`
+ * outside a span.
+ *
+ * @since 0.1.0
+ * @category propagation
+ */
+export const traceHeader: Effect.Effect<Option.Option<string>> = Effect.map(
+  Effect.option(OtelTracer.currentOtelSpan),
+  Option.flatMap((span) => {
+    const carrier: Record<string, string> = {}
+    propagator.inject(OtelApi.trace.setSpan(OtelApi.context.active(), span), carrier, OtelApi.defaultTextMapSetter)
+    return Option.fromNullable(carrier["x-amzn-trace-id"])
+  })
+)

@@ -1,0 +1,57 @@
+import { Tracing } from "@effect-lambda/middleware"
+import * as XRayTracing from "@effect-lambda/middleware/XRayTracing"
+import { Handler } from "@effect-lambda/runtime"
+import { LambdaTest } from "@effect-lambda/testing"
+import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base"
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+
+const TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+
+describe("XRayTracing", () => {
+  it.live("spans are exported before the response, in the invocation's X-Ray trace, with X-Ray ids", () =>
+    Effect.gen(function*() {
+      const exporter = new InMemorySpanExporter()
+      const headers: Array<Option.Option<string>> = []
+      let exportedAtResponse = -1
+      const handler = Handler.make({
+        handle: () =>
+          Effect.gen(function*() {
+            headers.push(yield* XRayTracing.traceHeader)
+            return "ok"
+          }).pipe(Effect.withSpan("work"))
+      }).pipe(Tracing.withSpan({ trigger: "other" }), XRayTracing.withFlush)
+      const { api } = yield* LambdaTest.start(handler, XRayTracing.layer({ exporter, serviceName: "orders" }))
+      const report = yield* api.report(yield* api.enqueue({}, { traceId: TRACE }))
+      exportedAtResponse = exporter.getFinishedSpans().length
+      expect(report._tag).toBe("Response")
+      // both spans were exported by the time the response was posted (batched, then flushed)
+      expect(exportedAtResponse).toBe(2)
+      const spans = exporter.getFinishedSpans()
+      const invoke = spans.find((s) => s.name === "lambda.invoke")!
+      const work = spans.find((s) => s.name === "work")!
+      expect(invoke.spanContext().traceId).toBe("5759e988bd862e3fe1be46a994272793")
+      expect(invoke.parentSpanContext?.spanId).toBe("53995c3f42cd8ad8")
+      expect(work.parentSpanContext?.spanId).toBe(invoke.spanContext().spanId)
+      expect(work.spanContext().spanId).toMatch(/^[0-9a-f]{16}$/)
+      expect(invoke.resource.attributes["service.name"]).toBe("orders")
+      // the header for outgoing calls names the `work` span in the same X-Ray trace
+      expect(Option.getOrThrow(headers[0]!)).toBe(
+        `Root=1-5759e988-bd862e3fe1be46a994272793;Parent=${work.spanContext().spanId};Sampled=1`
+      )
+      // without a trace header the X-Ray generator's trace id starts with the epoch seconds
+      exporter.reset()
+      const before = Math.floor(Date.now() / 1000)
+      yield* api.report(yield* api.enqueue({}))
+      const root = exporter.getFinishedSpans().find((s) => s.name === "lambda.invoke")!
+      const epoch = parseInt(root.spanContext().traceId.slice(0, 8), 16)
+      expect(epoch).toBeGreaterThanOrEqual(before - 1)
+      expect(epoch).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 1)
+    }).pipe(Effect.scoped))
+
+  it.effect("outside a span there is no header", () =>
+    Effect.gen(function*() {
+      expect(Option.isNone(yield* XRayTracing.traceHeader)).toBe(true)
+    }))
+})
