@@ -1,10 +1,19 @@
+import * as effectEslint from "@effect/eslint-plugin"
 import js from "@eslint/js"
 import tseslint from "typescript-eslint"
+
+/**
+ * Formatting is dprint run as an ESLint rule through `@effect/eslint-plugin`, with the options of
+ * Effect's v3 monorepo. It stays "off" until the one-time reformat of the whole tree (to switch it
+ * on: set this to "error", then run `pnpm lint --fix` once and commit the result alone).
+ */
+const dprintSeverity = "off"
 
 export default tseslint.config(
   { ignores: ["**/node_modules/**", "**/build/**", "**/dist/**", "bench/.peers/**", "**/*.d.ts", ".tmp/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  ...effectEslint.configs.dprint,
   {
     languageOptions: {
       globals: { process: "readonly", console: "readonly", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setImmediate: "readonly", URL: "readonly" }
@@ -15,7 +24,18 @@ export default tseslint.config(
       "@typescript-eslint/no-empty-object-type": "off",
       "@typescript-eslint/no-namespace": "off",
       "no-constant-condition": ["error", { checkLoops: false }],
-      "require-yield": "off"
+      "require-yield": "off",
+      "@effect/dprint": [dprintSeverity, {
+        config: {
+          indentWidth: 2,
+          lineWidth: 120,
+          semiColons: "asi",
+          quoteStyle: "alwaysDouble",
+          trailingCommas: "never",
+          operatorPosition: "maintain",
+          "arrowFunction.useParentheses": "force"
+        }
+      }]
     }
   }
 )

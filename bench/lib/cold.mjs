@@ -2,6 +2,7 @@
 // this process, and at its first `next` read the wall time since spawn and the CPU time the
 // client's process has used so far (sum over its threads of /proc/<pid>/task/*/schedstat, in ns).
 // CPU time is the figure that survives a busy machine: wall time includes waiting for a core.
+// (Not bench/server.mjs: this answers only the first `next` and must read the CPU time right then.)
 import { spawn } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"
 import http from "node:http"

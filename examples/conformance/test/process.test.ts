@@ -46,6 +46,8 @@ interface Run {
 
 const runs: Array<Run> = []
 
+// Its own fake Runtime API on node:http rather than the runtime package's test utility: an
+// example stays self-contained, as it is meant to be copied out of this repository.
 const start = async (script: Script, env: Record<string, string> = {}): Promise<Run> => {
   const calls: Array<Call> = []
   const waiters: Array<() => void> = []

@@ -1,13 +1,20 @@
 // Bundles src/bin.ts into the executable dist/bin.mjs that the `effect-lambda` bin points at.
 import * as esbuild from "esbuild"
 import { chmodSync } from "node:fs"
+import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import esmRequireBanner from "../src/internal/esmRequireBanner.json" with { type: "json" }
 
 const root = fileURLToPath(new URL("..", import.meta.url))
-const outfile = `${root}dist/bin.mjs`
+// `node scripts/bundle.mjs [entry outfile]`: the CLI by default; the e2e soak bundles its own entry
+// the same way (one home for the options below).
+const [entry, outfile] = process.argv.length > 3
+  ? [path.resolve(process.argv[2]), path.resolve(process.argv[3])]
+  : [`${root}src/bin.ts`, `${root}dist/bin.mjs`]
+const shebang = "#!/usr/bin/env node\n"
 
 await esbuild.build({
-  entryPoints: [`${root}src/bin.ts`],
+  entryPoints: [entry],
   outfile,
   bundle: true,
   platform: "node",
@@ -17,9 +24,7 @@ await esbuild.build({
   external: ["esbuild"],
   // A CJS dependency that reaches `require` (e.g. through a barrel import) would otherwise
   // crash the ESM bundle with "Dynamic require of ... is not supported".
-  banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __effectLambdaCreateRequire } from \"node:module\";\nconst require = __effectLambdaCreateRequire(import.meta.url);"
-  },
+  banner: { js: `${shebang}${esmRequireBanner.js}` },
   legalComments: "none",
   logLevel: "warning",
 })

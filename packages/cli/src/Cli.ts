@@ -16,8 +16,11 @@ import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import { InvalidEnv } from "./CliError.js"
 import * as Commands from "./internal/commands.js"
+import * as DataExample from "./internal/dataExample.js"
+import * as EnvFile from "./internal/envFile.js"
 import * as FaultSpec from "./internal/faultSpec.js"
 import * as Help from "./internal/help.js"
+import * as SamTemplate from "./internal/samTemplate.js"
 import { resolveDir } from "./internal/functionDir.js"
 import type { FunctionOptions } from "./internal/host.js"
 import { buildCommand } from "./internal/buildCommand.js"
@@ -64,6 +67,23 @@ const env = Options.text("env").pipe(
   Help.optionalRepeated
 )
 
+const envFile = Options.file("env-file", { exists: "either" }).pipe(
+  Options.withPseudoName("file"),
+  Options.withDescription(
+    "Environment variables for the function from a dotenv file (KEY=VALUE lines); --env wins over it, and it over template.yaml"
+  ),
+  Options.optional
+)
+
+const inspect = Options.integer("inspect").pipe(
+  Options.withPseudoName("port"),
+  Options.withDescription(
+    "Start the function under the Node inspector on 127.0.0.1 (--inspect alone: port 9229) for a debugger to attach"
+  ),
+  Options.filterMap((n) => (n >= 0 && n <= 65535 ? Option.some(n) : Option.none()), "--inspect must be a port 0..65535"),
+  Options.optional
+)
+
 const logFormat = Options.choice("log-format", ["Text", "JSON"]).pipe(
   Options.withDescription("Log format of the function (AWS_LAMBDA_LOG_FORMAT)"),
   Options.optional
@@ -82,7 +102,9 @@ const functionConfig = (defaultPort: number) => ({
   timeout,
   memory,
   env,
+  envFile,
   logFormat,
+  inspect,
   fault: FaultSpec.option
 })
 
@@ -103,18 +125,37 @@ const parseEnv = (pairs: ReadonlyArray<string>): Effect.Effect<Record<string, st
 const toFunctionOptions = (args: FunctionArgs) =>
   Effect.gen(function*() {
     const absDir = yield* resolveDir(args.functionDir)
+    // Precedence, lowest first: template.yaml, --env-file, --env (and the flags over the template).
+    const template = Option.getOrUndefined(yield* SamTemplate.read(absDir, args.functionDir))
+    if (template !== undefined) yield* Console.error(describeTemplate(template))
+    const fileEnv = Option.isSome(args.envFile) ? yield* EnvFile.read(args.envFile.value) : {}
+    const flagEnv = yield* parseEnv(args.env)
     return {
       dir: args.functionDir,
       absDir,
       port: args.port,
-      timeoutSeconds: args.timeout,
-      memorySizeMb: args.memory,
-      env: yield* parseEnv(args.env),
+      timeoutSeconds: Option.orElse(args.timeout, () => Option.fromNullable(template?.timeoutSeconds)),
+      memorySizeMb: Option.orElse(args.memory, () => Option.fromNullable(template?.memorySizeMb)),
+      env: { ...template?.env, ...fileEnv, ...flagEnv },
       logFormat: args.logFormat,
+      inspectPort: args.inspect,
       faults: args.fault,
-      handler: Option.getOrUndefined(args.handler)
+      handler: Option.getOrUndefined(Option.orElse(args.handler, () => Option.fromNullable(template?.handler)))
     } satisfies FunctionOptions
   })
+
+const describeTemplate = (t: SamTemplate.TemplateDefaults): string => {
+  const parts = [
+    t.timeoutSeconds === undefined ? undefined : `Timeout ${t.timeoutSeconds}`,
+    t.memorySizeMb === undefined ? undefined : `MemorySize ${t.memorySizeMb}`,
+    t.handler === undefined ? undefined : `Handler ${t.handler}`,
+    `${Object.keys(t.env).length} environment variable(s)`
+  ].filter((p) => p !== undefined)
+  const unresolved = t.unresolved.length === 0
+    ? ""
+    : `; left out, computed at deploy time: ${t.unresolved.join(", ")}`
+  return `effect-lambda: defaults from ${t.file} (${t.functionId}): ${parts.join(", ")}${unresolved}`
+}
 
 /**
  * `effect-lambda start <function-dir>`: build if needed, serve the Invoke and Runtime APIs
@@ -150,6 +191,13 @@ export const invoke = Command.make(
       Options.withDescription("Event JSON (default: stdin when it is not a terminal, else {})"),
       Options.optional
     ),
+    dataExample: Options.text("data-example").pipe(
+      Options.withPseudoName("source"),
+      Options.withDescription(
+        "Invoke with a sample event of an AWS event source: apigw-v1, apigw-v2, alb, function-url, sqs, sns, s3, eventbridge, dynamodb, kinesis, scheduled (`--data-example list` describes them)"
+      ),
+      Options.optional
+    ),
     eventFile: Options.text("event-file").pipe(
       Options.withAlias("f"),
       Options.withPseudoName("file"),
@@ -159,7 +207,7 @@ export const invoke = Command.make(
   },
   (args) =>
     toFunctionOptions(args).pipe(
-      Effect.flatMap((options) => Commands.invoke(options, { event: args.event, eventFile: args.eventFile }))
+      Effect.flatMap((options) => Commands.invoke(options, { event: args.event, eventFile: args.eventFile, dataExample: args.dataExample }))
     )
 ).pipe(
   Command.withDescription(
@@ -237,10 +285,21 @@ const stripAnsi = (u: unknown): unknown =>
 
 const cli = Command.run(command, { name: "effect-lambda", version })
 
+// `invoke --data-example list` lists the sources and invokes nothing, with or without a function.
+const listsDataExamples = (args: ReadonlyArray<string>): boolean =>
+  args[0] === "invoke" &&
+  args.some((arg, i) => arg === "--data-example=list" || (arg === "--data-example" && args[i + 1] === "list"))
+
+// `--inspect` alone means Node's default port, as `node --inspect` does; @effect/cli options
+// take a value, so the bare flag is given its value before parsing.
+const withInspectDefault = (argv: ReadonlyArray<string>): ReadonlyArray<string> =>
+  argv.map((arg, i) => (i >= 2 && arg === "--inspect" && !/^\d+$/.test(argv[i + 1] ?? "") ? "--inspect=9229" : arg))
+
 const helpOrRun = (argv: ReadonlyArray<string>) => {
   const doc = help(argv.slice(2))
+  if (doc === undefined && listsDataExamples(argv.slice(2))) return Console.log(DataExample.listing())
   return doc === undefined
-    ? Effect.provideService(cli(argv), CliConfig.CliConfig, Help.config)
+    ? Effect.provideService(cli(withInspectDefault(argv)), CliConfig.CliConfig, Help.config)
     : Console.log(HelpDoc.toAnsiText(doc))
 }
 

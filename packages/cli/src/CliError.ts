@@ -147,17 +147,53 @@ export class EventUnreadable extends Schema.TaggedError<EventUnreadable>()("Even
 }
 
 /**
- * Both `--event` and `--event-file` were given.
+ * More than one of `--event`, `--event-file` and `--data-example` was given.
  *
  * @since 0.1.0
  * @category errors
  */
-export class ConflictingEventOptions
-  extends Schema.TaggedError<ConflictingEventOptions>()("ConflictingEventOptions", {})
-{
+export class ConflictingEventOptions extends Schema.TaggedError<ConflictingEventOptions>()("ConflictingEventOptions", {
+  /** The flags given, in the order `invoke --help` lists them. */
+  options: Schema.Array(Schema.String)
+}) {
   readonly [TypeId]: TypeId = TypeId
   get message(): string {
-    return "give the event with either --event or --event-file, not both"
+    return this.options.length === 2
+      ? `give the event with either ${this.options[0]} or ${this.options[1]}, not both`
+      : `give the event with only one of ${this.options.join(", ")}`
+  }
+}
+
+/**
+ * `--data-example` names no known event source.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnknownDataExample extends Schema.TaggedError<UnknownDataExample>()("UnknownDataExample", {
+  name: Schema.String,
+  known: Schema.Array(Schema.String)
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `unknown --data-example '${this.name}' (one of ${this.known.join(", ")}; \`--data-example list\` describes them)`
+  }
+}
+
+/**
+ * A configuration file of the function (`--env-file`, the SAM `template.yaml`) could not be read
+ * or holds an invalid value.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidConfigFile extends Schema.TaggedError<InvalidConfigFile>()("InvalidConfigFile", {
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `cannot use ${this.path}: ${firstLine(this.reason)}`
   }
 }
 
@@ -329,6 +365,26 @@ export class FunctionDirExists extends Schema.TaggedError<FunctionDirExists>()("
 }
 
 /**
+ * `effect-lambda new` was run inside the effect-lambda repository, in a folder that is not one of
+ * its workspace packages: there `pnpm install` would not install the function's dependencies.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OutsideWorkspacePackages extends Schema.TaggedError<OutsideWorkspacePackages>()("OutsideWorkspacePackages", {
+  dir: Schema.String,
+  /** The workspace globs of pnpm-workspace.yaml, relative to the repository root. */
+  globs: Schema.Array(Schema.String)
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    return `${this.dir} is inside the effect-lambda repository but not in one of its workspace folders (${
+      this.globs.join(", ")
+    }), where pnpm would not install it: give --dir examples (or run it outside the repository)`
+  }
+}
+
+/**
  * `effect-lambda build --snapshot` could not make the V8 startup snapshot.
  *
  * @since 0.1.0
@@ -356,7 +412,9 @@ export type CliError =
   | InvalidEvent
   | EventUnreadable
   | ConflictingEventOptions
+  | UnknownDataExample
   | InvalidEnv
+  | InvalidConfigFile
   | FunctionFailed
   | InvokeFailed
   | EntryNotFound
@@ -366,6 +424,7 @@ export type CliError =
   | PackageFailed
   | InvalidFunctionName
   | FunctionDirExists
+  | OutsideWorkspacePackages
   | SnapshotFailed
 
 /**

@@ -13,7 +13,7 @@ describe("CliError", () => {
     [new CliError.BuildFailed({ dir: "fn", command: "npm run build", reason: "exited with code 2" }), /^build failed in fn/],
     [new CliError.InvalidEvent({ source: "--event", reason: "Unexpected token\nat line 2" }), /^event from --event is not valid JSON: Unexpected token$/],
     [new CliError.EventUnreadable({ source: "e.json", reason: "no such file" }), /^cannot read event from e.json/],
-    [new CliError.ConflictingEventOptions(), /either --event or --event-file/],
+    [new CliError.ConflictingEventOptions({ options: ["--event", "--event-file"] }), /either --event or --event-file/],
     [new CliError.InvalidEnv({ value: "X" }), /KEY=VALUE, got 'X'/],
     [new CliError.FunctionFailed({ functionError: "Unhandled", errorType: "Boom" }), /returned an error \(Boom\)/],
     [new CliError.FunctionFailed({ functionError: "Unhandled" }), /returned an error \(Unhandled\)/],

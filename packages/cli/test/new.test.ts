@@ -3,89 +3,111 @@ import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { version } from "../src/internal/version.js"
 import { bin, oneErrorLine, repoRoot, runCli, tempDir } from "./helpers.js"
-import { linkWorkspaceModules, workspaceTemp } from "./scaffoldHelpers.js"
 
 // These tests run the built binary: `pnpm build` (or `pnpm --filter @effect-lambda/cli build`) first.
+// That the generated folders install, type-check, pass their tests and answer with the printed
+// steps, from published packages, is packages/e2e/test/journey.test.ts (a real registry).
 if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run the cli package's build first`)
 
-const SLOW = 150_000
+// No colours, and no package manager of ours leaking into the one `new` detects.
+const { FORCE_COLOR: _forceColor, npm_config_user_agent: _agent, ...inherited } = process.env
 
-// No colours in the output the assertions read.
-const { FORCE_COLOR: _forceColor, ...inherited } = process.env
-const plainEnv = { ...inherited, CI: "true", NO_COLOR: "1" }
-
-/** Runs a node script in `cwd`; resolves to its exit code and output. */
-const runNode = (args: ReadonlyArray<string>, cwd: string) =>
-  Effect.async<{ code: number | null; output: string }>((resume) => {
-    const child = spawn(process.execPath, args as Array<string>, { cwd, stdio: ["ignore", "pipe", "pipe"], env: plainEnv })
-    let output = ""
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d))
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d))
-    child.on("close", (code) => resume(Effect.succeed({ code, output })))
+/** `effect-lambda new ...` in `cwd` with `env` added; resolves to its exit code and output. */
+const runNew = (args: ReadonlyArray<string>, cwd: string, env: Record<string, string> = {}) =>
+  Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
+    const child = spawn(process.execPath, [bin, "new", ...args], {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...inherited, CI: "true", NO_COLOR: "1", ...env }
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d))
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
+    child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
     return Effect.sync(() => child.kill("SIGKILL"))
   })
 
-const scaffolded = (template: string) =>
-  Effect.acquireRelease(
-    Effect.sync(() => workspaceTemp(`new-${template}`)),
-    (parent) => Effect.sync(() => fs.rmSync(parent, { recursive: true, force: true }))
-  ).pipe(
-    Effect.flatMap((parent) =>
-      Effect.gen(function*() {
-        const r = yield* runCli(["new", `my-${template}`, "--template", template, "--dir", parent])
-        expect(r.code, r.stderr).toBe(0)
-        expect(r.stdout).toContain(`template ${template}, linked to this workspace`)
-        const dir = path.join(parent, `my-${template}`)
-        linkWorkspaceModules(dir)
-        return dir
-      })
-    )
-  )
-
-const expected: Record<string, (payload: string) => void> = {
-  hello: (payload) => expect(JSON.parse(payload)).toEqual({ message: "hello world" }),
-  "http-api": (payload) => {
-    const answer = JSON.parse(payload) as { statusCode: number; body: string }
-    expect(answer.statusCode).toBe(200)
-    expect(JSON.parse(answer.body)).toEqual({ message: "hello world" })
-  },
-  sqs: (payload) => expect(JSON.parse(payload)).toEqual({ batchItemFailures: [] }),
-  streaming: (payload) => expect(payload).toContain("chunk 1\nchunk 2\nchunk 3\n")
+const nextLine = (stdout: string): string => {
+  const lines = stdout.split("\n")
+  return lines[lines.indexOf("next:") + 1]!.trim()
 }
 
-describe("effect-lambda new", () => {
-  for (const template of Object.keys(expected)) {
-    it.live(`${template}: the scaffold type-checks, passes its own tests, and answers under the emulator`, () =>
-      Effect.gen(function*() {
-        const dir = yield* scaffolded(template)
-        const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"))
-        expect(manifest.dependencies["@effect-lambda/runtime"]).toBe("workspace:*")
-        expect(fs.statSync(path.join(dir, "bootstrap")).mode & 0o111).not.toBe(0)
-
-        const tsc = yield* runNode([path.join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], dir)
-        expect(tsc.code, tsc.output).toBe(0)
-        const tests = yield* runNode([path.join(repoRoot, "node_modules/vitest/vitest.mjs"), "run"], dir)
-        expect(tests.code, tests.output).toBe(0)
-        expect(tests.output).toMatch(/Tests\s+\d+ passed/)
-
-        // `invoke` runs the generated `build` script first (dist/ is missing), then bootstrap.
-        const r = yield* runCli(["invoke", dir, "--event-file", path.join(dir, "events/sample.json")], { timeoutMs: 60_000 })
-        expect(r.code, r.stderr).toBe(0)
-        expected[template]!(r.stdout)
-      }).pipe(Effect.scoped), SLOW)
+const manifestOf = (dir: string) =>
+  JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>
+    devDependencies: Record<string, string>
+    scripts: Record<string, string>
   }
 
-  it.live("outside this workspace the package.json asks for published versions", () =>
+describe("effect-lambda new", () => {
+  it.live("outside this repository: this release's ranges, and npm's steps (npx) or pnpm's (pnpm dlx)", () =>
     Effect.gen(function*() {
       const parent = yield* tempDir
-      const r = yield* runCli(["new", "outside", "--dir", parent])
+      const r = yield* runNew(["my-fn"], parent)
       expect(r.code, r.stderr).toBe(0)
-      const manifest = JSON.parse(fs.readFileSync(path.join(parent, "outside/package.json"), "utf8"))
-      expect(manifest.dependencies["@effect-lambda/runtime"]).toMatch(/^\^\d/)
-      expect(manifest.devDependencies["@effect-lambda/testing"]).toMatch(/^\^\d/)
+      expect(r.stdout).toContain("created my-fn (template hello)")
+      expect(nextLine(r.stdout)).toBe(
+        "cd my-fn && npm install && npm test && npx effect-lambda invoke . --event-file events/sample.json"
+      )
+      const manifest = manifestOf(path.join(parent, "my-fn"))
+      expect(manifest.dependencies["@effect-lambda/runtime"]).toBe(`^${version}`)
+      expect(manifest.devDependencies["@effect-lambda/testing"]).toBe(`^${version}`)
+      expect(manifest.devDependencies["@effect-lambda/cli"]).toBe(`^${version}`)
+      expect(manifest.dependencies.effect).toMatch(/^\^3\./)
       expect(manifest.scripts.build).toContain("--outfile=dist/main.mjs")
+      const tsconfig = JSON.parse(fs.readFileSync(path.join(parent, "my-fn/tsconfig.json"), "utf8"))
+      expect(tsconfig.compilerOptions).toMatchObject({ strict: true, skipLibCheck: false })
+      expect(fs.statSync(path.join(parent, "my-fn/bootstrap")).mode & 0o111).not.toBe(0)
+
+      const p = yield* runNew(["other", "--dir", "fns", "--template", "sqs"], parent, {
+        npm_config_user_agent: "pnpm/10.34.9 npm/? node/v20.19.0 linux x64"
+      })
+      expect(p.code, p.stderr).toBe(0)
+      expect(nextLine(p.stdout)).toBe(
+        "cd fns/other && pnpm install && pnpm test && pnpm exec effect-lambda invoke . --event-file events/sample.json"
+      )
+      expect(manifestOf(path.join(parent, "fns/other")).dependencies["@effect-lambda/middleware"]).toBe(`^${version}`)
     }).pipe(Effect.scoped))
+
+  it.live("inside an effect-lambda checkout: workspace:* under a workspace glob, refused elsewhere with where to run it", () =>
+    Effect.gen(function*() {
+      // A checkout as `new` recognises one: pnpm-workspace.yaml and packages/runtime.
+      const root = yield* tempDir
+      fs.writeFileSync(path.join(root, "pnpm-workspace.yaml"), "packages:\n  - packages/*\n  - \"examples/*\"\n")
+      fs.mkdirSync(path.join(root, "packages/runtime"), { recursive: true })
+      fs.writeFileSync(path.join(root, "packages/runtime/package.json"), JSON.stringify({ name: "@effect-lambda/runtime" }))
+      fs.mkdirSync(path.join(root, "examples"))
+
+      const inside = yield* runNew(["orders", "--dir", "examples", "--template", "http-api"], root)
+      expect(inside.code, inside.stderr).toBe(0)
+      expect(inside.stdout).toContain("template http-api, linked to this workspace")
+      expect(nextLine(inside.stdout)).toBe(
+        "cd examples/orders && pnpm install && pnpm test && pnpm exec effect-lambda invoke . --event-file events/sample.json"
+      )
+      const manifest = manifestOf(path.join(root, "examples/orders"))
+      expect(manifest.dependencies["@effect-lambda/runtime"]).toBe("workspace:*")
+      expect(manifest.dependencies["@effect-lambda/middleware"]).toBe("workspace:*")
+      expect(manifest.devDependencies["@effect-lambda/cli"]).toBe("workspace:*")
+
+      // At the root (the folder would be outside every glob), nothing is written.
+      const atRoot = yield* runNew(["stray"], root)
+      expect(atRoot.code).not.toBe(0)
+      expect(oneErrorLine(atRoot.stderr), atRoot.stderr).toMatch(
+        /stray is inside the effect-lambda repository but not in one of its workspace folders \(packages\/\*, examples\/\*\).*--dir examples/
+      )
+      expect(fs.existsSync(path.join(root, "stray"))).toBe(false)
+    }).pipe(Effect.scoped))
+
+  it.live("this repository's root is such a checkout: new at the root is refused", () =>
+    Effect.gen(function*() {
+      const r = yield* runCli(["new", "not-here"])
+      expect(r.code).not.toBe(0)
+      expect(oneErrorLine(r.stderr), r.stderr).toMatch(/not-here is inside the effect-lambda repository/)
+      expect(fs.existsSync(path.join(repoRoot, "not-here"))).toBe(false)
+    }))
 
   it.live("a bad name, an existing folder and an unknown template are one-line errors", () =>
     Effect.gen(function*() {

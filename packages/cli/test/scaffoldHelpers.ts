@@ -1,11 +1,13 @@
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { repoRoot } from "./helpers.js"
 
 /**
- * Stands in for `pnpm install` in a function folder scaffolded under the repository's `.tmp/`
- * (which is not a workspace package): links the workspace packages and the dependencies they
- * resolve to into its node_modules, so esbuild, vitest and tsc resolve as after an install.
+ * Stands in for an install in a function folder scaffolded by a test that is about something
+ * else (`build`): links the workspace packages and the dependencies they resolve to into its
+ * node_modules, so esbuild, vitest and tsc resolve as after an install. `new` itself is tested
+ * by running its printed steps for real: packages/e2e/test/journey.test.ts.
  */
 export const linkWorkspaceModules = (dir: string): void => {
   const links: Record<string, string> = {
@@ -30,9 +32,8 @@ export const linkWorkspaceModules = (dir: string): void => {
   fs.symlinkSync(path.join(links.esbuild!, "bin/esbuild"), path.join(bin, "esbuild"))
 }
 
-/** A fresh directory under the repository's git-ignored `.tmp/`, inside the pnpm workspace. */
-export const workspaceTemp = (label: string): string => {
-  const root = path.join(repoRoot, ".tmp")
-  fs.mkdirSync(root, { recursive: true })
-  return fs.mkdtempSync(path.join(root, `${label}-`))
-}
+/**
+ * A fresh directory outside the repository: `new` refuses folders inside it that are not
+ * workspace packages (pnpm would not install them).
+ */
+export const workspaceTemp = (label: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `effect-lambda-${label}-`))

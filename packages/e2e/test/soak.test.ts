@@ -1,9 +1,12 @@
-// The short soak of the default tests; `pnpm soak` runs 100,000 (see src/soakMain.ts).
+// The short soak (5,000 invocations through the emulator): out of the default `pnpm test`
+// to keep it fast, run by CI (.ci/run sets EFFECT_LAMBDA_SOAK=1) and by
+// `EFFECT_LAMBDA_SOAK=1 pnpm vitest run --project @effect-lambda/e2e soak`.
+// `pnpm soak` runs 100,000 (see src/soakMain.ts).
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { Soak } from "../src/index.js"
 
-describe("soak", () => {
+describe.runIf(process.env.EFFECT_LAMBDA_SOAK === "1")("soak (EFFECT_LAMBDA_SOAK=1)", () => {
   it.live("5,000 invocations with faults: none lost, none answered twice, no leak", () =>
     Effect.gen(function*() {
       const report = yield* Soak.run({

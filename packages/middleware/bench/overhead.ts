@@ -6,16 +6,24 @@
  *
  *   pnpm bench   (in packages/middleware)
  */
-import { HttpHandler, SqsBatch, StreamBatch, Tracing } from "@effect-lambda/middleware"
+import { HttpHandler, Metrics, SqsBatch, StreamBatch, StructuredLogger, Tracing } from "@effect-lambda/middleware"
+import * as XRayTracing from "@effect-lambda/middleware/XRayTracing"
 import type { FunctionConfig, Handler, Invocation } from "@effect-lambda/runtime"
-import { LambdaContext } from "@effect-lambda/runtime"
+import { LambdaContext, LambdaLogger } from "@effect-lambda/runtime"
 import { EventBuilders } from "@effect-lambda/testing"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as HashSet from "effect/HashSet"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 
 const N = Number(process.env.N ?? 20_000)
 const encoder = new TextEncoder()
@@ -73,6 +81,30 @@ const v2Schema = (await import("@effect-lambda/runtime")).Handler.make({
   handle: () => Effect.succeed({ statusCode: 200, body: "ok" })
 })
 
+// Observability (issue 17): services built once, as the function's layer would be; records go to
+// a no-op sink, so the rows are our own work (building the records), not stdout's.
+const { Handler: H } = await import("@effect-lambda/runtime")
+const scope = Effect.runSync(Scope.make())
+const noopExporter = { export: (_spans: unknown, done: (r: { code: number }) => void) => done({ code: 0 }), shutdown: async () => {} }
+const services = await Effect.runPromise(Layer.buildWithScope(Layer.mergeAll(
+  Metrics.layer({ namespace: "bench", service: "bench", write: () => {} }),
+  StructuredLogger.layer({ service: "bench", logLevel: (await import("effect/LogLevel")).Info, write: () => {} }),
+  XRayTracing.layer({ exporter: noopExporter as never, serviceName: "bench" })
+), scope))
+const withServices = (handler: Handler.Handler.Any): Handler.Handler.Any =>
+  H.mapEffect(handler, (effect) => Effect.provide(effect, services as Context.Context<any>))
+// the runtime's own JSON logger (what AWS_LAMBDA_LOG_FORMAT=JSON gives), to a no-op sink
+const lambdaJson = HashSet.make(LambdaLogger.json(() => {}))
+const withLambdaJson = (handler: Handler.Handler.Any): Handler.Handler.Any =>
+  H.mapEffect(handler, (effect) => Effect.locally(effect, FiberRef.currentLoggers, lambdaJson))
+const twoLogs = H.make({
+  handle: () => Effect.log("order placed", { orderId: "o-1" }).pipe(Effect.zipRight(Effect.log("done")), Effect.as("ok"))
+})
+const orders = Metric.counter("bench_orders")
+const amounts = Metric.histogram("bench_amount", MetricBoundaries.fromIterable([10, 100, 1000]))
+const recordMetrics = H.make({ handle: () => Metric.increment(orders).pipe(Effect.zipRight(Metric.update(amounts, 42)), Effect.as("ok")) })
+const traced = H.make({ handle: () => Effect.succeed("ok").pipe(Effect.withSpan("work")) })
+
 const allCases: ReadonlyArray<readonly [string, Handler.Handler.Any, unknown]> = [
   ["baseline: no schema, constant result (API GW v2 GET event)", baseline, v2Get],
   ["Handler.make with the ApiGatewayProxyEventV2 schema only", v2Schema, v2Get],
@@ -88,7 +120,13 @@ const allCases: ReadonlyArray<readonly [string, Handler.Handler.Any, unknown]> =
   ["SqsBatch.partialFailures, 10 messages, body Schema", SqsBatch.partialFailures(() => Effect.void, { body: Schema.parseJson(Schema.Struct({ n: Schema.Number })) }), sqs10],
   ["SqsBatch.partialFailures, 10 messages, body Schema, concurrency 1", SqsBatch.partialFailures(() => Effect.void, { body: Schema.parseJson(Schema.Struct({ n: Schema.Number })), concurrency: 1 }), sqs10],
   ["SqsBatch.partialFailures, 10 messages, no body Schema", SqsBatch.partialFailures(() => Effect.void), sqs10],
-  ["StreamBatch.kinesis, 10 records", StreamBatch.kinesis(() => Effect.void), kinesis10]
+  ["StreamBatch.kinesis, 10 records", StreamBatch.kinesis(() => Effect.void), kinesis10],
+  ["baseline: 2 Effect.log lines, the runtime's JSON logger", withLambdaJson(twoLogs), {}],
+  ["obs: 2 Effect.log lines, StructuredLogger.withLogging (Powertools keys)", withServices(withLambdaJson(StructuredLogger.withLogging(twoLogs))), {}],
+  ["obs: counter + histogram, no export", recordMetrics, {}],
+  ["obs: counter + histogram, Metrics.withMetrics (EMF records each invocation)", withServices(Metrics.withMetrics(recordMetrics)), {}],
+  ["obs: 1 span + Tracing.withSpan, no exporter", Tracing.withSpan(traced), {}],
+  ["obs: 1 span + Tracing.withSpan + XRayTracing (OTel, batch, flush each invocation)", withServices(XRayTracing.withFlush(Tracing.withSpan(traced))), {}]
 ]
 
 // CASES=regex runs only the matching cases (and the baselines).

@@ -13,14 +13,15 @@
  * import { Tracing } from "@effect-lambda/middleware"
  * import * as XRayTracing from "@effect-lambda/middleware/XRayTracing"
  * import { Handler, LambdaRuntime } from "@effect-lambda/runtime"
- * import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
+ * import { ConsoleSpanExporter } from "@opentelemetry/sdk-trace-base"
  * import { Effect } from "effect"
  *
  * const handler = Handler.make({ handle: () => Effect.succeed("ok").pipe(Effect.withSpan("work")) }).pipe(
  *   Tracing.withSpan({ trigger: "other" }),
  *   XRayTracing.withFlush
  * )
- * LambdaRuntime.runMain(handler, XRayTracing.layer({ exporter: new OTLPTraceExporter() }))
+ * // toward X-Ray: `new OTLPTraceExporter()` of @opentelemetry/exporter-trace-otlp-http (ADOT collector)
+ * LambdaRuntime.runMain(handler, XRayTracing.layer({ exporter: new ConsoleSpanExporter() }))
  * ```
  *
  * @since 0.1.0

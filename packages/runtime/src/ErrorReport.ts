@@ -9,7 +9,7 @@
  * | failed with a plain `Error` / died              | `Runtime.UnhandledError` / `Runtime.Defect` | error's `name` |
  * | event did not decode                            | `Runtime.InvalidEvent`          | `ParseError`         |
  * | result did not encode or serialise              | `Runtime.InvalidResponse`       | `ParseError` / `TypeError` |
- * | deadline reached                                | `Runtime.Timeout`               | `TimeoutError`       |
+ * | deadline reached (`Task timed out after N.NN seconds`) | `Runtime.Timeout`     | `TimeoutError`       |
  * | response too large (413)                        | `Function.ResponseSizeTooLarge` | `ResponseSizeTooLarge` |
  * | init: no such handler / bad config / layer failed | `Runtime.NoSuchHandler` / `Runtime.ConfigInvalid` / `Runtime.InitError` | concrete error |
  * | anything else                                   | `Runtime.UnknownReason`         | concrete error       |

@@ -11,12 +11,13 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
-import type * as ParseResult from "effect/ParseResult"
+import * as ParseResult from "effect/ParseResult"
 import { pipeArguments, type Pipeable } from "effect/Pipeable"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { InvalidEvent, InvalidResponse, TimeoutError } from "./HandlerError.js"
 import * as AsyncHandler from "./internal/asyncHandler.js"
+import { timeoutMessage } from "./internal/deadline.js"
 import type { Invocation } from "./Invocation.js"
 import { LambdaContext } from "./LambdaContext.js"
 
@@ -141,10 +142,17 @@ const isStackOverflow = (u: unknown): u is RangeError => u instanceof RangeError
 
 const TOO_DEEP = "nested too deeply to process (the call stack overflowed)"
 
+// One line per problem, `<path> <problem>` (`["name"] is missing`), from Effect's ArrayFormatter:
+// readable in a log and in the CLI, unlike the escaped tree of `ParseError.message`.
+const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.map((key) => `[${typeof key === "symbol" ? String(key) : JSON.stringify(key)}]`).join("")
+
 // The message of a Schema failure; describing the offending value can itself overflow the stack.
 const describeParseError = (error: ParseResult.ParseError): string => {
   try {
-    return error.message
+    return ParseResult.ArrayFormatter.formatErrorSync(error)
+      .map((issue) => issue.path.length === 0 ? issue.message : `${formatPath(issue.path)} ${issue.message}`)
+      .join("\n")
   } catch (cause) {
     if (isStackOverflow(cause)) return `the value is ${TOO_DEEP}`
     throw cause
@@ -160,7 +168,8 @@ const eventDecoder = (
   event: Schema.Schema<any, any, never> | undefined
 ): (invocation: Invocation) => Effect.Effect<unknown, InvalidEvent> => {
   if (event === undefined) return parseJsonOrText
-  const decodeEvent = Schema.decodeUnknown(Schema.parseJson(event))
+  // Every problem, not only the first: the report lists them one per line.
+  const decodeEvent = Schema.decodeUnknown(Schema.parseJson(event), { errors: "all" })
   return (invocation) => {
     let decoded: Effect.Effect<unknown, ParseResult.ParseError>
     try {
@@ -326,7 +335,7 @@ export const withDeadline: {
           duration: Duration.millis(Math.max(0, left - marginMs)),
           onTimeout: () =>
             new TimeoutError({
-              message: `Task timed out: interrupted ${marginMs} ms before the deadline (${new Date(ctx.deadlineMs).toISOString()})`
+              message: `${timeoutMessage(left - marginMs)} (interrupted ${marginMs} ms before the deadline)`
             })
         }))))
 })

@@ -41,7 +41,7 @@ describe("Handler", () => {
       yield* TestClock.adjust("1 millis")
       const report = yield* api.report(id)
       expect(report.errorType).toBe("Runtime.Timeout")
-      expect(JSON.parse(report.body)).toMatchObject({ errorType: "TimeoutError", errorMessage: expect.stringContaining("1000 ms before") })
+      expect(JSON.parse(report.body)).toMatchObject({ errorType: "TimeoutError", errorMessage: "Task timed out after 4.00 seconds (interrupted 1000 ms before the deadline)" })
       expect(yield* Ref.get(released)).toBe(true)
     }))
 
@@ -71,5 +71,33 @@ describe("Handler", () => {
       expect(entries.map((e) => [e.level, e.requestId === result.requestId])).toEqual([["DEBUG", true], ["DEBUG", true]])
       expect(entries[0].message).toContain("hi: 1")
       expect(entries[1].message).toContain("echoed")
+    }))
+})
+
+describe("Handler: readable decode errors", () => {
+  const Person = Schema.Struct({ name: Schema.String, address: Schema.Struct({ zip: Schema.Number }) })
+
+  it.scoped("Runtime.InvalidEvent lists path and problem, one line each (ArrayFormatter), not an escaped tree", () =>
+    Effect.gen(function*() {
+      const handler = Handler.make({ event: Person, handle: (p) => Effect.succeed(p.name) })
+      const { api } = yield* LambdaTest.start(handler, Layer.empty, { env: { AWS_LAMBDA_LOG_LEVEL: "FATAL" } })
+      const messageOf = (event: unknown) =>
+        Effect.map(Effect.flatMap(api.enqueue(event), api.report), (r) => {
+          expect(r.errorType).toBe("Runtime.InvalidEvent")
+          return (JSON.parse(r.body) as { errorMessage: string }).errorMessage
+        })
+      expect(yield* messageOf({ address: { zip: 1 } })).toBe(`["name"] is missing`)
+      expect(yield* messageOf({ name: "n", address: { zip: "75001" } })).toBe(`["address"]["zip"] Expected number, actual "75001"`)
+      expect(yield* messageOf("not json")).toMatch(/^Unexpected token .* is not valid JSON$/)
+    }))
+
+  it.scoped("every problem of the event is listed, one line each", () =>
+    Effect.gen(function*() {
+      const handler = Handler.make({ event: Schema.Struct({ a: Schema.String, b: Schema.Number }), handle: Effect.succeed })
+      const { api } = yield* LambdaTest.start(handler, Layer.empty, { env: { AWS_LAMBDA_LOG_LEVEL: "FATAL" } })
+      const report = yield* api.report(yield* api.enqueue({ b: "x" }))
+      expect((JSON.parse(report.body) as { errorMessage: string }).errorMessage).toBe(
+        `["a"] is missing\n["b"] Expected number, actual "x"`
+      )
     }))
 })

@@ -121,7 +121,8 @@ describe("LambdaRuntime.run", () => {
       yield* TestClock.adjust("1 millis")
       const report = yield* api.report(id)
       expect(report.errorType).toBe("Runtime.Timeout")
-      expect(errorBody(report.body).errorType).toBe("TimeoutError")
+      // Lambda's words: the budget is the deadline minus when the invocation was received.
+      expect(errorBody(report.body)).toMatchObject({ errorType: "TimeoutError", errorMessage: "Task timed out after 3.00 seconds" })
       expect(yield* Ref.get(released)).toBe(true)
     }))
 
@@ -129,9 +130,13 @@ describe("LambdaRuntime.run", () => {
     Effect.gen(function*() {
       const slow = Handler.make({ handle: () => Effect.never })
       const { api } = yield* LambdaTest.start(slow, Layer.empty, { ...quiet, deadlineMarginMs: 500 })
-      const id = yield* api.enqueue({}, { timeoutMs: 3000 })
-      yield* TestClock.adjust("2500 millis")
-      expect((yield* api.report(id)).errorType).toBe("Runtime.Timeout")
+      yield* TestClock.adjust("250 millis")
+      const id = yield* api.enqueue({}, { timeoutMs: 1234 })
+      yield* TestClock.adjust("734 millis")
+      const report = yield* api.report(id)
+      expect(report.errorType).toBe("Runtime.Timeout")
+      // The budget, not the time the margin left the handler.
+      expect(errorBody(report.body).errorMessage).toBe("Task timed out after 1.23 seconds")
     }))
 
   it.scoped("gives the handler its context; remaining time follows the Clock", () =>

@@ -67,7 +67,7 @@ describe("streamed responses (mock Runtime API)", () => {
       const report = yield* api.report(id)
       expect(report.body).toBe("tick ")
       expect(report.errorType).toBe("Runtime.Timeout")
-      expect(decodeTrailer(report.errorBody).errorType).toBe("TimeoutError")
+      expect(decodeTrailer(report.errorBody)).toMatchObject({ errorType: "TimeoutError", errorMessage: "Task timed out after 3.00 seconds" })
     }))
 
   it.scoped("HttpResponseStream: JSON prelude, 8 NUL bytes, then the body", () =>

@@ -4,6 +4,12 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import * as esbuild from "esbuild"
+import { spawn } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
 import * as Handler from "../src/Handler.js"
 
 const awsContext = (overrides: Partial<Handler.AwsContext> = {}): Handler.AwsContext => ({
@@ -109,4 +115,56 @@ describe("Handler.toAsync", () => {
     const fn = Handler.toAsync(Handler.make({ handle: () => Effect.succeed(1) }), failing)
     await expect(fn({}, awsContext())).rejects.toMatchObject({ message: "no database" })
   })
+})
+
+describe("Handler.toAsync shutdown", () => {
+  it("runs the layer's finalizers on SIGTERM and exits 0", async () => {
+    const here = dirname(fileURLToPath(import.meta.url))
+    const dir = mkdtempSync(join(tmpdir(), "toasync-"))
+    try {
+      const file = join(dir, "fn.mjs")
+      await esbuild.build({
+        stdin: {
+          contents: `
+import { Effect, Layer } from "effect"
+import * as Handler from ${JSON.stringify(join(here, "../src/Handler.ts"))}
+const resource = Layer.scopedDiscard(Effect.acquireRelease(
+  Effect.sync(() => console.log("acquired")),
+  () => Effect.sync(() => console.log("released"))
+))
+const fn = Handler.toAsync(Handler.make({ handle: () => Effect.succeed("ok") }), resource)
+const result = await fn({}, { awsRequestId: "r", invokedFunctionArn: "a", functionName: "f", functionVersion: "1",
+  memoryLimitInMB: "128", logGroupName: "g", logStreamName: "s", getRemainingTimeInMillis: () => 1000 })
+console.log("result " + result)
+setInterval(() => {}, 1000)
+`,
+          resolveDir: here,
+          loader: "ts"
+        },
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        outfile: file,
+        logLevel: "warning"
+      })
+      const child = spawn(process.execPath, [file], {
+        env: { PATH: process.env.PATH ?? "", AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" },
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      let out = ""
+      let sent = false
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString()
+        if (!sent && out.includes("result ok")) {
+          sent = true
+          child.kill("SIGTERM")
+        }
+      })
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve))
+      expect(out.split("\n").filter((l) => l !== "")).toEqual(["acquired", "result ok", "released"])
+      expect(code).toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
 })

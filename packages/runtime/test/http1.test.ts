@@ -141,6 +141,8 @@ describe("http1 encodeRequest", () => {
 })
 
 describe("socket transport against a raw TCP server", () => {
+  // Not test/utils/FakeRuntimeApi.ts: node:http cannot write a malformed status line or an answer
+  // split byte by byte, which is what these tests need.
   const rawServer = (answer: (socket: net.Socket) => void) =>
     Effect.acquireRelease(
       Effect.async<net.Server>((resume) => {

@@ -61,9 +61,15 @@ export const configProvider = (env: Readonly<Record<string, string>> = {}): Conf
  * @example
  * ```ts
  * import { it, expect } from "@effect/vitest"
- * import { Effect, Layer } from "effect"
+ * import { Effect, Layer, Schema } from "effect"
+ * import { Handler } from "@effect-lambda/runtime"
  * import { LambdaTest } from "@effect-lambda/testing"
- * import { handler } from "../src/handler.js"
+ *
+ * // the function under test (in a project: `import { handler } from "../src/handler.js"`)
+ * const handler = Handler.make({
+ *   event: Schema.Struct({ name: Schema.String }),
+ *   handle: (event) => Effect.succeed({ message: `hello ${event.name}` })
+ * })
  *
  * it.scoped("greets", () =>
  *   Effect.gen(function*() {

@@ -23,6 +23,7 @@ import {
 } from "../CliError.js"
 import * as Artefact from "./artefact.js"
 import * as DropIn from "./dropIn.js"
+import esmRequireBanner from "./esmRequireBanner.json" with { type: "json" }
 import { type Arch, NODE_VERSION, nodeBinary, runsHere } from "./nodeBinary.js"
 import { buildSnapshot } from "./snapshot.js"
 import { type ZipEntry, writeZip } from "./zip.js"
@@ -59,9 +60,9 @@ export interface BuildResult {
   readonly notes: ReadonlyArray<string>
 }
 
-// An ESM bundle of CommonJS dependencies (undici, ...) needs a `require` of its own.
-const BANNER =
-  "import{createRequire as __elCreateRequire}from\"node:module\";const require=__elCreateRequire(import.meta.url);"
+// An ESM bundle of CommonJS dependencies (undici, ...) needs a `require` of its own. The banner is
+// JSON so that the CLI's own bundle script and the e2e soak (plain node) read this same one.
+const BANNER = esmRequireBanner.js
 
 interface Bundle {
   readonly code: Uint8Array

@@ -14,6 +14,7 @@ import * as SynchronizedRef from "effect/SynchronizedRef"
 import { FunctionFailed, InvokeFailed, toMessage } from "../CliError.js"
 import { readEvent, type EventSource } from "./event.js"
 import * as DropIn from "./dropIn.js"
+import { isBinary, splitHttpStream } from "./payload.js"
 import { checkBootstrap, ensureBuilt } from "./functionDir.js"
 import { watchTree } from "./watcher.js"
 import { boundPort, emulatorLayer, type FunctionOptions, invokeUrl } from "./host.js"
@@ -86,7 +87,17 @@ export const invoke = (options: FunctionOptions, source: EventSource) =>
     if (result.functionError === undefined && (result.statusCode < 200 || result.statusCode >= 300)) {
       return yield* new InvokeFailed({ statusCode: result.statusCode, body: new TextDecoder().decode(payload) })
     }
-    if (payload.length > 0) {
+    const streamed = splitHttpStream(payload)
+    if (streamed !== undefined) {
+      // A streamed HTTP response: the body is the output; its status and headers go to stderr.
+      yield* Console.error(`effect-lambda: response ${streamed.prelude}`)
+      if (process.stdout.isTTY === true && isBinary(streamed.body)) {
+        yield* Console.error(`effect-lambda: binary body of ${streamed.body.length} bytes not shown on a terminal (redirect stdout to a file)`)
+      } else if (streamed.body.length > 0) {
+        yield* writeStdout(streamed.body)
+        if (process.stdout.isTTY === true && streamed.body[streamed.body.length - 1] !== 0x0a) yield* writeStdout("\n")
+      }
+    } else if (payload.length > 0) {
       yield* writeStdout(payload)
       if (payload[payload.length - 1] !== 0x0a) yield* writeStdout("\n")
     }

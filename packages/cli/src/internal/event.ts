@@ -3,12 +3,15 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { text } from "node:stream/consumers"
-import { ConflictingEventOptions, EventUnreadable, InvalidEvent } from "../CliError.js"
+import { ConflictingEventOptions, EventUnreadable, InvalidEvent, UnknownDataExample } from "../CliError.js"
+import { examples } from "./dataExample.js"
 
 /** @internal */
 export interface EventSource {
   readonly event: Option.Option<string>
   readonly eventFile: Option.Option<string>
+  /** `--data-example`: the name of a sample event (see `dataExample.ts`). */
+  readonly dataExample: Option.Option<string>
 }
 
 const readStdin: Effect.Effect<string, EventUnreadable> = Effect.tryPromise({
@@ -28,16 +31,29 @@ const validate = (json: string, source: string): Effect.Effect<string, InvalidEv
   })
 
 /**
- * The event for `invoke`: `--event`, else `--event-file` (`-` is stdin), else stdin when it is
+ * The event for `invoke`: `--event`, `--data-example` or `--event-file` (`-` is stdin), else stdin when it is
  * not a terminal, else `{}`. Empty stdin also means `{}`, so `invoke dir < /dev/null` works.
  *
  * @internal
  */
 export const readEvent = (
   source: EventSource
-): Effect.Effect<string, InvalidEvent | EventUnreadable | ConflictingEventOptions, FileSystem.FileSystem> =>
+): Effect.Effect<
+  string,
+  InvalidEvent | EventUnreadable | ConflictingEventOptions | UnknownDataExample,
+  FileSystem.FileSystem
+> =>
   Effect.gen(function*() {
-    if (Option.isSome(source.event) && Option.isSome(source.eventFile)) return yield* new ConflictingEventOptions()
+    const given = ([["--event", source.event], ["--event-file", source.eventFile], ["--data-example", source.dataExample]] as const)
+      .filter(([, value]) => Option.isSome(value))
+      .map(([flag]) => flag)
+    if (given.length > 1) return yield* new ConflictingEventOptions({ options: given })
+    if (Option.isSome(source.dataExample)) {
+      const name = source.dataExample.value
+      const example = Object.hasOwn(examples, name) ? examples[name] : undefined
+      if (example === undefined) return yield* new UnknownDataExample({ name, known: Object.keys(examples) })
+      return JSON.stringify(example.build())
+    }
     if (Option.isSome(source.event)) return yield* validate(source.event.value, "--event")
     if (Option.isSome(source.eventFile)) {
       const file = source.eventFile.value

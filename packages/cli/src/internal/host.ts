@@ -22,6 +22,8 @@ export interface FunctionOptions {
   readonly memorySizeMb: Option.Option<number>
   readonly env: Readonly<Record<string, string>>
   readonly logFormat: Option.Option<"Text" | "JSON">
+  /** `--inspect`: the function's Node starts with the inspector on this port of 127.0.0.1. */
+  readonly inspectPort: Option.Option<number>
   /** `--fault` rules for the emulator's Runtime API. */
   readonly faults: ReadonlyArray<Emulator.FaultRule>
   /** `start --url`: the Function URL front, on the port after the emulator's (a free one with port 0). */
@@ -40,11 +42,17 @@ export const emulatorLayer = (
   port: number = options.port
 ): Layer.Layer<Emulator.Emulator, Emulator.EmulatorError> =>
   Layer.unwrapEffect(Effect.map(Effect.console, (console) => {
+  const env: Record<string, string> = { ...options.env }
+  // Through NODE_OPTIONS, which every Node the bootstrap starts reads, whatever its flags.
+  if (Option.isSome(options.inspectPort)) {
+    const flag = `--inspect=127.0.0.1:${options.inspectPort.value}`
+    env.NODE_OPTIONS = env.NODE_OPTIONS === undefined ? flag : `${env.NODE_OPTIONS} ${flag}`
+  }
   const config: { -readonly [K in keyof Emulator.Options]: Emulator.Options[K] } = {
     functionDir: options.absDir,
     host: "127.0.0.1",
     port,
-    env: { ...options.env },
+    env,
     // Function logs (and the emulator's START/END/REPORT lines) go to stderr so that stdout
     // carries only what a script would capture: the payload of `invoke`, the URL of `start`.
     onLog: (line) => {
@@ -56,6 +64,7 @@ export const emulatorLayer = (
   if (Option.isSome(options.timeoutSeconds)) config.timeout = Duration.seconds(options.timeoutSeconds.value)
   if (Option.isSome(options.memorySizeMb)) config.memorySizeMb = options.memorySizeMb.value
   if (Option.isSome(options.logFormat)) config.logFormat = options.logFormat.value
+
   if (options.faults.length > 0) config.faults = options.faults
   if (options.functionUrl === true) config.functionUrl = { port: port === 0 ? 0 : port + 1 }
   if (options.handler !== undefined) config.handler = options.handler

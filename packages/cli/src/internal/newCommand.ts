@@ -35,7 +35,7 @@ export const newCommand = Command.make(
         `effect-lambda: created ${shown} (template ${args.template}${result.workspace ? ", linked to this workspace" : ""})`,
         ...result.files.map((f) => `  ${f}`),
         "next:",
-        `  cd ${shown} && ${result.workspace ? "pnpm install" : "npm install"} && npm test && npx effect-lambda invoke . --event-file events/sample.json`
+        `  ${result.nextSteps}`
       ]
       yield* Effect.sync(() => process.stdout.write(lines.join("\n") + "\n"))
     })

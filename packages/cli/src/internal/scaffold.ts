@@ -2,7 +2,7 @@
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { FunctionDirExists, InvalidFunctionName, PackageFailed } from "../CliError.js"
+import { FunctionDirExists, InvalidFunctionName, OutsideWorkspacePackages, PackageFailed } from "../CliError.js"
 import { mainTs, publishedVersions, type TemplateName, templates } from "./templates/index.js"
 import { HEAP_SIZING } from "./artefact.js"
 
@@ -19,18 +19,24 @@ export interface NewResult {
   readonly dir: string
   readonly files: ReadonlyArray<string>
   readonly workspace: boolean
+  /** The shell line that installs, tests and invokes it, from the current directory. */
+  readonly nextSteps: string
 }
 
 /**
- * The root of an effect-lambda checkout above `dir`, if any: there the generated package.json
- * links the packages with `workspace:*` instead of published ranges.
+ * The root of an effect-lambda checkout above `dir`, if any, and its workspace globs: there the
+ * generated package.json links the packages with `workspace:*` instead of published ranges.
  */
-const effectLambdaWorkspace = (dir: string): string | undefined => {
+const effectLambdaWorkspace = (dir: string): { readonly root: string; readonly globs: ReadonlyArray<string> } | undefined => {
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    if (fs.existsSync(path.join(d, "pnpm-workspace.yaml"))) {
+    const workspaceFile = path.join(d, "pnpm-workspace.yaml")
+    if (fs.existsSync(workspaceFile)) {
       try {
         const runtime = JSON.parse(fs.readFileSync(path.join(d, "packages/runtime/package.json"), "utf8")) as { name?: string }
-        return runtime.name === "@effect-lambda/runtime" ? d : undefined
+        if (runtime.name !== "@effect-lambda/runtime") return undefined
+        // The `packages:` list of pnpm-workspace.yaml: `  - "examples/*"` lines.
+        const globs = [...fs.readFileSync(workspaceFile, "utf8").matchAll(/^\s*-\s*["']?([^"'#\s]+)["']?\s*$/gm)].map((m) => m[1]!)
+        return { root: d, globs }
       } catch {
         return undefined
       }
@@ -38,6 +44,29 @@ const effectLambdaWorkspace = (dir: string): string | undefined => {
     if (path.dirname(d) === d) return undefined
   }
 }
+
+/** Whether `rel` (a folder relative to the workspace root) is matched by a workspace glob. */
+const matchesGlob = (rel: string, glob: string): boolean => {
+  if (glob.startsWith("!")) return false
+  const pattern = glob.replace(/\/$/, "").split("/").map((part) =>
+    part === "**" ? ".*" : part.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")
+  ).join("/")
+  return new RegExp(`^${pattern}$`).test(rel.split(path.sep).join("/"))
+}
+
+/** The package manager the user ran us with (`npx` -> npm, `pnpm dlx`/`pnpm exec` -> pnpm). */
+const packageManager = (): "npm" | "pnpm" => (process.env.npm_config_user_agent ?? "").startsWith("pnpm/") ? "pnpm" : "npm"
+
+const quoted = (p: string): string => (/^[\w./@-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`)
+
+/**
+ * The steps printed after `new`, run by its test exactly as printed: install, the scaffold's
+ * own tests, one invocation under the emulator.
+ */
+const nextSteps = (shown: string, manager: "npm" | "pnpm"): string =>
+  manager === "pnpm"
+    ? `cd ${quoted(shown)} && pnpm install && pnpm test && pnpm exec effect-lambda invoke . --event-file events/sample.json`
+    : `cd ${quoted(shown)} && npm install && npm test && npx effect-lambda invoke . --event-file events/sample.json`
 
 const BOOTSTRAP = `#!/bin/sh
 # Entry point Lambda runs for a custom runtime (provided.al2023), and \`effect-lambda start\`
@@ -57,7 +86,8 @@ const TSCONFIG = JSON.stringify(
       target: "ES2022",
       module: "NodeNext",
       moduleResolution: "NodeNext",
-      skipLibCheck: true,
+      // The published .d.ts files are checked too: what a user's CI sees.
+      skipLibCheck: false,
       noEmit: true,
       types: ["node"]
     },
@@ -93,6 +123,8 @@ const manifest = (options: NewOptions, workspace: boolean): string => {
         invoke: "effect-lambda invoke .",
         package: "effect-lambda build ."
       },
+      // pnpm 10 runs no install scripts unless listed; esbuild's checks its binary.
+      pnpm: { onlyBuiltDependencies: ["esbuild"] },
       dependencies: deps(["@effect-lambda/runtime", ...template.dependencies, "effect"]),
       devDependencies: deps([
         "@effect-lambda/cli",
@@ -133,12 +165,19 @@ see "Deploy to AWS" in the effect-lambda CLI README.
  *
  * @internal
  */
-export const scaffold = (options: NewOptions): Effect.Effect<NewResult, InvalidFunctionName | FunctionDirExists | PackageFailed> =>
+export const scaffold = (
+  options: NewOptions
+): Effect.Effect<NewResult, InvalidFunctionName | FunctionDirExists | OutsideWorkspacePackages | PackageFailed> =>
   Effect.gen(function*() {
     if (!/^[a-z][a-z0-9-]{0,63}$/.test(options.name)) return yield* new InvalidFunctionName({ name: options.name })
     const dir = path.join(options.parent, options.name)
     if (fs.existsSync(dir)) return yield* new FunctionDirExists({ dir })
-    const workspace = effectLambdaWorkspace(options.parent) !== undefined
+    const found = effectLambdaWorkspace(options.parent)
+    // Inside the repository only a workspace package gets its dependencies from `pnpm install`.
+    if (found !== undefined && !found.globs.some((glob) => matchesGlob(path.relative(found.root, path.resolve(dir)), glob))) {
+      return yield* new OutsideWorkspacePackages({ dir: path.relative(process.cwd(), path.resolve(dir)) || ".", globs: found.globs })
+    }
+    const workspace = found !== undefined
     const template = templates[options.template]
     const files: Record<string, string> = {
       "package.json": manifest(options, workspace),
@@ -163,5 +202,11 @@ export const scaffold = (options: NewOptions): Effect.Effect<NewResult, InvalidF
       },
       catch: (error) => new PackageFailed({ path: dir, reason: error instanceof Error ? error.message : String(error) })
     })
-    return { dir, files: ["bootstrap", ...Object.keys(files)].sort(), workspace }
+    const shown = path.relative(process.cwd(), path.resolve(dir)) || "."
+    return {
+      dir,
+      files: ["bootstrap", ...Object.keys(files)].sort(),
+      workspace,
+      nextSteps: nextSteps(shown, workspace ? "pnpm" : packageManager())
+    }
   })

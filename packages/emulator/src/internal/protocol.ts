@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import { ERROR_TYPE_PATTERN } from "@effect-lambda/runtime/ErrorReport"
 import * as Crypto from "node:crypto"
 
 /** RIE's `interop.MaxPayloadSize`: 6 MiB + 100 bytes, Lambda's limit of a buffered response. */
@@ -54,15 +55,13 @@ export const truncatedHttpRequest = runtimeApiErrorBody("TruncatedHTTPRequest", 
 
 export const internalServerError = runtimeApiErrorBody("InternalServerError", "Internal Server Error")
 
-const validErrorType = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/
-
 /**
  * Lambda keeps a `Lambda-Runtime-Function-Error-Type` only when it matches the documented pattern
  * (RIE `fatalerror.GetValidRuntimeOrFunctionErrorType`).
  */
 export const normaliseErrorType = (value: string | undefined): string => {
   if (value === undefined || value === "") return "Runtime.Unknown"
-  if (validErrorType.test(value)) return value
+  if (ERROR_TYPE_PATTERN.test(value)) return value
   return value.startsWith("Function.") ? "Function.Unknown" : "Runtime.Unknown"
 }
 

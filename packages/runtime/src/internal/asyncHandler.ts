@@ -112,11 +112,15 @@ export const toAsync = <Event, A, E, R, ROut, LE>(
   // Init: the layer is built now, once, while Lambda's init phase runs, not on the first event.
   const ready = runtime.runPromiseExit(Effect.flatMap(FunctionConfig.FunctionConfig, Effect.succeed))
   // Lambda sends SIGTERM only when an extension is registered: then the layer's finalizers run.
+  let stopping = false
   const onSigterm = () => {
+    // A second SIGTERM while the finalizers run must not kill the process before they finish.
+    if (stopping) return
+    stopping = true
     const budget = new Promise<void>((resolve) => setTimeout(resolve, options.finalizerTimeoutMs ?? 500).unref())
     Promise.race([runtime.dispose(), budget]).finally(() => process.exit(0))
   }
-  process.once("SIGTERM", onSigterm)
+  process.on("SIGTERM", onSigterm)
   return async (event, context) => {
     const config = await ready
     if (Exit.isFailure(config)) throw toError(config.cause)

@@ -76,13 +76,19 @@ export const timer = (clock: Clock.Clock): (delayMs: number, onDeadline: () => v
 }
 
 /**
- * The failure reported when the deadline interrupted the handler.
+ * Lambda's words for a timeout, which users' alarms look for: `Task timed out after N.NN
+ * seconds`, N being the invocation's time budget.
  *
  * @internal
  */
-export const timeoutCause = (invocation: Invocation): Cause.Cause<TimeoutError> =>
-  Cause.fail(
-    new TimeoutError({
-      message: `Task timed out: the invocation reached its deadline (${new Date(invocation.deadlineMs).toISOString()})`
-    })
-  )
+export const timeoutMessage = (budgetMs: number): string =>
+  `Task timed out after ${(Math.max(0, budgetMs) / 1000).toFixed(2)} seconds`
+
+/**
+ * The failure reported when the deadline interrupted the handler; `receivedAtMs` is when the
+ * runtime got the invocation, so the budget is its deadline minus that.
+ *
+ * @internal
+ */
+export const timeoutCause = (invocation: Invocation, receivedAtMs: number): Cause.Cause<TimeoutError> =>
+  Cause.fail(new TimeoutError({ message: timeoutMessage(invocation.deadlineMs - receivedAtMs) }))

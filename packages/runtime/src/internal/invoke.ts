@@ -75,6 +75,8 @@ export const make = (
     const runFork = Runtime.runFork(runtime)
     return (invocation) => {
       setTrace?.(invocation.traceId)
+      // When the invocation was received: its time budget (for the timeout message) starts here.
+      const receivedAtMs = clock.unsafeCurrentTimeMillis()
       const context = LambdaContext.make(invocation, config)
       let timedOut = false
       // Set when a streamed body started: from then on its failures travel in its trailers.
@@ -85,7 +87,7 @@ export const make = (
           streamOpened = true
         },
         errorReport: (cause) =>
-          ErrorReport.fromCause(timedOut && Cause.isInterruptedOnly(cause) ? Deadline.timeoutCause(invocation) : cause)
+          ErrorReport.fromCause(timedOut && Cause.isInterruptedOnly(cause) ? Deadline.timeoutCause(invocation, receivedAtMs) : cause)
       })
       const program = decode(handler, invocation).pipe(
         Effect.flatMap(handler.handle),
@@ -105,7 +107,7 @@ export const make = (
         }
         if (streamOpened) return reporter.streamEnded(invocation.requestId, exit.cause)
         if (timedOut && Cause.isInterruptedOnly(exit.cause)) {
-          return reporter.failure(invocation.requestId, Deadline.timeoutCause(invocation))
+          return reporter.failure(invocation.requestId, Deadline.timeoutCause(invocation, receivedAtMs))
         }
         return reporter.failure(invocation.requestId, exit.cause)
       }

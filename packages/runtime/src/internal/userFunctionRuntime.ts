@@ -16,6 +16,7 @@
 import * as Effect from "effect/Effect"
 import type * as Http from "node:http"
 import * as SocketTransport from "./socketTransport.js"
+import * as TraceEnv from "./traceEnv.js"
 import type * as Transport from "./transport.js"
 import { parseAddress } from "./transport.js"
 import {
@@ -108,10 +109,13 @@ export const buildContext = (headers: Headers): UserContext => {
     logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
     logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME
   }
-  if (traceId) process.env._X_AMZN_TRACE_ID = traceId
-  else delete process.env._X_AMZN_TRACE_ID
+  // As AWS's client: set, or removed when empty; held in JS memory (see traceEnv) so that a
+  // distinct id per invocation does not grow the C environment.
+  ;(setTrace ??= TraceEnv.setter())(traceId ? traceId : undefined)
   return context
 }
+
+let setTrace: ((traceId: string | undefined) => void) | undefined
 
 const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve))
 

@@ -1,5 +1,11 @@
 // A scriptable Runtime API on 127.0.0.1 (port 0) for tests of the live client: each test says
 // how to answer, and reads back every request as it arrived on the wire.
+// The other fake Runtime APIs each have a reason to stay: http1.test.ts's raw TCP server writes
+// bytes node:http will not (a bad status line, an answer split byte by byte); the conformance
+// example's process.test.ts keeps the example self-contained (it is meant to be copied out of
+// this repository); bench/server.mjs runs in its own process so that it never shares an event loop
+// with the client it measures; bench/lib/cold.mjs is plain node and answers only the first `next`,
+// reading the client's CPU time at that moment.
 import * as Effect from "effect/Effect"
 import * as http from "node:http"
 import type * as net from "node:net"
