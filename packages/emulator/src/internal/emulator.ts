@@ -34,6 +34,7 @@ const positive = (value: string | undefined): number | undefined => {
 }
 
 /** C0 controls but tab and CR, DEL, C1 controls. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const controlCharacters = /[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]/g
 
 export const terminalSafe = (line: string): string =>
