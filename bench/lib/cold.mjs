@@ -40,6 +40,15 @@ export async function measureCold({ launch, event, timeoutMs = 30_000 }) {
   const outcome = new Promise((r) => (resolveOutcome = r))
   const result = {}
   const server = http.createServer((req, res) => {
+    // The Extensions API as Lambda serves it: the runtime's internal extension registers during
+    // init (part of the cold start measured) and its event/next stays pending.
+    if (req.url === "/2020-01-01/extension/register") {
+      req.resume()
+      res.writeHead(200, { "content-type": "application/json", "lambda-extension-identifier": "bench-ext" })
+      res.end(JSON.stringify({ functionName: "bench", functionVersion: "$LATEST", handler: "index.handler" }))
+      return
+    }
+    if (req.url === "/2020-01-01/extension/event/next") return
     if (req.url.endsWith("/invocation/next")) {
       if (result.nextMs !== undefined) return // the second `next`: leave it hanging
       result.nextMs = nowMs() - spawnAt

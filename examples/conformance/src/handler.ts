@@ -18,8 +18,12 @@ const Throw = Schema.Struct({ op: Schema.Literal("throw"), message: Schema.Strin
 const Sleep = Schema.Struct({ op: Schema.Literal("sleep"), ms: Schema.NonNegative, value: Schema.Unknown })
 const Big = Schema.Struct({ op: Schema.Literal("big"), bytes: Schema.NonNegativeInt })
 const BigIntOp = Schema.Struct({ op: Schema.Literal("bigint") })
+/** Writes through `console.*` (Lambda's formats) from the fiber and from a timer. */
+const ConsoleOp = Schema.Struct({ op: Schema.Literal("console") })
+/** A process-level crash while the invocation runs: a throw in a timer, or an unhandled rejection. */
+const Crash = Schema.Struct({ op: Schema.Literal("crash"), kind: Schema.Literal("timer", "rejection") })
 
-export const Event = Schema.Union(Echo, ContextOp, Fail, Throw, Sleep, Big, BigIntOp)
+export const Event = Schema.Union(Echo, ContextOp, Fail, Throw, Sleep, Big, BigIntOp, ConsoleOp, Crash)
 export type Event = typeof Event.Type
 
 /** A failure whose tag the caller chooses, to check how tags become error types. */
@@ -69,6 +73,26 @@ export const handler = Handler.make({
         return Effect.succeed("x".repeat(event.bytes))
       case "bigint":
         return Effect.succeed(BigInt(42))
+      case "console":
+        return Effect.promise(() => {
+          console.log("from the handler", { a: 1 })
+          console.debug("debug line")
+          console.error("two\nlines")
+          return new Promise<string>((resolve) => setTimeout(() => {
+            console.warn("from a timer")
+            resolve("logged")
+          }, 5))
+        })
+      case "crash":
+        return Effect.sync(() => {
+          if (event.kind === "timer") {
+            setTimeout(() => {
+              throw new RangeError("thrown in a timer")
+            }, 5)
+          } else {
+            void Promise.reject(new TypeError("rejected, never handled"))
+          }
+        }).pipe(Effect.zipRight(Effect.never))
     }
   }
 })
@@ -82,6 +106,13 @@ export const ConformanceLayer = Layer.scopedDiscard(
     const init = yield* Config.string("CONFORMANCE_INIT").pipe(Config.withDefault(""))
     if (init === "fail") {
       return yield* new InitBoom({ message: "init failed on purpose (CONFORMANCE_INIT=fail)" })
+    }
+    if (init === "crash") {
+      // A throw outside any fiber while init is still running.
+      setTimeout(() => {
+        throw new SyntaxError("crashed during init")
+      }, 5)
+      yield* Effect.sleep("2 seconds")
     }
     const file = yield* Config.option(Config.string("CONFORMANCE_FINALIZER_FILE"))
     if (Option.isSome(file)) {

@@ -37,6 +37,10 @@ const accepted = (res: http.ServerResponse, status = 202, body: unknown = { stat
 
 interface Run {
   readonly calls: Array<Call>
+  /** Extensions / Telemetry API calls, apart from the Runtime API's. */
+  readonly extensionCalls: Array<Call>
+  /** Every call's method and path, in arrival order, both APIs. */
+  readonly order: Array<string>
   readonly child: cp.ChildProcess
   readonly output: () => string
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
@@ -46,18 +50,29 @@ interface Run {
 
 const runs: Array<Run> = []
 
+// Without an Extensions API (as an emulator without one): 404, as on a server without the route.
+const noExtensionsApi: Script = (_call, res) => accepted(res, 404, { errorType: "NotFound", errorMessage: "404 page not found" })
+
 // Its own fake Runtime API on node:http rather than the runtime package's test utility: an
 // example stays self-contained, as it is meant to be copied out of this repository.
-const start = async (script: Script, env: Record<string, string> = {}): Promise<Run> => {
+const start = async (script: Script, env: Record<string, string> = {}, extensions: Script = noExtensionsApi): Promise<Run> => {
   const calls: Array<Call> = []
+  const extensionCalls: Array<Call> = []
+  const order: Array<string> = []
   const waiters: Array<() => void> = []
   const server = http.createServer((req, res) => {
     let body = ""
     req.on("data", (chunk) => body += chunk)
     req.on("end", () => {
       const call = { method: req.method!, url: req.url!, headers: req.headers, body }
-      calls.push(call)
-      script(call, res, calls)
+      order.push(`${call.method} ${call.url}`)
+      if (!call.url.startsWith("/2018-06-01/")) {
+        extensionCalls.push(call)
+        extensions(call, res, extensionCalls)
+      } else {
+        calls.push(call)
+        script(call, res, calls)
+      }
       for (const wake of waiters.splice(0)) wake()
     })
   })
@@ -77,7 +92,7 @@ const start = async (script: Script, env: Record<string, string> = {}): Promise<
   const waitFor = async (predicate: (calls: ReadonlyArray<Call>) => boolean) => {
     while (!predicate(calls)) await new Promise<void>((resolve) => waiters.push(resolve))
   }
-  const run = { calls, child, output: () => output, exited, waitFor, server }
+  const run = { calls, extensionCalls, order, child, output: () => output, exited, waitFor, server }
   runs.push(run)
   return run
 }
@@ -223,5 +238,155 @@ describe("conformance bootstrap as a process (needs `pnpm build`)", () => {
     const code = await new Promise((resolve) => child.on("exit", resolve))
     expect(code).toBe(1)
     expect(stderr.trim().split("\n")).toEqual([expect.stringContaining("AWS_LAMBDA_RUNTIME_API is not set")])
+  })
+})
+
+// A strict Extensions API, as Lambda's: register with a name and an events list, during init;
+// every later call with the identifier it handed out; `event/next` of an extension registered
+// for no events stays pending.
+const strictExtensionsApi = (): Script => (call, res) => {
+  if (call.method === "POST" && call.url === "/2020-01-01/extension/register") {
+    const events = JSON.parse(call.body).events
+    if (typeof call.headers["lambda-extension-name"] !== "string" || !Array.isArray(events) || events.includes("SHUTDOWN")) {
+      // Internal extensions cannot subscribe to SHUTDOWN.
+      return accepted(res, 400, { errorType: "Extension.InvalidRequest", errorMessage: call.body })
+    }
+    res.writeHead(200, { "content-type": "application/json", "lambda-extension-identifier": "internal-1" })
+    return res.end(JSON.stringify({ functionName: "test_function", functionVersion: "$LATEST", handler: "index.handler" }))
+  }
+  if (call.headers["lambda-extension-identifier"] !== "internal-1") return accepted(res, 403, { errorType: "Extension.UnknownExtensionIdentifier" })
+  if (call.method === "GET" && call.url === "/2020-01-01/extension/event/next") return // pending until shutdown
+  accepted(res, 400, { errorType: "Extension.InvalidRequest" })
+}
+
+describe("graceful shutdown on Lambda: the internal extension (built bootstrap, strict fake)", () => {
+  it("registers before the first next, keeps event/next pending; SIGTERM then runs the finalizers and exits 0 in time", async () => {
+    const file = tempFile()
+    const run = await start((call, res, calls) => {
+      if (isNext(call) && calls.filter(isNext).length === 1) return nextAnswer(res, "one", { op: "echo", value: 1 })
+      if (!isNext(call)) accepted(res)
+    }, { CONFORMANCE_FINALIZER_FILE: file }, strictExtensionsApi())
+    try {
+      await run.waitFor((calls) => calls.filter(isNext).length === 2)
+      const register = run.order.indexOf("POST /2020-01-01/extension/register")
+      const firstNext = run.order.indexOf("GET /2018-06-01/runtime/invocation/next")
+      expect(register).toBeGreaterThanOrEqual(0)
+      expect(register).toBeLessThan(firstNext)
+      expect(JSON.parse(run.extensionCalls[0]!.body)).toEqual({ events: [] })
+      expect(run.extensionCalls.map((c) => `${c.method} ${c.url}`)).toEqual([
+        "POST /2020-01-01/extension/register",
+        "GET /2020-01-01/extension/event/next"
+      ])
+      expect(run.calls.map((c) => c.url)).toContain("/2018-06-01/runtime/invocation/one/response")
+      const sent = Date.now()
+      run.child.kill("SIGTERM")
+      const { code } = await exitWithin(run, 5_000)
+      // Lambda's budget for the runtime is 500 ms (then 1,500 ms for extensions, then SIGKILL).
+      expect(Date.now() - sent, run.output()).toBeLessThan(2_000)
+      expect(code).toBe(0)
+      expect(fs.readFileSync(file, "utf8")).toBe("released\n")
+      expect(run.output()).not.toContain("could not register")
+    } finally {
+      await stop(run)
+    }
+  })
+
+  it("a 404 Extensions API gives one warning and nothing else changes", async () => {
+    const run = await start((call, res, calls) => {
+      if (isNext(call) && calls.filter(isNext).length === 1) return nextAnswer(res, "one", { op: "echo", value: 1 })
+      if (!isNext(call)) accepted(res)
+    })
+    try {
+      await run.waitFor((calls) => calls.filter(isNext).length === 2)
+      expect(run.output().match(/could not register the internal extension/g)).toHaveLength(1)
+      expect(run.extensionCalls.map((c) => c.url)).toEqual(["/2020-01-01/extension/register"])
+      expect(run.calls.map((c) => c.url)).toEqual([
+        "/2018-06-01/runtime/invocation/next",
+        "/2018-06-01/runtime/invocation/one/response",
+        "/2018-06-01/runtime/invocation/next"
+      ])
+    } finally {
+      await stop(run)
+    }
+  })
+})
+
+describe("console.* in Lambda's formats, crashes, source maps (built bootstrap)", () => {
+  const once = (event: unknown, id = "c-1"): Script => (call, res, calls) => {
+    if (isNext(call) && calls.filter(isNext).length === 1) return nextAnswer(res, id, event)
+    if (!isNext(call)) accepted(res)
+  }
+
+  it("Text: timestamp, request id, level, util.format'd message; DEBUG under INFO dropped; new lines as \\r; timers keep the id", async () => {
+    const run = await start(once({ op: "console" }))
+    try {
+      await run.waitFor((calls) => calls.filter(isNext).length === 2)
+      const lines = run.output().split("\n").filter((line) => line.includes("\tc-1\t"))
+      expect(lines).toEqual([
+        expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z\tc-1\tINFO\tfrom the handler \{ a: 1 \}$/),
+        expect.stringMatching(/\tc-1\tERROR\ttwo\rlines$/),
+        expect.stringMatching(/\tc-1\tWARN\tfrom a timer$/)
+      ])
+    } finally {
+      await stop(run)
+    }
+  })
+
+  it("JSON: one record per call with timestamp, level, requestId, message; levels filtered by AWS_LAMBDA_LOG_LEVEL", async () => {
+    const run = await start(once({ op: "console" }), { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: "WARN" })
+    try {
+      await run.waitFor((calls) => calls.filter(isNext).length === 2)
+      const records = run.output().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line))
+        .filter((record) => record.requestId === "c-1")
+      expect(records.map((r) => [r.level, r.message])).toEqual([["ERROR", "two\nlines"], ["WARN", "from a timer"]])
+      expect(Object.keys(records[0])).toEqual(["timestamp", "level", "requestId", "message"])
+    } finally {
+      await stop(run)
+    }
+  })
+
+  for (
+    const [kind, errorType, exitCode] of [
+      ["timer", "RangeError", 129],
+      ["rejection", "Runtime.UnhandledPromiseRejection", 128]
+    ] as const
+  ) {
+    it(`a crash during an invocation (${kind}) is that invocation's one error report (${errorType}), then exit ${exitCode}`, async () => {
+      const run = await start(once({ op: "crash", kind }))
+      try {
+        const { code } = await exitWithin(run, 5_000)
+        expect(code).toBe(exitCode)
+        const reports = run.calls.filter((call) => !isNext(call))
+        expect(reports.map((call) => call.url)).toEqual(["/2018-06-01/runtime/invocation/c-1/error"])
+        expect(JSON.parse(reports[0]!.body).errorType).toBe(errorType)
+        expect(run.calls.filter(isNext)).toHaveLength(1)
+      } finally {
+        await stop(run)
+      }
+    })
+  }
+
+  it("a crash during init goes to /init/error and the process exits non-zero without polling next", async () => {
+    const run = await start((_call, res) => accepted(res), { CONFORMANCE_INIT: "crash" })
+    try {
+      const { code } = await exitWithin(run, 5_000)
+      expect(code).toBe(129)
+      expect(run.calls.map((call) => call.url)).toEqual(["/2018-06-01/runtime/init/error"])
+      expect(JSON.parse(run.calls[0]!.body)).toMatchObject({ errorType: "SyntaxError", errorMessage: "crashed during init" })
+    } finally {
+      await stop(run)
+    }
+  })
+
+  it("error reports' stack traces name the TypeScript source (src/handler.ts), not the minified bundle", async () => {
+    const run = await start(once({ op: "throw", message: "mapped?" }))
+    try {
+      await run.waitFor((calls) => calls.filter(isNext).length === 2)
+      const report = JSON.parse(run.calls.find((call) => call.url.endsWith("/error"))!.body)
+      expect(report.stackTrace.join("\n")).toMatch(/examples\/conformance\/src\/handler\.ts:\d+:\d+/)
+      expect(report.stackTrace[1]).not.toMatch(/main\.mjs/)
+    } finally {
+      await stop(run)
+    }
   })
 })

@@ -47,7 +47,7 @@ describe.skipIf(!hasZipinfo)("effect-lambda build", () => {
       expect(byName.node).toBe("-rwxr-xr-x")
       expect(byName["main.mjs"]).toBe("-rw-r--r--")
       // The compile cache ships when this machine can run the x86_64 binary that makes it.
-      if (process.arch === "x64") expect(Object.keys(byName).sort()).toEqual(["bootstrap", "main.mjs", "main.mjs.ccache", "node", "start.mjs"])
+      if (process.arch === "x64") expect(Object.keys(byName).sort()).toEqual(["bootstrap", "main.mjs", "main.mjs.ccache", "main.mjs.map", "node", "start.mjs"])
       const task = path.join(out, "task")
       unzip(path.join(out, "function.zip"), task)
       expect(execFileSync(path.join(task, "node"), ["--version"], { encoding: "utf8" }).trim()).toMatch(/^v22\./)
@@ -170,7 +170,7 @@ export const handler = Handler.make({ handle: () => Effect.map(Random.next, (n) 
       expect(docker).toMatch(/^FROM node:22-slim$/m)
       expect(docker).toMatch(/^ENTRYPOINT \["\/var\/task\/bootstrap"\]$/m)
       const copied = /^COPY (.+) \.\/$/m.exec(docker)![1]!.split(" ")
-      expect(copied).toEqual(["bootstrap", "main.mjs"])
+      expect(copied).toEqual(["bootstrap", "main.mjs", "main.mjs.map"])
       for (const f of copied) expect(fs.existsSync(path.join(out, f)), f).toBe(true)
       expect(fs.statSync(path.join(out, "bootstrap")).mode & 0o111).not.toBe(0)
       // The image's files are a runnable function directory as they are.

@@ -38,6 +38,7 @@ import * as Scope from "effect/Scope"
 import * as ErrorReport from "./ErrorReport.js"
 import * as ExtensionsApi from "./ExtensionsApi.js"
 import * as ExtensionsApiError from "./ExtensionsApiError.js"
+import * as SourceMaps from "./internal/sourceMaps.js"
 
 /**
  * @since 0.1.0
@@ -239,6 +240,7 @@ export const runMain = <E, R, ROut, E2>(
   layer: Layer.Layer<ROut, E2, ExtensionsApi.ExtensionsApi | Registration>,
   options: RunOptions = {}
 ): void => {
+  SourceMaps.install()
   const program = run(extension as Extension<E, R>, layer, options).pipe(
     Effect.tapErrorCause((cause) =>
       Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logFatal(`extension ${extension.name} stopped`, cause)

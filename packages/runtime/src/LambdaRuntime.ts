@@ -30,8 +30,11 @@ import * as Scope from "effect/Scope"
 import * as ErrorReport from "./ErrorReport.js"
 import * as FunctionConfig from "./FunctionConfig.js"
 import type * as Handler from "./Handler.js"
+import * as Crash from "./internal/crash.js"
+import * as GracefulShutdown from "./internal/gracefulShutdown.js"
 import * as Handlers_ from "./internal/handlers.js"
 import * as Loop from "./internal/loop.js"
+import * as SourceMaps from "./internal/sourceMaps.js"
 import type * as LambdaContext from "./LambdaContext.js"
 import * as LambdaLogger from "./LambdaLogger.js"
 import * as RuntimeApi from "./RuntimeApi.js"
@@ -69,8 +72,23 @@ export interface RunOptions {
    * `Runtime.Timeout` report reaches Lambda before Lambda stops the environment. Default 50 ms.
    */
   readonly deadlineMarginMs?: number
-  /** Bound on the finalizers of the user's layer at shutdown. Default 500 ms. */
+  /**
+   * Bound on the finalizers of the user's layer at shutdown. Default 500 ms (`runMain`: 300 ms
+   * when external extensions are in `/opt/extensions`, the runtime's share of Lambda's budget).
+   */
   readonly finalizerTimeoutMs?: number
+  /**
+   * `runMain` only: register the internal extension that makes Lambda send SIGTERM at shutdown
+   * (so the finalizers run there). Default true.
+   */
+  readonly gracefulShutdown?: boolean
+  /** `runMain` only: map stack traces through `<bundle>.map` at the first error. Default true. */
+  readonly sourceMaps?: boolean
+  /**
+   * Write `console.*` in Lambda's format (`LambdaLogger.patchConsole`). Default: true in
+   * `runMain`, false in `run` (tests keep their console).
+   */
+  readonly patchConsole?: boolean
 }
 
 /**
@@ -159,7 +177,11 @@ export const run = <const H extends Handlers, ROut, E>(
           )
         )
       ),
-      Effect.provide(LambdaLogger.layerWith(config))
+      Effect.provide(
+        options.patchConsole === true
+          ? Layer.merge(LambdaLogger.layerWith(config), LambdaLogger.layerConsole(config))
+          : LambdaLogger.layerWith(config)
+      )
     )
   }) as Effect.Effect<never, RunError, RuntimeApi.RuntimeApi | Exclude<HandlersContext<H>, ROut>>
 
@@ -225,22 +247,49 @@ export const runMain = <const H extends Handlers, ROut, E>(
   layer: Layer.Layer<ROut, E, FunctionConfig.FunctionConfig>,
   options: RunOptions = {}
 ): void => {
-  const program: Effect.Effect<never, RunError | ConfigError.ConfigError> = run<H, ROut, E>(handlers, layer, options).pipe(
-    Effect.provide(RuntimeApi.layerConfig),
-    // Without a Runtime API there is no /init/error to report to: say so on stderr, exit 1.
-    Effect.tapError((error) =>
-      ConfigError.isConfigError(error)
-        ? Effect.sync(() =>
-          process.stderr.write(
-            "effect-lambda: AWS_LAMBDA_RUNTIME_API is not set: this program runs inside Lambda or an emulator\n"
+  // Everything that reads the environment or touches the process happens at start (with
+  // `--snapshot` that is after the blob is restored, in the sandbox), not when this is called.
+  const start = (seeded: boolean) => {
+    if (options.sourceMaps !== false) SourceMaps.install()
+    const address = process.env.AWS_LAMBDA_RUNTIME_API
+    if (address !== undefined && address !== "") Crash.install(address)
+    const runOptions: RunOptions = {
+      ...options,
+      patchConsole: options.patchConsole ?? true,
+      finalizerTimeoutMs: options.finalizerTimeoutMs ?? GracefulShutdown.runtimeBudgetMs()
+    }
+    // The internal extension registers first, before the runtime's first `next`, and its pending
+    // `event/next` lives as long as the runtime.
+    const withShutdownExtension = <A, E2, R>(self: Effect.Effect<A, E2, R>): Effect.Effect<A, E2, R> =>
+      options.gracefulShutdown === false || address === undefined || address === ""
+        ? self
+        : Effect.scoped(Effect.zipRight(
+          GracefulShutdown.register(address).pipe(
+            Effect.provide(LambdaLogger.layerWith({
+              logFormat: process.env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === "JSON" ? "JSON" : "Text",
+              logLevel: LogLevel.All
+            }))
+          ),
+          self
+        ))
+    const program: Effect.Effect<never, RunError | ConfigError.ConfigError> = run<H, ROut, E>(handlers, layer, runOptions).pipe(
+      Effect.provide(RuntimeApi.layerConfig),
+      // Without a Runtime API there is no /init/error to report to: say so on stderr, exit 1.
+      Effect.tapError((error) =>
+        ConfigError.isConfigError(error)
+          ? Effect.sync(() =>
+            process.stderr.write(
+              "effect-lambda: AWS_LAMBDA_RUNTIME_API is not set: this program runs inside Lambda or an emulator\n"
+            )
           )
-        )
-        : Effect.void
-    )
-  ) as Effect.Effect<never, RunError | ConfigError.ConfigError>
-  const start = (main: Effect.Effect<never, RunError | ConfigError.ConfigError>) =>
+          : Effect.void
+      ),
+      withShutdownExtension
+    ) as Effect.Effect<never, RunError | ConfigError.ConfigError>
+    const main = seeded ? Effect.withRandom(program, Random.make((Math.random() * 4294967296) >>> 0)) : program
     NodeRuntime.runMain(main, { disablePrettyLogger: true, disableErrorReporting: true })
+  }
   const hook = takeStartHook()
-  if (hook === undefined) return start(program)
-  hook(() => start(Effect.withRandom(program, Random.make((Math.random() * 4294967296) >>> 0))))
+  if (hook === undefined) return start(false)
+  hook(() => start(true))
 }

@@ -93,6 +93,8 @@ const bundle = (
         banner: { js: BANNER },
         legalComments: "none",
         sourcemap: sourcemap ? "linked" : false,
+        // Positions only: the runtime maps stack frames to file:line:column, it never shows source.
+        sourcesContent: false,
         logLevel: "silent"
       }),
     catch: (error) => {
@@ -118,8 +120,10 @@ const silentRuntimeApi = Effect.gen(function*() {
   const nextSeen = yield* Deferred.make<void>()
   const server = yield* Effect.acquireRelease(
     Effect.async<http.Server>((resume) => {
-      const server = http.createServer((req) => {
+      const server = http.createServer((req, res) => {
         if (req.url?.endsWith("/invocation/next")) Deferred.unsafeDone(nextSeen, Exit.void)
+        // No Extensions API here: the runtime's internal extension gets a 404 and init goes on.
+        else if (req.url?.startsWith("/2020-01-01/")) res.writeHead(404).end()
       })
       server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
     }),
@@ -238,7 +242,9 @@ export const build = (
       }
       return yield* new EntryNotFound({ dir: options.dir, reason: "no-entry" })
     }
-    const bundled = yield* bundle(path, absDir, options.dir, options.sourcemap)
+    // The map always ships: the runtime reads it at the first error only (no cold-start cost);
+    // `--sourcemap` adds Node's eager --enable-source-maps on top.
+    const bundled = yield* bundle(path, absDir, options.dir, true)
     const bundleBytes = bundled.code.byteLength
     if (options.budgetKb !== undefined && kb(bundleBytes) > options.budgetKb) {
       return yield* new BudgetExceeded({ dir: options.dir, sizeKb: Math.round(kb(bundleBytes) * 10) / 10, budgetKb: options.budgetKb })

@@ -36,7 +36,9 @@ export const buildCommand = Command.make(
       Options.optional
     ),
     sourcemap: Options.boolean("sourcemap").pipe(
-      Options.withDescription("Ship main.mjs.map and start Node with --enable-source-maps (slower cold start)")
+      Options.withDescription(
+        "Also start Node with --enable-source-maps (main.mjs.map always ships and the runtime maps stack traces at the first error; this maps eagerly: slower cold start)"
+      )
     ),
     nodeLayer: Options.boolean("node-layer").pipe(
       Options.withDescription("provided.al2023 without the Node binary: it comes from a layer (bin/node)")

@@ -116,7 +116,7 @@ const manifest = (options: NewOptions, workspace: boolean): string => {
       scripts: {
         // dist/main.mjs is what `bootstrap` starts, locally under `effect-lambda start` too.
         build:
-          "esbuild src/main.ts --bundle --platform=node --format=esm --target=node22 --minify --legal-comments=none --outfile=dist/main.mjs --log-level=warning",
+          "esbuild src/main.ts --bundle --platform=node --format=esm --target=node22 --minify --legal-comments=none --sourcemap --sources-content=false --outfile=dist/main.mjs --log-level=warning",
         test: "vitest run",
         typecheck: "tsc",
         start: "effect-lambda start .",

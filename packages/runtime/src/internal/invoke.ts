@@ -19,9 +19,11 @@ import type * as FunctionConfig from "../FunctionConfig.js"
 import type * as Handler from "../Handler.js"
 import type { Invocation } from "../Invocation.js"
 import * as LambdaContext from "../LambdaContext.js"
+import * as LambdaLogger from "../LambdaLogger.js"
 import type * as ResponseStream from "../ResponseStream.js"
 import type * as RuntimeApi from "../RuntimeApi.js"
 import type { RuntimeApiError } from "../RuntimeApiError.js"
+import * as Crash from "./crash.js"
 import * as Deadline from "./deadline.js"
 import type { AnyHandler } from "./handlers.js"
 import type * as Report from "./report.js"
@@ -70,6 +72,10 @@ export const make = (
   const startTimer = Deadline.timer(clock)
   // With several invocations at once there is no single current trace id to put in the env.
   const setTrace = config.maxConcurrency === 1 ? TraceEnv.setter() : undefined
+  // console.* lines of code outside the handler's fibers (timers, promise callbacks) get the
+  // request id of their invocation: the one in progress, or with several at once, the one whose
+  // fiber started them (LambdaLogger.invocationSupervisor).
+  const concurrent = config.maxConcurrency > 1
 
   return (runtime) => {
     const runFork = Runtime.runFork(runtime)
@@ -78,6 +84,9 @@ export const make = (
       // When the invocation was received: its time budget (for the timeout message) starts here.
       const receivedAtMs = clock.unsafeCurrentTimeMillis()
       const context = LambdaContext.make(invocation, config)
+      if (!concurrent) LambdaLogger.beginInvocation(context)
+      // A process-level crash from now on is reported for this invocation, once (crash.ts).
+      Crash.begin(invocation.requestId)
       let timedOut = false
       // Set when a streamed body started: from then on its failures travel in its trailers.
       let streamOpened = false
@@ -101,7 +110,10 @@ export const make = (
         ),
         Effect.provideService(LambdaContext.LambdaContext, context)
       )
+      const supervised = concurrent ? Effect.supervised(program, LambdaLogger.invocationSupervisor) : program
       const report = (exit: Exit.Exit<Outcome, unknown>): Effect.Effect<void, RuntimeApiError> => {
+        // Already reported by the crash handler: the process is about to exit.
+        if (!Crash.claim(invocation.requestId)) return Effect.void
         if (Exit.isSuccess(exit)) {
           return exit.value._tag === "Buffered" ? reporter.respond(invocation.requestId, exit.value) : Effect.void
         }
@@ -114,7 +126,7 @@ export const make = (
       return Effect.uninterruptibleMask((restore) => {
         // The handler's own fiber, started at once: a handler that does not wait on anything is
         // done before this returns, and only a handler still running needs a deadline timer.
-        const fiber = runFork(program)
+        const fiber = runFork(supervised)
         const done = fiber.unsafePoll()
         if (done !== null) return report(done)
         const delayMs = Math.max(0, invocation.deadlineMs - deadlineMarginMs - clock.unsafeCurrentTimeMillis())
