@@ -198,6 +198,24 @@ export class InvalidConfigFile extends Schema.TaggedError<InvalidConfigFile>()("
 }
 
 /**
+ * The function does not type-check (its own `tsc`, as `build` runs it).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TypeCheckFailed extends Schema.TaggedError<TypeCheckFailed>()("TypeCheckFailed", {
+  dir: Schema.String,
+  /** tsc's output, one line per entry (`file(line,col): error TSxxxx: ...`). */
+  errors: Schema.Array(Schema.String)
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  get message(): string {
+    const count = this.errors.filter((line) => /error TS\d+/.test(line)).length
+    return `${this.dir} does not type-check (${count || this.errors.length} error(s) above; --no-typecheck to build anyway)`
+  }
+}
+
+/**
  * A `--env` value is not of the form `KEY=VALUE`.
  *
  * @since 0.1.0
@@ -414,6 +432,7 @@ export type CliError =
   | ConflictingEventOptions
   | UnknownDataExample
   | InvalidEnv
+  | TypeCheckFailed
   | InvalidConfigFile
   | FunctionFailed
   | InvokeFailed

@@ -7,6 +7,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { build, report } from "./build.js"
+import { typecheck } from "./typecheck.js"
 
 /**
  * `effect-lambda build <function-dir>`: bundle the function and package it for Lambda.
@@ -53,6 +54,9 @@ export const buildCommand = Command.make(
         "Experimental: ship a V8 startup snapshot of the initialised bundle (provided.al2023, machine's own arch)"
       )
     ),
+    noTypecheck: Options.boolean("no-typecheck").pipe(
+      Options.withDescription("Build even when the function does not type-check (its tsconfig.json, with its own tsc)")
+    ),
     budget: Options.integer("budget").pipe(
       Options.withPseudoName("KB"),
       Options.withDescription("Fail when the bundle is larger than this many KB"),
@@ -78,6 +82,12 @@ export const buildCommand = Command.make(
         snapshot: args.snapshot,
         budgetKb: Option.getOrUndefined(args.budget),
         handler: Option.getOrUndefined(args.handler)
+      }
+      if (!args.noTypecheck) {
+        const path = yield* Path.Path
+        yield* typecheck(path.resolve(args.functionDir), args.functionDir).pipe(
+          Effect.tapError((failed) => Effect.forEach(failed.errors, (line) => Console.error(line)))
+        )
       }
       const result = yield* build(options)
       yield* Console.log(report(yield* Path.Path, options, result))

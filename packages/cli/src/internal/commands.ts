@@ -6,6 +6,7 @@ import * as Console from "effect/Console"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Fiber from "effect/Fiber"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
@@ -14,6 +15,7 @@ import * as SynchronizedRef from "effect/SynchronizedRef"
 import { FunctionFailed, InvokeFailed, toMessage } from "../CliError.js"
 import { readEvent, type EventSource } from "./event.js"
 import * as DropIn from "./dropIn.js"
+import { typecheck } from "./typecheck.js"
 import { isBinary, splitHttpStream } from "./payload.js"
 import { checkBootstrap, ensureBuilt } from "./functionDir.js"
 import { watchTree } from "./watcher.js"
@@ -39,6 +41,16 @@ const announce = (options: FunctionOptions, emulator: Emulator.Emulator, verb: s
       (emulator.functionUrl === undefined ? "" : `\nFunction URL: ${emulator.functionUrl}/`)
   )
 
+const reportTypeErrors = (options: FunctionOptions) =>
+  typecheck(options.absDir, options.dir).pipe(
+    Effect.catchAll((failed) =>
+      Effect.gen(function*() {
+        for (const line of failed.errors) yield* Console.error(line)
+        yield* Console.error(`effect-lambda: ${options.dir} does not type-check (${failed.errors.length} line(s) of tsc output above)`)
+      })
+    )
+  )
+
 /**
  * `start`: serve until interrupted. The scope of the emulator layer is the lifetime of the
  * command, so Ctrl-C (which interrupts the main fiber) stops the child and the server.
@@ -48,12 +60,13 @@ const announce = (options: FunctionOptions, emulator: Emulator.Emulator, verb: s
 export const start = (options: FunctionOptions) =>
   Effect.gen(function*() {
     yield* prepare(options)
+    yield* Effect.forkScoped(reportTypeErrors(options))
     yield* Effect.gen(function*() {
       const emulator = yield* Emulator.Emulator
       yield* announce(options, emulator, "serving")
       return yield* Effect.never
     }).pipe(Effect.provide(emulatorLayer(options)))
-  })
+  }).pipe(Effect.scoped)
 
 const errorType = (payload: Uint8Array): string | undefined => {
   try {
@@ -77,10 +90,13 @@ export const invoke = (options: FunctionOptions, source: EventSource) =>
     // Read the event first: a bad event should not cost a build and a cold start.
     const event = yield* readEvent(source)
     yield* prepare(options)
+    // Type errors are shown, not fatal: the invocation says what the code does meanwhile.
+    const checked = yield* Effect.fork(reportTypeErrors(options))
     const result = yield* Effect.gen(function*() {
       const emulator = yield* Emulator.Emulator
       return yield* emulator.invoke(event)
     }).pipe(Effect.provide(emulatorLayer(options)))
+    yield* Fiber.join(checked)
     const payload = result.payload
     // A non-2xx answer without a function error is the Invoke API refusing the call (413,
     // ...): not a payload for stdout, the message goes to the error line.
@@ -145,6 +161,7 @@ export const watch = (options: FunctionOptions) =>
     const port = boundPort(first.emulator)
     const current = yield* SynchronizedRef.make<Running>(first)
     yield* announce(options, first.emulator, "watching")
+    yield* Effect.forkIn(reportTypeErrors(options), parent)
 
     const src = path.join(options.absDir, "src")
     const watched = (yield* fs.exists(src).pipe(Effect.orElseSucceed(() => false))) ? src : options.absDir
@@ -159,6 +176,7 @@ export const watch = (options: FunctionOptions) =>
           Effect.catchAll((error) => stderrLine(`${toMessage(error)} (still serving the previous build)`).pipe(Effect.as(false)))
         )
         if (!built) return running
+        yield* Effect.forkIn(reportTypeErrors(options), parent)
         yield* Scope.close(running.scope, Exit.void)
         const next = yield* launch(options, port, parent)
         yield* stderrLine(`restarted ${options.dir}`)
