@@ -32,8 +32,6 @@ export interface Options {
   readonly functionDir?: string
   /** Executable started instead of `<functionDir>/bootstrap` (in `functionDir`, which stays `LAMBDA_TASK_ROOT`): the CLI's drop-in runner for a plain Node.js folder. */
   readonly bootstrap?: string
-  /** Address to bind; default `"127.0.0.1"`. */
-  readonly host?: string
   /** Default 0 (a free port). One port serves both the Runtime API and the Invoke API. */
   readonly port?: number
   /** Function timeout; default `AWS_LAMBDA_FUNCTION_TIMEOUT` (seconds) of `env`, then of the process, then 3 seconds. */
@@ -42,8 +40,33 @@ export interface Options {
   readonly memorySizeMb?: number
   /** Default `"function"`, as AWS's runtime interface emulator. */
   readonly functionName?: string
-  /** User environment of the function; wins over Lambda's defaults except `AWS_LAMBDA_RUNTIME_API` and `LAMBDA_TASK_ROOT`. */
+  /**
+   * Address to bind; default `"127.0.0.1"`. On a loopback address, requests must name a loopback
+   * host (`localhost`, `127.0.0.1`, `[::1]`) or one of `allowedHosts` in their `Host` header, so
+   * that a web page cannot reach the emulator through a DNS name pointing at 127.0.0.1 (DNS
+   * rebinding). Any other address (`0.0.0.0`, a LAN address) accepts every `Host`.
+   */
+  readonly host?: string
+  /** More `Host` names (without port) accepted on a loopback address. */
+  readonly allowedHosts?: ReadonlyArray<string>
+  /**
+   * User environment of the function; wins over Lambda's defaults and `envFile` except
+   * `AWS_LAMBDA_RUNTIME_API` and `LAMBDA_TASK_ROOT`. The function gets Lambda's variables, these,
+   * and of the emulator's own environment only `PATH`, `AWS_ACCESS_KEY_ID`,
+   * `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION` and `AWS_DEFAULT_REGION`.
+   * `AWS_LAMBDA_MAX_CONCURRENCY` turns on Lambda Managed Instances mode: that many invocations
+   * in flight, one per `next` the runtime has waiting.
+   */
   readonly env?: Record<string, string>
+  /** A file of `KEY=VALUE` lines (dotenv/docker form) for the function's environment, under `env`. */
+  readonly envFile?: string
+  /** A client must send a request's headers within this long; default 10 seconds. */
+  readonly headersTimeout?: Duration.DurationInput
+  /**
+   * An idle keep-alive connection is closed after this long; default the function timeout plus
+   * 10 seconds (a runtime's connection is idle while its handler runs).
+   */
+  readonly keepAliveTimeout?: Duration.DurationInput
   /** Sets `AWS_LAMBDA_LOG_FORMAT` for the function. */
   readonly logFormat?: "Text" | "JSON"
   /** Limits of streamed responses; default AWS's (see `StreamingOptions`). */
@@ -54,7 +77,10 @@ export interface Options {
    * streamed one passed through as it arrives. Its URL is `Emulator.functionUrl`.
    */
   readonly functionUrl?: boolean | { readonly port?: number }
-  /** Receives the function's output and the START/END/REPORT lines, one line per call; default: process.stdout. */
+  /**
+   * Receives the function's output and the START/END/REPORT lines, one line per call; default:
+   * process.stdout (through `terminalSafe` when it is a terminal).
+   */
   readonly onLog?: (line: string) => void
   /** `_HANDLER` of the function; default `""` (the runtime picks its only handler). */
   readonly handler?: string
@@ -195,6 +221,25 @@ export interface Emulator {
   /** Adds a fault rule for the Runtime API. */
   readonly injectFault: (rule: FaultRule) => Effect.Effect<void>
 }
+
+/**
+ * A line of the function's output made safe for a terminal: control characters (escape
+ * sequences, backspace, bell) are shown escaped (`\x1b`) instead of acting on the terminal; a
+ * carriage return, which Lambda's text format puts between the lines of one record, becomes a
+ * new line. Apply it where the emulator's lines go to a TTY.
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from "@effect-lambda/emulator"
+ *
+ * const onLog = (line: string) =>
+ *   process.stderr.write((process.stderr.isTTY ? Emulator.terminalSafe(line) : line) + "\n")
+ * ```
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const terminalSafe: (line: string) => string = internal.terminalSafe
 
 /**
  * The service of a running emulator.

@@ -60,6 +60,21 @@ export class BootstrapNotFound extends Schema.TaggedError<BootstrapNotFound>()("
 }
 
 /**
+ * The env file given for the function cannot be read, or holds a line that is not `KEY=VALUE`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class EnvFileInvalid extends Schema.TaggedError<EnvFileInvalid>()("EnvFileInvalid", {
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  get message(): string {
+    return `Cannot use the env file ${this.path}: ${this.reason}`
+  }
+}
+
+/**
  * `invoke` was called on an emulator whose scope has closed.
  *
  * @since 0.1.0
@@ -77,4 +92,4 @@ export class EmulatorStopped extends Schema.TaggedError<EmulatorStopped>()("Emul
  * @since 0.1.0
  * @category errors
  */
-export type EmulatorError = PortInUse | ListenFailed | BootstrapNotFound | EmulatorStopped
+export type EmulatorError = PortInUse | ListenFailed | BootstrapNotFound | EnvFileInvalid | EmulatorStopped

@@ -8,6 +8,9 @@ const start = (options: Partial<Emulator.Options> = {}) =>
 
 const invokePath = (name = "function") => `/2015-03-31/functions/${name}/invocations`
 
+/** A JSON string of exactly `size` bytes. */
+const jsonOf = (size: number) => `"${"x".repeat(size - 2)}"`
+
 describe("Invoke API over HTTP", () => {
   it.scopedLive("sync invoke: 200, the response body, x-amzn-RequestId and X-Amz-Executed-Version", () =>
     Effect.gen(function*() {
@@ -89,22 +92,22 @@ describe("Invoke API over HTTP", () => {
       expect(res.headers["x-amzn-errortype"]).toBe("InvalidParameterValueException")
     }))
 
-  it.scopedLive("request payload over 6,291,556 bytes: 413 RequestEntityTooLargeException, nothing queued", () =>
+  it.scopedLive("request payload over 6,291,456 bytes (Lambda's sync limit): 413 RequestEntityTooLargeException, nothing queued", () =>
     Effect.gen(function*() {
       const emulator = yield* start()
-      const res = yield* request(emulator.url, invokePath(), { method: "POST", body: Buffer.alloc(6_291_557, 32) })
+      const res = yield* request(emulator.url, invokePath(), { method: "POST", body: jsonOf(6_291_457) })
       expect(res.status).toBe(413)
       expect(res.headers["x-amzn-errortype"]).toBe("RequestEntityTooLargeException")
       expect(res.json()).toEqual({
         Type: "User",
-        message: "Request must be smaller than 6291556 bytes for the InvokeFunction operation"
+        message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
       })
-      const programmatic = yield* emulator.invoke(Buffer.alloc(6_291_557, 32))
+      const programmatic = yield* emulator.invoke(jsonOf(6_291_457))
       expect(programmatic.statusCode).toBe(413)
       // at the limit it goes through
-      const invoker = yield* Effect.fork(emulator.invoke(Buffer.alloc(6_291_556, 32)))
+      const invoker = yield* Effect.fork(emulator.invoke(jsonOf(6_291_456)))
       const event = yield* next(emulator)
-      expect(event.body.length).toBe(6_291_556)
+      expect(event.body.length).toBe(6_291_456)
       yield* respond(emulator, requestId(event), "1")
       expect((yield* Fiber.join(invoker)).statusCode).toBe(200)
     }))

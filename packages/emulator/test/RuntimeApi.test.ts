@@ -331,7 +331,7 @@ describe("cut connections", () => {
       yield* Effect.async<void>((resume) => {
         const socket = Net.connect(Number(port), host, () => {
           socket.write(
-            `POST /2018-06-01/runtime/invocation/${id}/response HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789`,
+            `POST /2018-06-01/runtime/invocation/${id}/response HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n0123456789`,
             () => setTimeout(() => socket.destroy(), 50)
           )
         })

@@ -25,7 +25,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { BatchItemFailure, BatchResponse } from "./internal/common.js"
+import { BatchItemFailure, BatchResponse, SafeRecord } from "./internal/common.js"
 
 /**
  * A DynamoDB attribute value: exactly one key naming its type. Binary
@@ -58,7 +58,7 @@ export const AttributeValue: Schema.Schema<AttributeValue> = Schema.Union(
   Schema.Struct({ SS: Schema.Array(Schema.String) }),
   Schema.Struct({ NS: Schema.Array(Schema.String) }),
   Schema.Struct({ BS: Schema.Array(Schema.String) }),
-  Schema.Struct({ M: Schema.Record({ key: Schema.String, value: Schema.suspend(() => AttributeValue) }) }),
+  Schema.Struct({ M: SafeRecord(Schema.suspend((): Schema.Schema<AttributeValue> => AttributeValue)) }),
   Schema.Struct({ L: Schema.Array(Schema.suspend(() => AttributeValue)) }),
   Schema.Struct({ NULL: Schema.Literal(true) }),
   Schema.Struct({ BOOL: Schema.Boolean })
@@ -70,7 +70,7 @@ export const AttributeValue: Schema.Schema<AttributeValue> = Schema.Union(
  * @since 0.1.0
  * @category schemas
  */
-export const AttributeMap = Schema.Record({ key: Schema.String, value: AttributeValue })
+export const AttributeMap = SafeRecord(AttributeValue)
 
 /**
  * @since 0.1.0

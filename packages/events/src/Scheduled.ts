@@ -20,6 +20,7 @@
  */
 import * as Schema from "effect/Schema"
 import { EventBridgeEvent } from "./EventBridge.js"
+import { UnknownMap } from "./internal/common.js"
 
 /**
  * The event of a scheduled rule. `detail` is always `{}`; it is typed as
@@ -29,7 +30,7 @@ import { EventBridgeEvent } from "./EventBridge.js"
  * @category schemas
  */
 export const ScheduledEvent = Schema.Struct({
-  ...EventBridgeEvent(Schema.Record({ key: Schema.String, value: Schema.Unknown })).fields,
+  ...EventBridgeEvent(UnknownMap).fields,
   "detail-type": Schema.Literal("Scheduled Event"),
   source: Schema.Literal("aws.events")
 }).annotations({ identifier: "ScheduledEvent" })

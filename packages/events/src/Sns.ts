@@ -16,7 +16,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { optionalNullable } from "./internal/common.js"
+import { optionalNullable, SafeRecord } from "./internal/common.js"
 
 /**
  * A message attribute: `Type` is `String`, `String.Array`, `Number` or
@@ -50,7 +50,7 @@ export const SnsMessage = Schema.Struct({
   SigningCertUrl: Schema.String,
   MessageId: Schema.String,
   Message: Schema.String,
-  MessageAttributes: Schema.optional(Schema.Record({ key: Schema.String, value: SnsMessageAttribute })),
+  MessageAttributes: Schema.optional(SafeRecord(SnsMessageAttribute)),
   Type: Schema.String,
   UnsubscribeUrl: Schema.String,
   TopicArn: Schema.String,

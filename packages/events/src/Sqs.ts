@@ -25,7 +25,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { BatchItemFailure, BatchResponse, optionalNullable } from "./internal/common.js"
+import { BatchItemFailure, BatchResponse, optionalNullable, SafeRecord } from "./internal/common.js"
 
 /**
  * System attributes of a message. All values are strings, timestamps
@@ -88,7 +88,7 @@ export const SqsRecord = Schema.Struct({
   receiptHandle: Schema.String,
   body: Schema.String,
   attributes: SqsRecordAttributes,
-  messageAttributes: Schema.Record({ key: Schema.String, value: SqsMessageAttribute }),
+  messageAttributes: SafeRecord(SqsMessageAttribute),
   md5OfBody: Schema.String,
   md5OfMessageAttributes: optionalNullable(Schema.String),
   eventSource: Schema.Literal("aws:sqs"),

@@ -55,7 +55,11 @@ export const emulatorLayer = (
     env,
     // Function logs (and the emulator's START/END/REPORT lines) go to stderr so that stdout
     // carries only what a script would capture: the payload of `invoke`, the URL of `start`.
-    onLog: (line) => Effect.runSync(console.error(line.endsWith("\n") ? line.slice(0, -1) : line))
+    onLog: (line) => {
+      const text = line.endsWith("\n") ? line.slice(0, -1) : line
+      // the function's control characters must not act on the user's terminal
+      Effect.runSync(console.error(process.stderr.isTTY ? Emulator.terminalSafe(text) : text))
+    }
   }
   if (Option.isSome(options.timeoutSeconds)) config.timeout = Duration.seconds(options.timeoutSeconds.value)
   if (Option.isSome(options.memorySizeMb)) config.memorySizeMb = options.memorySizeMb.value

@@ -15,6 +15,7 @@ import * as Path from "node:path"
 import type * as Api from "../Emulator.js"
 import { BootstrapNotFound } from "../EmulatorError.js"
 import * as dispatcher from "./dispatcher.js"
+import * as envFile from "./envFile.js"
 import * as environment from "./environment.js"
 import * as faultMiddleware from "./faultMiddleware.js"
 import * as functionUrl from "./functionUrl.js"
@@ -32,8 +33,15 @@ const positive = (value: string | undefined): number | undefined => {
   return Number.isFinite(n) && n > 0 ? n : undefined
 }
 
+/** C0 controls but tab and CR, DEL, C1 controls. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const controlCharacters = /[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]/g
+
+export const terminalSafe = (line: string): string =>
+  line.replace(controlCharacters, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`).replace(/\r/g, "\n")
+
 const defaultOnLog = (line: string) => {
-  process.stdout.write(line + "\n")
+  process.stdout.write((process.stdout.isTTY ? terminalSafe(line) : line) + "\n")
 }
 
 const checkBootstrap = (path: string) =>
@@ -54,8 +62,7 @@ const checkBootstrap = (path: string) =>
   })
 
 /** Settings resolved from the options, the function's environment, then the emulator's. */
-const resolveConfig = (options: Api.Options): model.Config => {
-  const userEnv = options.env ?? {}
+const resolveConfig = (options: Api.Options, userEnv: Readonly<Record<string, string>>): model.Config => {
   const envTimeout = positive(userEnv.AWS_LAMBDA_FUNCTION_TIMEOUT) ?? positive(process.env.AWS_LAMBDA_FUNCTION_TIMEOUT)
   return {
     functionName: options.functionName ?? "function",
@@ -64,7 +71,7 @@ const resolveConfig = (options: Api.Options): model.Config => {
     memorySizeMb: options.memorySizeMb ?? 128,
     initTimeout: Duration.decode(options.initTimeout ?? Duration.seconds(10)),
     streaming: streamingLimits(options.streaming),
-    maxConcurrency: 1
+    maxConcurrency: Math.floor(positive(userEnv.AWS_LAMBDA_MAX_CONCURRENCY) ?? 1)
   }
 }
 
@@ -81,16 +88,21 @@ const streamingLimits = (options: Api.StreamingOptions | undefined): model.Limit
 
 const notFound = Effect.succeed(HttpServerResponse.text("404 page not found", { status: 404 }))
 
-/** The Runtime API and the Invoke API on one port, the Runtime API behind its fault injection. */
-const mainApp = HttpRouter.concat(runtimeApi.router, invokeApi.router).pipe(
-  Effect.catchTag("RouteNotFound", () => notFound),
-  faultMiddleware.middleware
+/**
+ * The Runtime API and the Invoke API on one port, the Runtime API behind its fault injection.
+ * Path parameters may be as long as a request id or a full function ARN with a qualifier (170
+ * characters), past find-my-way's default of 100.
+ */
+const mainApp = HttpRouter.toHttpApp(HttpRouter.concat(runtimeApi.router, invokeApi.router)).pipe(
+  HttpRouter.withRouterConfig({ maxParamLength: 1024 }),
+  Effect.map((app) => app.pipe(Effect.catchTag("RouteNotFound", () => notFound), faultMiddleware.middleware))
 )
 
 export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.EmulatorError, Scope.Scope> =>
   Effect.gen(function*() {
     const host = options.host ?? "127.0.0.1"
-    const config = resolveConfig(options)
+    const userEnv = { ...(options.envFile === undefined ? {} : yield* envFile.read(options.envFile)), ...options.env }
+    const config = resolveConfig(options, userEnv)
     const functionDir = options.functionDir === undefined ? undefined : Path.resolve(options.functionDir)
     const bootstrap = functionDir === undefined ? undefined : options.bootstrap ?? Path.join(functionDir, "bootstrap")
     if (bootstrap !== undefined) yield* checkBootstrap(bootstrap)
@@ -105,12 +117,12 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
     const provide = Effect.provideService(model.Model, emulator)
 
     const policy: http.ConnectionPolicy = {
-      allowedHosts: undefined,
-      // Lambda keeps the runtime's connection; node would close one idle for 5 s between calls.
-      keepAliveTimeout: Duration.zero,
-      headersTimeout: Duration.seconds(60)
+      allowedHosts: http.isLoopback(host) ? new Set((options.allowedHosts ?? []).map((name) => name.toLowerCase())) : undefined,
+      // A runtime's connection is idle while its handler runs: it must outlive the function timeout.
+      keepAliveTimeout: Duration.decode(options.keepAliveTimeout ?? Duration.sum(config.timeout, Duration.seconds(10))),
+      headersTimeout: Duration.decode(options.headersTimeout ?? Duration.seconds(10))
     }
-    const port = yield* http.serve(provide(mainApp), { host, port: options.port ?? 0, policy })
+    const port = yield* http.serve(provide(yield* mainApp), { host, port: options.port ?? 0, policy })
     const runtimeApiAddress = http.address(host, port)
     const functionUrlAddress = options.functionUrl === undefined || options.functionUrl === false
       ? undefined
@@ -129,7 +141,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
         yield* Ref.set(emulator.generation, yield* model.makeGeneration(0, undefined, performance.now()))
         return dispatcher.external(emulator.generation)
       })
-      : yield* supervised(options, emulator, bootstrap, functionDir, runtimeApiAddress)
+      : yield* supervised(options, userEnv, emulator, bootstrap, functionDir, runtimeApiAddress)
     yield* dispatcher.run(control).pipe(provide)
     // First thing on close: invokers still waiting give up.
     yield* Effect.addFinalizer(() => Deferred.succeed(emulator.stopped, undefined))
@@ -170,6 +182,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
 /** The supervisor of the function's `bootstrap`, stopped with the scope, as the dispatcher's control. */
 const supervised = (
   options: Api.Options,
+  userEnv: Readonly<Record<string, string>>,
   emulator: model.Model,
   bootstrap: string,
   functionDir: string,
@@ -185,7 +198,7 @@ const supervised = (
         runtimeApi: runtimeApiAddress,
         handler: options.handler,
         logFormat: options.logFormat,
-        env: options.env
+        env: userEnv
       }),
       onLog: (line) => emulator.publish({ _tag: "Log", line }),
       stopGrace: Duration.decode(options.stopGrace ?? Duration.seconds(2))

@@ -18,10 +18,27 @@ export interface EnvironmentOptions {
   readonly env: Readonly<Record<string, string>> | undefined
 }
 
+/**
+ * What a function inherits from the emulator's own environment: what Lambda also gives it (a
+ * `PATH` to find its interpreter, the AWS credentials and region when the user has them set),
+ * nothing else of the user's shell. Lambda sets the rest itself.
+ */
+export const inheritedNames: ReadonlyArray<string> = [
+  "PATH",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION"
+]
+
 export const make = (options: EnvironmentOptions): Record<string, string> => {
   const { config } = options
   const inherited: Record<string, string> = {}
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) inherited[key] = value
+  for (const name of inheritedNames) {
+    const value = process.env[name]
+    if (value !== undefined) inherited[name] = value
+  }
   const now = Date.now()
   return {
     ...inherited,

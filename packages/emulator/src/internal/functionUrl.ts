@@ -60,23 +60,26 @@ const toEvent = (
 ): FunctionUrl.FunctionUrlEvent => {
   const url = new URL(req.url ?? "/", "http://localhost")
   const rawQueryString = (req.url ?? "").includes("?") ? (req.url ?? "").slice((req.url ?? "").indexOf("?") + 1) : ""
-  const headers: Record<string, string> = {}
+  // No prototype: request keys (`__proto__`, `constructor`) are ordinary keys here.
+  const headers: Record<string, string> = Object.create(null)
   let cookies: Array<string> | undefined = undefined
-  for (const [name, value] of Object.entries(req.headers)) {
-    const joined = joinHeader(value)
-    if (joined === undefined) continue
+  // From the raw list: node's `req.headers` is a plain object, where a `__proto__` header is lost.
+  const raw = req.rawHeaders
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase()
+    const value = raw[i + 1]!
     if (name === "cookie") {
-      cookies = joined.split(/;\s*/).filter((c) => c !== "")
+      cookies = [...(cookies ?? []), ...value.split(/;\s*/).filter((c) => c !== "")]
       continue
     }
-    headers[name] = joined
+    headers[name] = name in headers ? `${headers[name]},${value}` : value
   }
   const sourceIp = (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, "")
   headers["x-forwarded-for"] = sourceIp
   headers["x-forwarded-proto"] = "http"
   headers["x-forwarded-port"] = String(port)
   headers["x-amzn-trace-id"] = traceId
-  const query: Record<string, string> = {}
+  const query: Record<string, string> = Object.create(null)
   for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value
   const id = urlId(config.functionName)
   const now = Date.now()
@@ -173,7 +176,7 @@ const parsePrelude = (json: string): Prelude | undefined => {
     const value: unknown = JSON.parse(json)
     if (typeof value !== "object" || value === null) return undefined
     const v = value as { statusCode?: unknown; headers?: unknown; cookies?: unknown }
-    const headers: Record<string, string> = {}
+    const headers: Record<string, string> = Object.create(null)
     if (typeof v.headers === "object" && v.headers !== null) {
       for (const [k, h] of Object.entries(v.headers)) if (typeof h === "string") headers[k] = h
     }
@@ -248,7 +251,7 @@ export const app = (port: () => number) =>
     const request = yield* HttpServerRequest.HttpServerRequest
     const req = NodeHttpServerRequest.toIncomingMessage(request)
     const res = NodeHttpServerRequest.toServerResponse(request)
-    const read = yield* body.read(req, protocol.maxPayloadSize).pipe(Effect.either)
+    const read = yield* body.read(req, protocol.maxRequestSize).pipe(Effect.either)
     if (read._tag === "Left") return HttpServerResponse.empty({ status: 400 })
     const requestId = protocol.newRequestId()
     if (read.right.overLimit) return text(413, "Request Entity Too Large", requestId)

@@ -64,8 +64,13 @@ export const serve = <E, R>(
 ) =>
   Effect.gen(function*() {
     const { host, policy, port } = options
-    const nodeServer = Http.createServer({ headersTimeout: Duration.toMillis(policy.headersTimeout) })
+    const nodeServer = Http.createServer({
+      headersTimeout: Duration.toMillis(policy.headersTimeout),
+      // node checks the timeouts every 30 s by default: a silent connection would live that long
+      connectionsCheckingInterval: Math.min(1_000, Duration.toMillis(policy.headersTimeout))
+    })
     nodeServer.keepAliveTimeout = Duration.toMillis(policy.keepAliveTimeout)
+    closeSilentConnections(nodeServer, Duration.toMillis(policy.headersTimeout))
     const server = yield* NodeHttpServer.make(() => nodeServer, { host, port }).pipe(
       Effect.mapError((error) => {
         const cause = error.cause as NodeJS.ErrnoException | undefined
@@ -82,7 +87,31 @@ export const serve = <E, R>(
     return bound._tag === "TcpAddress" ? bound.port : port
   })
 
+/**
+ * node's `headersTimeout` starts with a request's first byte: a connection that sends nothing
+ * would be held forever, and enough of them lock new clients out at the file limit. Such a
+ * connection is closed once it has sent no complete request head for `millis`.
+ */
+const closeSilentConnections = (server: Http.Server, millis: number) => {
+  const waiting = new WeakMap<object, ReturnType<typeof setTimeout>>()
+  server.on("connection", (socket) => {
+    const timer = setTimeout(() => socket.destroy(), millis)
+    timer.unref()
+    waiting.set(socket, timer)
+    socket.once("close", () => clearTimeout(timer))
+  })
+  server.prependListener("request", (req: Http.IncomingMessage) => {
+    const timer = waiting.get(req.socket)
+    if (timer === undefined) return
+    clearTimeout(timer)
+    waiting.delete(req.socket)
+  })
+}
+
 const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i
+
+/** Whether a bind address (or a host name) is a loopback one. */
+export const isLoopback = (host: string): boolean => loopbackHost.test(host)
 
 /** The host name of a `Host` header, without its port. */
 const hostName = (value: string): string => {

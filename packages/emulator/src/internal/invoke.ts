@@ -71,15 +71,6 @@ const accept = (
     const answered = (output: InvokeOutput): Accepted => ({ _tag: "Answered", output })
     const requestId = input.requestId ?? protocol.newRequestId()
     if (yield* Deferred.isDone(emulator.stopped)) return yield* new EmulatorStopped()
-    const operation = stream === undefined ? "InvokeFunction" : "InvokeWithResponseStream"
-    if (input.size > protocol.maxPayloadSize) {
-      return answered(awsError(
-        requestId,
-        413,
-        "RequestEntityTooLargeException",
-        `Request must be smaller than ${protocol.maxPayloadSize} bytes for the ${operation} operation`
-      ))
-    }
     const invocationType = input.invocationType ?? "RequestResponse"
     if (input.logType !== undefined && input.logType !== "None" && input.logType !== "Tail") {
       return answered(awsError(
@@ -101,9 +92,35 @@ const accept = (
         }]`
       ))
     }
+    const operation = stream === undefined ? "InvokeFunction" : "InvokeWithResponseStream"
+    if (input.size > protocol.maxRequestSize) {
+      return answered(awsError(
+        requestId,
+        413,
+        "RequestEntityTooLargeException",
+        `Request must be smaller than ${protocol.maxRequestSize} bytes for the ${operation} operation`
+      ))
+    }
+    if (invocationType === "Event" && input.size > protocol.maxAsyncRequestSize) {
+      return answered(awsError(
+        requestId,
+        413,
+        "RequestEntityTooLargeException",
+        `${input.size} byte payload is too large for the Event invocation type (limit ${protocol.maxAsyncRequestSize} bytes)`
+      ))
+    }
+    const notJson = protocol.jsonError(input.payload)
+    if (notJson !== undefined) {
+      return answered(awsError(
+        requestId,
+        400,
+        "InvalidRequestContentException",
+        `Could not parse request body into json: ${notJson}`
+      ))
+    }
     let clientContext: string | undefined = undefined
     if (input.clientContext !== undefined && input.clientContext !== "") {
-      clientContext = protocol.decodeBase64(input.clientContext)
+      clientContext = protocol.decodeClientContext(input.clientContext)
       if (clientContext === undefined) {
         return answered(awsError(
           requestId,

@@ -57,7 +57,13 @@ const readInvokeInput = Effect.gen(function*() {
   const request = yield* HttpServerRequest.HttpServerRequest
   if (request.method !== "POST") return Either.left(methodNotAllowed("POST"))
   const req = NodeHttpServerRequest.toIncomingMessage(request)
-  const read = yield* body.read(req, protocol.maxPayloadSize).pipe(Effect.either)
+  const { name } = yield* HttpRouter.params
+  const invalidName = protocol.functionNameError(name ?? "")
+  if (invalidName !== undefined) {
+    const refusal = invoke.awsError(protocol.newRequestId(), 400, "ValidationException", invalidName)
+    return Either.left(HttpServerResponse.uint8Array(refusal.body, { status: refusal.status, headers: refusal.headers }))
+  }
+  const read = yield* body.read(req, protocol.maxRequestSize).pipe(Effect.either)
   if (read._tag === "Left") return Either.left(HttpServerResponse.empty({ status: 400 }))
   return Either.right<invoke.InvokeInput>({
     payload: read.right.bytes,

@@ -7,8 +7,14 @@
 import { ERROR_TYPE_PATTERN } from "@effect-lambda/runtime/ErrorReport"
 import * as Crypto from "node:crypto"
 
-/** RIE's `interop.MaxPayloadSize`: 6 MiB + 100 bytes, for buffered responses and invoke payloads. */
+/** RIE's `interop.MaxPayloadSize`: 6 MiB + 100 bytes, Lambda's limit of a buffered response. */
 export const maxPayloadSize = 6 * 1024 * 1024 + 100
+
+/** Lambda's limit of a synchronous request (Invoke, InvokeWithResponseStream, Function URL): 6 MiB. */
+export const maxRequestSize = 6 * 1024 * 1024
+
+/** Lambda's limit of an asynchronous (`Event`) request: 1 MiB since October 2025. */
+export const maxAsyncRequestSize = 1024 * 1024
 
 /** AWS's soft limit for streamed responses, the default of `Emulator.StreamingOptions.maxResponseBytes`. */
 export const maxStreamedResponseSize = 20 * 1024 * 1024
@@ -97,8 +103,66 @@ export const newLogStreamName = (nowMs: number): string => {
   }`
 }
 
+/**
+ * Lambda's `FunctionName` of Invoke: a name (up to 64 characters), a partial ARN
+ * (`123456789012:function:name`) or a full ARN, optionally with a version or alias, up to 170
+ * characters in all.
+ */
+const functionNamePattern =
+  /^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?(-iso[a-z]?)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9_.-]+)(:(\$LATEST|[a-zA-Z0-9_-]+))?$/
+
+/** Why a function name is refused (Lambda's validation message), or undefined when it is valid. */
+export const functionNameError = (value: string): string | undefined => {
+  const refuse = (constraint: string) =>
+    `1 validation error detected: Value '${value}' at 'functionName' failed to satisfy constraint: ${constraint}`
+  if (value.length < 1) return refuse("Member must have length greater than or equal to 1")
+  if (value.length > 170) return refuse("Member must have length less than or equal to 170")
+  const match = functionNamePattern.exec(value)
+  if (match === null) {
+    return refuse(`Member must satisfy regular expression pattern: ${functionNamePattern.source.slice(1, -1)}`)
+  }
+  // A bare name is held to CreateFunction's 64 characters; the length limit covers ARNs.
+  if (match[8]!.length > 64) return refuse("Member must have length less than or equal to 64")
+  return undefined
+}
+
 export const functionArn = (region: string, functionName: string) =>
   `arn:aws:lambda:${region}:012345678912:function:${functionName}`
+
+/**
+ * A client context as Lambda takes it: base64 of a JSON object. Returns the object re-serialised
+ * with everything outside printable ASCII escaped, so that it can travel in the `next` answer's
+ * `Lambda-Runtime-Client-Context` header (a raw newline or a non-Latin-1 character there would
+ * make the answer itself fail), or undefined when it is not one.
+ */
+export const decodeClientContext = (value: string): string | undefined => {
+  const text = decodeBase64(value)
+  if (text === undefined) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return undefined
+  return asciiJson(parsed)
+}
+
+/** JSON with every character outside printable ASCII as a `\uXXXX` escape (still the same JSON value). */
+export const asciiJson = (value: unknown): string =>
+  JSON.stringify(value).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+/** Why a payload is not JSON (Lambda refuses it before it reaches the function), or undefined when it is. */
+export const jsonError = (payload: Uint8Array): string | undefined => {
+  // An empty payload is taken as no event, as Lambda does.
+  if (payload.length === 0) return undefined
+  try {
+    JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payload))
+    return undefined
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error)
+  }
+}
 
 /** Strict base64 check: Node's decoder silently skips garbage, AWS rejects it. */
 export const decodeBase64 = (value: string): string | undefined => {

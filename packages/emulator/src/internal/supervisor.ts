@@ -43,18 +43,46 @@ export interface Supervisor {
   readonly drainLogs: Effect.Effect<void>
 }
 
+/** Output without a newline goes out as a line once the pipe has been quiet this long. */
+const partialLineQuietMillis = 500
+
+/**
+ * Forwards a pipe's text line by line. Linear in the output: each chunk is scanned once, and a
+ * line that arrives in many chunks is joined once. Text without its newline yet is forwarded
+ * when the pipe stays quiet (or at `flush`), not held until a newline that may never come.
+ */
 const forwardLines = (stream: Readable, onLog: (line: string) => void, onData: () => void) => {
   const decoder = new StringDecoder("utf8")
-  let pending = ""
+  let pieces: Array<string> = []
+  let timer: ReturnType<typeof setTimeout> | undefined = undefined
+  const line = (text: string) => onLog(text.endsWith("\r") ? text.slice(0, -1) : text)
+  const flush = () => {
+    if (timer !== undefined) clearTimeout(timer)
+    timer = undefined
+    if (pieces.length === 0) return
+    const text = pieces.join("")
+    pieces = []
+    if (text !== "") line(text)
+  }
   const emit = (text: string) => {
-    pending += text
-    let index = pending.indexOf("\n")
+    let start = 0
+    let index = text.indexOf("\n")
     while (index >= 0) {
-      const line = pending.slice(0, index)
-      onLog(line.endsWith("\r") ? line.slice(0, -1) : line)
-      pending = pending.slice(index + 1)
-      index = pending.indexOf("\n")
+      const piece = text.slice(start, index)
+      if (pieces.length === 0) {
+        line(piece)
+      } else {
+        pieces.push(piece)
+        const joined = pieces.join("")
+        pieces = []
+        line(joined)
+      }
+      start = index + 1
+      index = text.indexOf("\n", start)
     }
+    if (start < text.length) pieces.push(text.slice(start))
+    if (timer !== undefined) clearTimeout(timer)
+    timer = pieces.length === 0 ? undefined : setTimeout(flush, partialLineQuietMillis)
   }
   stream.on("data", (chunk: Buffer) => {
     onData()
@@ -62,9 +90,9 @@ const forwardLines = (stream: Readable, onLog: (line: string) => void, onData: (
   })
   stream.on("end", () => {
     emit(decoder.end())
-    if (pending !== "") onLog(pending)
-    pending = ""
+    flush()
   })
+  return flush
 }
 
 const signalGroup = (pid: number, signal: NodeJS.Signals) => {
@@ -90,6 +118,8 @@ export const make = (
     const onData = () => {
       received++
     }
+    // Flushers of the live generation's pipes.
+    let flushers: ReadonlyArray<() => void> = []
     const turn = Effect.async<void>((resume) => {
       const handle = setImmediate(() => resume(Effect.void))
       return Effect.sync(() => clearImmediate(handle))
@@ -99,8 +129,9 @@ export const make = (
         const before = received
         yield* turn
         yield* turn
-        if (received === before) return
+        if (received === before) break
       }
+      for (const flush of flushers) flush()
     })
 
     const spawn = Effect.gen(function*() {
@@ -126,8 +157,7 @@ export const make = (
         options.onLog(`effect-lambda: cannot start ${options.bootstrap}: ${error.message}`)
         settle(127, null)
       })
-      forwardLines(child.stdout, options.onLog, onData)
-      forwardLines(child.stderr, options.onLog, onData)
+      flushers = [forwardLines(child.stdout, options.onLog, onData), forwardLines(child.stderr, options.onLog, onData)]
       yield* Ref.set(current, generation)
       return generation
     })
