@@ -8,7 +8,10 @@ import esmRequireBanner from "../src/internal/esmRequireBanner.json" with { type
 const root = fileURLToPath(new URL("..", import.meta.url))
 // `node scripts/bundle.mjs [entry outfile]`: the CLI by default; the e2e soak bundles its own entry
 // the same way (one home for the options below).
-const [entry, outfile] = process.argv.length > 3
+// Only when run as a script: the in-repo launcher (bin/effect-lambda.mjs) imports this module while
+// process.argv holds the CLI's own arguments (`invoke examples/hello ...`), which are not files.
+const asScript = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
+const [entry, outfile] = asScript && process.argv.length > 3
   ? [path.resolve(process.argv[2]), path.resolve(process.argv[3])]
   : [`${root}src/bin.ts`, `${root}dist/bin.mjs`]
 const shebang = "#!/usr/bin/env node\n"
