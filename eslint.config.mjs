@@ -4,10 +4,9 @@ import tseslint from "typescript-eslint"
 
 /**
  * Formatting is dprint run as an ESLint rule through `@effect/eslint-plugin`, with the options of
- * Effect's v3 monorepo. It stays "off" until the one-time reformat of the whole tree (to switch it
- * on: set this to "error", then run `pnpm lint --fix` once and commit the result alone).
+ * Effect's v3 monorepo; `pnpm lint --fix` formats.
  */
-const dprintSeverity = "off"
+const dprintSeverity = "error"
 
 export default tseslint.config(
   { ignores: ["**/node_modules/**", "**/build/**", "**/dist/**", "bench/.peers/**", "**/*.d.ts", ".tmp/**"] },
@@ -16,11 +15,23 @@ export default tseslint.config(
   ...effectEslint.configs.dprint,
   {
     languageOptions: {
-      globals: { process: "readonly", console: "readonly", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setImmediate: "readonly", URL: "readonly" }
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        Buffer: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        setImmediate: "readonly",
+        URL: "readonly"
+      }
     },
     rules: {
       "@typescript-eslint/no-explicit-any": "off",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": ["error", {
+        argsIgnorePattern: "^_",
+        varsIgnorePattern: "^_",
+        caughtErrors: "none"
+      }],
       "@typescript-eslint/no-empty-object-type": "off",
       "@typescript-eslint/no-namespace": "off",
       "no-constant-condition": ["error", { checkLoops: false }],

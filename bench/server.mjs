@@ -17,7 +17,7 @@
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { createServer } from "node:http"
-import { FUNCTION_ARN, eventBody, expectedResponse, requestId, traceId } from "./lib/event.mjs"
+import { eventBody, expectedResponse, FUNCTION_ARN, requestId, traceId } from "./lib/event.mjs"
 import { quantileSorted } from "./lib/stats.mjs"
 
 const config = JSON.parse(process.argv[2] ?? "{}")
@@ -99,12 +99,18 @@ function serveNext(res) {
   const id = requestId(i)
   pending.set(id, i)
   res.writeHead(200, [
-    "Content-Type", "application/json",
-    "Content-Length", String(eventBody.length),
-    "Lambda-Runtime-Aws-Request-Id", id,
-    "Lambda-Runtime-Deadline-Ms", String(Date.now() + 300_000),
-    "Lambda-Runtime-Invoked-Function-Arn", FUNCTION_ARN,
-    "Lambda-Runtime-Trace-Id", traceId(i)
+    "Content-Type",
+    "application/json",
+    "Content-Length",
+    String(eventBody.length),
+    "Lambda-Runtime-Aws-Request-Id",
+    id,
+    "Lambda-Runtime-Deadline-Ms",
+    String(Date.now() + 300_000),
+    "Lambda-Runtime-Invoked-Function-Arn",
+    FUNCTION_ARN,
+    "Lambda-Runtime-Trace-Id",
+    traceId(i)
   ])
   sentAt[i] = nowMs()
   res.end(eventBody)
@@ -112,7 +118,7 @@ function serveNext(res) {
 
 function accepted(res) {
   res.writeHead(202, ["Content-Type", "application/json", "Content-Length", "16"])
-  res.end('{"status":"OK"}\n')
+  res.end("{\"status\":\"OK\"}\n")
 }
 
 function reject(res, status, errorType, errorMessage) {
@@ -168,7 +174,12 @@ function onStreamed(req, res, id, i) {
     const errorType = req.trailers["lambda-runtime-function-error-type"]
     if (size !== config.streamBytes || errorType !== undefined) {
       badResponses++
-      if (firstBad === undefined) firstBad = { kind: "stream", body: `${size} bytes of ${config.streamBytes}${errorType ? `, error ${errorType}` : ""}` }
+      if (firstBad === undefined) {
+        firstBad = {
+          kind: "stream",
+          body: `${size} bytes of ${config.streamBytes}${errorType ? `, error ${errorType}` : ""}`
+        }
+      }
     }
     accepted(res)
     responses++
@@ -228,30 +239,37 @@ function finish(t) {
   })
 }
 
-const server = createServer({ noDelay: true, keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 0 }, (req, res) => {
-  const url = req.url
-  if (url.startsWith(INVOCATION)) {
-    const rest = url.slice(INVOCATION.length)
-    if (rest === "next" && req.method === "GET") return serveNext(res)
-    const slash = rest.lastIndexOf("/")
-    const action = rest.slice(slash + 1)
-    if (req.method === "POST" && slash > 0 && (action === "response" || action === "error")) {
-      return onResult(req, res, decodeURIComponent(rest.slice(0, slash)), action)
+const server = createServer(
+  { noDelay: true, keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 0 },
+  (req, res) => {
+    const url = req.url
+    if (url.startsWith(INVOCATION)) {
+      const rest = url.slice(INVOCATION.length)
+      if (rest === "next" && req.method === "GET") return serveNext(res)
+      const slash = rest.lastIndexOf("/")
+      const action = rest.slice(slash + 1)
+      if (req.method === "POST" && slash > 0 && (action === "response" || action === "error")) {
+        return onResult(req, res, decodeURIComponent(rest.slice(0, slash)), action)
+      }
+    } else if (url === PREFIX + "init/error" && req.method === "POST") {
+      let body = ""
+      req.setEncoding("utf8")
+      req.on("data", (c) => (body += c))
+      req.on("end", () => {
+        initErrors.push({ errorType: req.headers["lambda-runtime-function-error-type"], body: body.slice(0, 2000) })
+        send({
+          type: "init-error",
+          errorType: req.headers["lambda-runtime-function-error-type"],
+          body: body.slice(0, 2000)
+        })
+        accepted(res)
+      })
+      return
     }
-  } else if (url === PREFIX + "init/error" && req.method === "POST") {
-    let body = ""
-    req.setEncoding("utf8")
-    req.on("data", (c) => (body += c))
-    req.on("end", () => {
-      initErrors.push({ errorType: req.headers["lambda-runtime-function-error-type"], body: body.slice(0, 2000) })
-      send({ type: "init-error", errorType: req.headers["lambda-runtime-function-error-type"], body: body.slice(0, 2000) })
-      accepted(res)
-    })
-    return
+    req.resume()
+    reject(res, 404, "NotFound", `${req.method} ${url}`)
   }
-  req.resume()
-  reject(res, 404, "NotFound", `${req.method} ${url}`)
-})
+)
 server.keepAliveTimeout = 0
 
 process.on("message", (m) => {

@@ -5,7 +5,7 @@
 // Idempotent: a stamp file records what was installed; a second call costs one stat.
 // Usable as a script (`node bench/setup-peers.mjs`) or imported by run.mjs (`ensurePeers()`).
 import { execFileSync, spawn } from "node:child_process"
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -99,8 +99,13 @@ async function installRic(say) {
     npm_config_fund: "false",
     npm_config_update_notifier: "false"
   })
-  await run("npm", ["install", "--prefix", ricPrefix, "--no-save", "--no-package-lock", RIC_SPEC], { cwd: ricPrefix, env }, logFile)
-  if (!existsSync(ricEntry) || !existsSync(ricAddon)) throw new Error(`${RIC_SPEC} installed without ${existsSync(ricEntry) ? ricAddon : ricEntry}`)
+  await run("npm", ["install", "--prefix", ricPrefix, "--no-save", "--no-package-lock", RIC_SPEC], {
+    cwd: ricPrefix,
+    env
+  }, logFile)
+  if (!existsSync(ricEntry) || !existsSync(ricAddon)) {
+    throw new Error(`${RIC_SPEC} installed without ${existsSync(ricEntry) ? ricAddon : ricEntry}`)
+  }
 }
 
 /**
@@ -117,7 +122,9 @@ export async function ensurePeers({ say = (m) => console.log(`[peers] ${m}`) } =
     await installNode(say)
     execFileSync(nodeBin, ["--version"])
   } catch (e) {
-    return fallback(`Node 22 peer unavailable (${e.message}); running every client on ${process.version} and skipping aws-lambda-ric`)
+    return fallback(
+      `Node 22 peer unavailable (${e.message}); running every client on ${process.version} and skipping aws-lambda-ric`
+    )
   }
   const nodeVersion = execFileSync(nodeBin, ["--version"], { encoding: "utf8" }).trim()
   try {
@@ -129,7 +136,10 @@ export async function ensurePeers({ say = (m) => console.log(`[peers] ${m}`) } =
   }
   const ricVersion = JSON.parse(readFileSync(join(ricPackage, "package.json"), "utf8")).version
   // The stamp is written only when everything is in place, so a failed setup is retried next time.
-  writeFileSync(stampFile, JSON.stringify({ nodeVersion, ricVersion, installedAt: new Date().toISOString() }, null, 2) + "\n")
+  writeFileSync(
+    stampFile,
+    JSON.stringify({ nodeVersion, ricVersion, installedAt: new Date().toISOString() }, null, 2) + "\n"
+  )
   say(`ready in ${((Date.now() - started) / 1000).toFixed(0)} s: node ${nodeVersion}, aws-lambda-ric ${ricVersion}`)
   return installedPeers()
 }

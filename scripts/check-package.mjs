@@ -15,7 +15,9 @@ const problems = []
 // npm ignores publishConfig.exports/bin: its tarball would point at the TypeScript sources.
 const agent = process.env.npm_config_user_agent ?? ""
 if (agent.startsWith("npm/")) {
-  problems.push("packed by npm, which ignores publishConfig.exports/bin: pack and publish with pnpm (`pnpm release` at the root)")
+  problems.push(
+    "packed by npm, which ignores publishConfig.exports/bin: pack and publish with pnpm (`pnpm release` at the root)"
+  )
 }
 
 const publish = pkg.publishConfig ?? {}
@@ -26,7 +28,8 @@ for (const field of ["exports", "main", "types", "typings", "bin", "module"]) {
 
 const files = (pkg.files ?? []).filter((f) => !f.startsWith("!"))
 const inFiles = (rel) =>
-  files.length === 0 || rel === "package.json" || files.some((f) => rel === f || rel.startsWith(f.replace(/\/$/, "") + "/"))
+  files.length === 0 || rel === "package.json" ||
+  files.some((f) => rel === f || rel.startsWith(f.replace(/\/$/, "") + "/"))
 
 const checkFile = (target, what) => {
   const rel = path.posix.normalize(target)
@@ -63,7 +66,11 @@ const blocked = (name) =>
     return name.startsWith(prefix)
   })
 
-for (const [key, value] of Object.entries(typeof packed.exports === "string" ? { ".": packed.exports } : packed.exports ?? {})) {
+for (
+  const [key, value] of Object.entries(
+    typeof packed.exports === "string" ? { ".": packed.exports } : packed.exports ?? {}
+  )
+) {
   for (const { target, conditions } of targets(value)) {
     const what = `exports[${JSON.stringify(key)}]${conditions.map((c) => `.${c}`).join("")}`
     if (!target.startsWith("./")) problems.push(`${what}: ${target} must start with ./`)
@@ -84,7 +91,9 @@ const bins = typeof packed.bin === "string" ? { [pkg.name]: packed.bin } : packe
 for (const [name, target] of Object.entries(bins)) {
   checkFile(target, `bin.${name}`)
   const file = path.join(dir, target)
-  if (fs.existsSync(file) && !fs.readFileSync(file, "utf8").startsWith("#!")) problems.push(`bin.${name}: ${target} has no #! line`)
+  if (fs.existsSync(file) && !fs.readFileSync(file, "utf8").startsWith("#!")) {
+    problems.push(`bin.${name}: ${target} has no #! line`)
+  }
 }
 
 if (problems.length > 0) {

@@ -34,23 +34,39 @@ write("tsconfig.json", {
 write("tsconfig.src.json", {
   extends: rel("tsconfig.base.json"),
   include: ["src"],
-  compilerOptions: { rootDir: "src", outDir: example ? "build/src" : "dist", tsBuildInfoFile: "build/tsbuildinfo/src.tsbuildinfo" },
+  compilerOptions: {
+    rootDir: "src",
+    outDir: example ? "build/src" : "dist",
+    tsBuildInfoFile: "build/tsbuildinfo/src.tsbuildinfo"
+  },
   references: refs.map((r) => ({ path: rel(path.join(r, "tsconfig.src.json")) }))
 })
 write("tsconfig.test.json", {
   extends: rel("tsconfig.base.json"),
   include: ["test"],
-  compilerOptions: { rootDir: "test", outDir: "build/test", tsBuildInfoFile: "build/tsbuildinfo/test.tsbuildinfo", noEmit: false },
+  compilerOptions: {
+    rootDir: "test",
+    outDir: "build/test",
+    tsBuildInfoFile: "build/tsbuildinfo/test.tsbuildinfo",
+    noEmit: false
+  },
   references: [{ path: "tsconfig.src.json" }]
 })
-write("vitest.config.ts", `import { mergeConfig } from "vitest/config"
+write(
+  "vitest.config.ts",
+  `import { mergeConfig } from "vitest/config"
 import shared from "${rel("vitest.shared.ts").replace(/\.ts$/, ".js")}"
 
 export default mergeConfig(shared, { test: { name: ${JSON.stringify(name)} } })
-`)
+`
+)
 if (!example) {
   write("package.json", {
-    name, version: "0.1.0", license: "MIT", type: "module", sideEffects: false,
+    name,
+    version: "0.1.0",
+    license: "MIT",
+    type: "module",
+    sideEffects: false,
     exports: { ".": "./src/index.ts", "./*": "./src/*.ts", "./internal/*": null },
     files: ["dist", "src", "!**/*.tsbuildinfo"],
     publishConfig: {

@@ -8,6 +8,8 @@ const { version } = JSON.parse(fs.readFileSync(new URL("packages/cli/package.jso
 const file = new URL("packages/cli/src/internal/version.ts", root)
 const before = fs.readFileSync(file, "utf8")
 const after = before.replace(/export const version = "[^"]*"/, `export const version = ${JSON.stringify(version)}`)
-if (!after.includes(JSON.stringify(version))) throw new Error(`${file.pathname}: no \`export const version = "..."\` to update`)
+if (!after.includes(JSON.stringify(version))) {
+  throw new Error(`${file.pathname}: no \`export const version = "..."\` to update`)
+}
 if (after !== before) fs.writeFileSync(file, after)
 process.stdout.write(`packages/cli/src/internal/version.ts: ${version}\n`)

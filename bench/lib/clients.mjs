@@ -65,29 +65,48 @@ function ric(name, label, ricEntry, extraEnv, why) {
 export function allClients(peers) {
   const clients = [
     script("raw", "node:http raw loop", join(benchDir, "clients", "raw.mjs"), "reference: every ratio is against it"),
-    script("socket", "net.Socket floor", join(benchDir, "clients", "socket.mjs"), "physical floor of a JS runtime client"),
+    script(
+      "socket",
+      "net.Socket floor",
+      join(benchDir, "clients", "socket.mjs"),
+      "physical floor of a JS runtime client"
+    ),
     {
       name: "effect-lambda",
       label: "effect-lambda (examples/hello)",
       why: "this project",
       entry: helloBundle,
-      launch: ({ node, api }) => ({ command: join(helloDir, "bootstrap"), args: [], env: lambdaEnv(node, api), cwd: helloDir })
+      launch: ({ node, api }) => ({
+        command: join(helloDir, "bootstrap"),
+        args: [],
+        env: lambdaEnv(node, api),
+        cwd: helloDir
+      })
     }
   ]
   // The drop-in runner on the same plain handler and task root as aws-lambda-ric.
-  clients.push(ric("dropin", "effect-lambda drop-in runner (same handler as RIC)", dropinBundle, {}, "this project, plain Node.js handler"))
+  clients.push(
+    ric(
+      "dropin",
+      "effect-lambda drop-in runner (same handler as RIC)",
+      dropinBundle,
+      {},
+      "this project, plain Node.js handler"
+    )
+  )
   if (peers.ricEntry) {
     clients.push(
       ric("ric", "aws-lambda-ric (libcurl next)", peers.ricEntry, {}, "AWS's client, default native mode"),
-      ric("ric-http", "aws-lambda-ric (node:http next)", peers.ricEntry, { AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1: "true" }, "AWS's client, alternative mode")
+      ric("ric-http", "aws-lambda-ric (node:http next)", peers.ricEntry, {
+        AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1: "true"
+      }, "AWS's client, alternative mode")
     )
   }
   for (const c of clients) {
     if (!existsSync(c.entry)) {
-      c.missing =
-        c.name === "effect-lambda"
-          ? `${c.entry} not found: run \`pnpm build\` first`
-          : `${c.entry} not found`
+      c.missing = c.name === "effect-lambda"
+        ? `${c.entry} not found: run \`pnpm build\` first`
+        : `${c.entry} not found`
     }
   }
   return clients
@@ -119,7 +138,12 @@ export function streamingClients(bytes) {
       label: "effect-lambda Handler.stream",
       why: "this project, streaming",
       entry: streamBundle,
-      launch: ({ node, api }) => ({ command: node, args: [streamBundle], env: lambdaEnv(node, api, extra), cwd: benchDir })
+      launch: ({ node, api }) => ({
+        command: node,
+        args: [streamBundle],
+        env: lambdaEnv(node, api, extra),
+        cwd: benchDir
+      })
     }
   ]
   for (const c of clients) if (!existsSync(c.entry)) c.missing = `${c.entry} not found`

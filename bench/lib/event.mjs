@@ -37,7 +37,7 @@ const event = {
     resourcePath: "/hello",
     stage: "prod"
   },
-  body: '{"greeting":"hello","tags":["bench","lambda","runtime"]}',
+  body: "{\"greeting\":\"hello\",\"tags\":[\"bench\",\"lambda\",\"runtime\"]}",
   isBase64Encoded: false
 }
 

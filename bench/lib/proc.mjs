@@ -12,7 +12,11 @@ export const nowMs = () => Number(process.hrtime.bigint()) / 1e6
 
 function startServer(node, config) {
   return new Promise((resolve, reject) => {
-    const server = fork(serverPath, [JSON.stringify(config)], { execPath: node, execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] })
+    const server = fork(serverPath, [JSON.stringify(config)], {
+      execPath: node,
+      execArgv: [],
+      stdio: ["ignore", "inherit", "inherit", "ipc"]
+    })
     const onExit = (code) => reject(new Error(`benchmark server exited with ${code} before listening`))
     server.once("exit", onExit)
     server.once("error", reject)
@@ -59,7 +63,11 @@ export async function measureRun({ node, client, config, timeoutMs }) {
     server.on("message", (m) => {
       if (m?.type === "done") {
         const bad = m.result.errors + m.result.badResponses
-        settle(bad > 0 ? { ok: false, reason: `${bad} wrong or error responses, first: ${JSON.stringify(m.result.firstBad)}` } : { ok: true, ...m.result })
+        settle(
+          bad > 0
+            ? { ok: false, reason: `${bad} wrong or error responses, first: ${JSON.stringify(m.result.firstBad)}` }
+            : { ok: true, ...m.result }
+        )
       } else if (m?.type === "init-error") settle({ ok: false, reason: `init error ${m.errorType}: ${m.body}` })
     })
     server.once("exit", (code) => settle({ ok: false, reason: `server exited with ${code}` }))
@@ -68,7 +76,10 @@ export async function measureRun({ node, client, config, timeoutMs }) {
     child.output = { out: tail(child.stdout), err: tail(child.stderr) }
     child.spawnAt = spawnAt
     child.once("error", (e) => settle({ ok: false, reason: `spawn failed: ${e.message}` }))
-    child.once("exit", (code, signal) => settle({ ok: false, reason: `client exited with ${code ?? signal} before the last response` }))
+    child.once(
+      "exit",
+      (code, signal) => settle({ ok: false, reason: `client exited with ${code ?? signal} before the last response` })
+    )
     if (child.pid !== undefined) server.send({ type: "client", pid: child.pid })
   })
   child.kill("SIGKILL")

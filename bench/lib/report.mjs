@@ -63,13 +63,23 @@ export function markdown(results) {
     ""
   )
   out.push(`- Date: ${results.date}`)
-  out.push(`- Code: commit ${results.source.commit}${results.source.dirty ? " plus uncommitted changes in packages/runtime or examples/hello" : ""}`)
+  out.push(
+    `- Code: commit ${results.source.commit}${
+      results.source.dirty ? " plus uncommitted changes in packages/runtime or examples/hello" : ""
+    }`
+  )
   out.push(`- Node: ${results.node.version} (${results.node.source}), same binary for every client and the server`)
-  out.push(`- Machine: ${results.machine.cpus} cores (${results.machine.model}), ${results.machine.memGiB} GiB, ${results.machine.platform}`)
-  out.push(`- Load average (1/5/15 min) at start ${results.load.start.join(" / ")}, at end ${results.load.end.join(" / ")}`)
+  out.push(
+    `- Machine: ${results.machine.cpus} cores (${results.machine.model}), ${results.machine.memGiB} GiB, ${results.machine.platform}`
+  )
+  out.push(
+    `- Load average (1/5/15 min) at start ${results.load.start.join(" / ")}, at end ${results.load.end.join(" / ")}`
+  )
   if (results.peers.ricVersion) out.push(`- aws-lambda-ric: ${results.peers.ricVersion}`)
   out.push(
-    `- Runs: throughput/latency/peak RSS ${p.throughput.rounds} rounds at N = ${p.throughput.n.toLocaleString("en-US")} ` +
+    `- Runs: throughput/latency/peak RSS ${p.throughput.rounds} rounds at N = ${
+      p.throughput.n.toLocaleString("en-US")
+    } ` +
       `(+${p.throughput.warmup} warm-up round at N = ${p.throughput.warmupN.toLocaleString("en-US")}, excluded); ` +
       `cold start ${p.cold.rounds} rounds (+${p.cold.warmup} warm-up); memory growth: the last ${p.memory.rounds} throughput round(s) ` +
       `went on to N = ${p.memory.n.toLocaleString("en-US")}`
@@ -81,18 +91,37 @@ export function markdown(results) {
   out.push("")
   if (results.bundle) {
     out.push(
-      `Hello bundle (\`examples/hello/dist/main.mjs\`, minified by its build): ${results.bundle.bytes.toLocaleString("en-US")} bytes, ` +
+      `Hello bundle (\`examples/hello/dist/main.mjs\`, minified by its build): ${
+        results.bundle.bytes.toLocaleString("en-US")
+      } bytes, ` +
         `${results.bundle.gzipBytes.toLocaleString("en-US")} bytes gzipped (level 6).`,
       ""
     )
   } else out.push("Hello bundle: not built, no size measured.", "")
   if (results.targets.length) {
-    out.push("## effect-lambda against the project's targets", "", md(["figure", "measured", "target"]), md(["---", "---:", "---:"]))
+    out.push(
+      "## effect-lambda against the project's targets",
+      "",
+      md(["figure", "measured", "target"]),
+      md(["---", "---:", "---:"])
+    )
     for (const t of results.targets) out.push(md([t.what, t.figure, t.target]))
     out.push("")
   }
   out.push("## Spread (min / median / max over the measured runs)", "")
-  out.push(md(["client", "inv/s", "CPU us/inv", "p50 us", "p99 us", "cold->next ms", "cold->resp ms", "peak RSS MiB", "RSS growth MiB"]))
+  out.push(
+    md([
+      "client",
+      "inv/s",
+      "CPU us/inv",
+      "p50 us",
+      "p99 us",
+      "cold->next ms",
+      "cold->resp ms",
+      "peak RSS MiB",
+      "RSS growth MiB"
+    ])
+  )
   out.push(md(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]))
   for (const r of rows(results)) {
     out.push(
@@ -138,7 +167,9 @@ export function markdown(results) {
     "- cold->next / cold->resp: from the harness calling spawn() to the server receiving the first `next` /",
     "  the first response (both processes read CLOCK_MONOTONIC). Includes the bootstrap script where there is one.",
     "- peak RSS: the client's VmHWM (kernel peak-RSS counter) when the N-th response of a throughput run is in.",
-    `- RSS growth: the client's VmRSS after ${p.memory.n.toLocaleString("en-US")} responses minus after ${p.memory.from.toLocaleString("en-US")}, read by the server from /proc.`,
+    `- RSS growth: the client's VmRSS after ${p.memory.n.toLocaleString("en-US")} responses minus after ${
+      p.memory.from.toLocaleString("en-US")
+    }, read by the server from /proc.`,
     "- Clients: `node:http raw loop` (bench/clients/raw.mjs), `net.Socket floor` (bench/clients/socket.mjs),",
     "  effect-lambda (examples/hello/bootstrap), aws-lambda-ric with bench/ric/handler.mjs, in its default",
     "  libcurl mode and with `AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1=true` (node:http `next`).",

@@ -28,7 +28,9 @@ export function summary(values) {
 export function pairedRatio(values, refValues) {
   const ratios = []
   for (let i = 0; i < Math.min(values.length, refValues.length); i++) {
-    if (Number.isFinite(values[i]) && Number.isFinite(refValues[i]) && refValues[i] !== 0) ratios.push(values[i] / refValues[i])
+    if (Number.isFinite(values[i]) && Number.isFinite(refValues[i]) && refValues[i] !== 0) {
+      ratios.push(values[i] / refValues[i])
+    }
   }
   return summary(ratios)
 }

@@ -55,7 +55,9 @@ const context = Effect.gen(function*() {
 
 export const handler = Handler.make({
   event: Event,
-  handle: (event): Effect.Effect<unknown, ConformanceError, LambdaContext.LambdaContext | FunctionConfig.FunctionConfig> => {
+  handle: (
+    event
+  ): Effect.Effect<unknown, ConformanceError, LambdaContext.LambdaContext | FunctionConfig.FunctionConfig> => {
     switch (event.op) {
       case "echo":
         return Effect.succeed(event.value)
@@ -78,10 +80,12 @@ export const handler = Handler.make({
           console.log("from the handler", { a: 1 })
           console.debug("debug line")
           console.error("two\nlines")
-          return new Promise<string>((resolve) => setTimeout(() => {
-            console.warn("from a timer")
-            resolve("logged")
-          }, 5))
+          return new Promise<string>((resolve) =>
+            setTimeout(() => {
+              console.warn("from a timer")
+              resolve("logged")
+            }, 5)
+          )
         })
       case "crash":
         return Effect.sync(() => {

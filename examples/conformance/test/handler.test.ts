@@ -15,7 +15,9 @@ const quiet = { env: { AWS_LAMBDA_LOG_LEVEL: "FATAL" } }
 describe("conformance handler", () => {
   it.effect("echo responds its value", () =>
     Effect.gen(function*() {
-      expect(yield* LambdaTest.invoke(handler, { op: "echo", value: { a: [1, "b", null] } })).toMatchObject({ json: { a: [1, "b", null] } })
+      expect(yield* LambdaTest.invoke(handler, { op: "echo", value: { a: [1, "b", null] } })).toMatchObject({
+        json: { a: [1, "b", null] }
+      })
     }))
 
   it.effect("context responds every field, absent ones as null", () =>
@@ -43,31 +45,41 @@ describe("conformance handler", () => {
         }
       })
       const bare = yield* LambdaTest.invoke(handler, { op: "context" })
-      expect(bare).toMatchObject({ json: { traceId: null, traceEnv: null, clientContext: null, cognitoIdentity: null, tenantId: null } })
+      expect(bare).toMatchObject({
+        json: { traceId: null, traceEnv: null, clientContext: null, cognitoIdentity: null, tenantId: null }
+      })
     }))
 
   it.effect("fail reports Function.<tag> with the exact tag; throw reports Runtime.Defect", () =>
     Effect.gen(function*() {
-      expect(yield* LambdaTest.invoke(handler, { op: "fail", tag: "OrderNotFound", message: "no order 7" }, quiet)).toMatchObject({
-        _tag: "Error",
-        errorType: "Function.OrderNotFound",
-        body: { errorType: "OrderNotFound", errorMessage: "no order 7" }
-      })
+      expect(yield* LambdaTest.invoke(handler, { op: "fail", tag: "OrderNotFound", message: "no order 7" }, quiet))
+        .toMatchObject({
+          _tag: "Error",
+          errorType: "Function.OrderNotFound",
+          body: { errorType: "OrderNotFound", errorMessage: "no order 7" }
+        })
       expect(yield* LambdaTest.invoke(handler, { op: "fail", tag: "bad tag-1", message: "m" }, quiet)).toMatchObject({
         errorType: "Function.BadTag",
         body: { errorType: "bad tag-1" }
       })
       const thrown = yield* LambdaTest.invoke(handler, { op: "throw", message: "kaboom" }, quiet)
-      expect(thrown).toMatchObject({ errorType: "Runtime.Defect", body: { errorType: "Error", errorMessage: "kaboom" } })
+      expect(thrown).toMatchObject({
+        errorType: "Runtime.Defect",
+        body: { errorType: "Error", errorMessage: "kaboom" }
+      })
       expect(thrown._tag === "Error" && thrown.body.stackTrace.some((line) => line.includes("handler.ts"))).toBe(true)
     }))
 
   it.effect("sleep responds after the delay; past the deadline it is Runtime.Timeout", () =>
     Effect.gen(function*() {
-      const fiber = yield* Effect.fork(LambdaTest.invoke(handler, { op: "sleep", ms: 1000, value: "late" }, { timeoutMs: 3000 }))
+      const fiber = yield* Effect.fork(
+        LambdaTest.invoke(handler, { op: "sleep", ms: 1000, value: "late" }, { timeoutMs: 3000 })
+      )
       yield* TestClock.adjust("1 second")
       expect(yield* fiber.await.pipe(Effect.flatten)).toMatchObject({ json: "late" })
-      const slow = yield* Effect.fork(LambdaTest.invoke(handler, { op: "sleep", ms: 10_000, value: "never" }, { ...quiet, timeoutMs: 3000 }))
+      const slow = yield* Effect.fork(
+        LambdaTest.invoke(handler, { op: "sleep", ms: 10_000, value: "never" }, { ...quiet, timeoutMs: 3000 })
+      )
       yield* TestClock.adjust("3 seconds")
       expect(yield* fiber.await.pipe(Effect.flatten, Effect.zipRight(slow.await), Effect.flatten)).toMatchObject({
         errorType: "Runtime.Timeout"
@@ -78,7 +90,10 @@ describe("conformance handler", () => {
     Effect.gen(function*() {
       const big = yield* LambdaTest.invoke(handler, { op: "big", bytes: 1000 })
       expect(big._tag === "Response" && big.body.length).toBe(1002)
-      expect(yield* LambdaTest.invoke(handler, { op: "bigint" }, quiet)).toMatchObject({ errorType: "Runtime.InvalidResponse", body: { errorType: "TypeError" } })
+      expect(yield* LambdaTest.invoke(handler, { op: "bigint" }, quiet)).toMatchObject({
+        errorType: "Runtime.InvalidResponse",
+        body: { errorType: "TypeError" }
+      })
     }))
 
   it.effect("any other shape is Runtime.InvalidEvent", () =>
@@ -91,7 +106,9 @@ describe("conformance handler", () => {
   it.effect("CONFORMANCE_INIT=fail fails init with InitBoom", () =>
     Effect.gen(function*() {
       const scope = yield* Scope.make()
-      const { api } = yield* LambdaTest.start(handler, ConformanceLayer, { env: { CONFORMANCE_INIT: "fail", AWS_LAMBDA_LOG_LEVEL: "FATAL" } }).pipe(Scope.extend(scope))
+      const { api } = yield* LambdaTest.start(handler, ConformanceLayer, {
+        env: { CONFORMANCE_INIT: "fail", AWS_LAMBDA_LOG_LEVEL: "FATAL" }
+      }).pipe(Scope.extend(scope))
       const report = yield* api.initError
       expect(report.errorType).toBe("Runtime.InitError")
       expect(JSON.parse(report.body)).toMatchObject({ errorType: "InitBoom" })
@@ -102,7 +119,8 @@ describe("conformance handler", () => {
     Effect.gen(function*() {
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "conf-")), "released")
       const scope = yield* Scope.make()
-      const { api } = yield* LambdaTest.start(handler, ConformanceLayer, { env: { CONFORMANCE_FINALIZER_FILE: file } }).pipe(Scope.extend(scope))
+      const { api } = yield* LambdaTest.start(handler, ConformanceLayer, { env: { CONFORMANCE_FINALIZER_FILE: file } })
+        .pipe(Scope.extend(scope))
       yield* api.report(yield* api.enqueue({ op: "echo", value: 1 }))
       expect(fs.existsSync(file)).toBe(false)
       yield* Scope.close(scope, Exit.void)

@@ -19,7 +19,12 @@ interface Call {
 
 type Script = (call: Call, res: http.ServerResponse, calls: ReadonlyArray<Call>) => void
 
-const nextAnswer = (res: http.ServerResponse, requestId: string, event: unknown, extra: http.OutgoingHttpHeaders = {}) => {
+const nextAnswer = (
+  res: http.ServerResponse,
+  requestId: string,
+  event: unknown,
+  extra: http.OutgoingHttpHeaders = {}
+) => {
   res.writeHead(200, {
     "lambda-runtime-aws-request-id": requestId,
     "lambda-runtime-deadline-ms": String(Date.now() + 30_000),
@@ -51,11 +56,16 @@ interface Run {
 const runs: Array<Run> = []
 
 // Without an Extensions API (as an emulator without one): 404, as on a server without the route.
-const noExtensionsApi: Script = (_call, res) => accepted(res, 404, { errorType: "NotFound", errorMessage: "404 page not found" })
+const noExtensionsApi: Script = (_call, res) =>
+  accepted(res, 404, { errorType: "NotFound", errorMessage: "404 page not found" })
 
 // Its own fake Runtime API on node:http rather than the runtime package's test utility: an
 // example stays self-contained, as it is meant to be copied out of this repository.
-const start = async (script: Script, env: Record<string, string> = {}, extensions: Script = noExtensionsApi): Promise<Run> => {
+const start = async (
+  script: Script,
+  env: Record<string, string> = {},
+  extensions: Script = noExtensionsApi
+): Promise<Run> => {
   const calls: Array<Call> = []
   const extensionCalls: Array<Call> = []
   const order: Array<string> = []
@@ -107,7 +117,9 @@ const stop = async (run: Run) => {
 const exitWithin = (run: Run, ms: number) =>
   Promise.race([
     run.exited,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within ${ms} ms; output:\n${run.output()}`)), ms))
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no exit within ${ms} ms; output:\n${run.output()}`)), ms)
+    )
   ])
 
 const tempFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "conformance-")), "released")
@@ -133,10 +145,16 @@ describe("conformance bootstrap as a process (needs `pnpm build`)", () => {
         "/2018-06-01/runtime/invocation/b/response",
         "/2018-06-01/runtime/invocation/c/error"
       ])
-      expect(posts[0]!.body).toBe('"x"')
-      expect(JSON.parse(posts[1]!.body)).toMatchObject({ requestId: "b", traceId: trace, traceEnv: trace, functionName: "test_function" })
+      expect(posts[0]!.body).toBe("\"x\"")
+      expect(JSON.parse(posts[1]!.body)).toMatchObject({
+        requestId: "b",
+        traceId: trace,
+        traceEnv: trace,
+        functionName: "test_function"
+      })
       expect(posts[2]!.headers["lambda-runtime-function-error-type"]).toBe("Function.Nope")
-      expect(JSON.parse(posts[2]!.headers["lambda-runtime-function-xray-error-cause"] as string).exceptions[0].type).toBe("Nope")
+      expect(JSON.parse(posts[2]!.headers["lambda-runtime-function-xray-error-cause"] as string).exceptions[0].type)
+        .toBe("Nope")
     } finally {
       await stop(run)
     }
@@ -146,7 +164,9 @@ describe("conformance bootstrap as a process (needs `pnpm build`)", () => {
     it(`a 500 on ${where} makes the process exit non-zero promptly, finalizers run`, async () => {
       const file = tempFile()
       const run = await start((call, res) => {
-        if (where === "next" && isNext(call)) return accepted(res, 500, { errorType: "InternalServerError", errorMessage: "boom" })
+        if (where === "next" && isNext(call)) {
+          return accepted(res, 500, { errorType: "InternalServerError", errorMessage: "boom" })
+        }
         if (isNext(call)) return nextAnswer(res, "id-1", { op: "echo", value: 1 })
         accepted(res, 500, { errorType: "InternalServerError", errorMessage: "boom" })
       }, { CONFORMANCE_FINALIZER_FILE: file })
@@ -247,14 +267,20 @@ describe("conformance bootstrap as a process (needs `pnpm build`)", () => {
 const strictExtensionsApi = (): Script => (call, res) => {
   if (call.method === "POST" && call.url === "/2020-01-01/extension/register") {
     const events = JSON.parse(call.body).events
-    if (typeof call.headers["lambda-extension-name"] !== "string" || !Array.isArray(events) || events.includes("SHUTDOWN")) {
+    if (
+      typeof call.headers["lambda-extension-name"] !== "string" || !Array.isArray(events) || events.includes("SHUTDOWN")
+    ) {
       // Internal extensions cannot subscribe to SHUTDOWN.
       return accepted(res, 400, { errorType: "Extension.InvalidRequest", errorMessage: call.body })
     }
     res.writeHead(200, { "content-type": "application/json", "lambda-extension-identifier": "internal-1" })
-    return res.end(JSON.stringify({ functionName: "test_function", functionVersion: "$LATEST", handler: "index.handler" }))
+    return res.end(
+      JSON.stringify({ functionName: "test_function", functionVersion: "$LATEST", handler: "index.handler" })
+    )
   }
-  if (call.headers["lambda-extension-identifier"] !== "internal-1") return accepted(res, 403, { errorType: "Extension.UnknownExtensionIdentifier" })
+  if (call.headers["lambda-extension-identifier"] !== "internal-1") {
+    return accepted(res, 403, { errorType: "Extension.UnknownExtensionIdentifier" })
+  }
   if (call.method === "GET" && call.url === "/2020-01-01/extension/event/next") return // pending until shutdown
   accepted(res, 400, { errorType: "Extension.InvalidRequest" })
 }
@@ -262,10 +288,14 @@ const strictExtensionsApi = (): Script => (call, res) => {
 describe("graceful shutdown on Lambda: the internal extension (built bootstrap, strict fake)", () => {
   it("registers before the first next, keeps event/next pending; SIGTERM then runs the finalizers and exits 0 in time", async () => {
     const file = tempFile()
-    const run = await start((call, res, calls) => {
-      if (isNext(call) && calls.filter(isNext).length === 1) return nextAnswer(res, "one", { op: "echo", value: 1 })
-      if (!isNext(call)) accepted(res)
-    }, { CONFORMANCE_FINALIZER_FILE: file }, strictExtensionsApi())
+    const run = await start(
+      (call, res, calls) => {
+        if (isNext(call) && calls.filter(isNext).length === 1) return nextAnswer(res, "one", { op: "echo", value: 1 })
+        if (!isNext(call)) accepted(res)
+      },
+      { CONFORMANCE_FINALIZER_FILE: file },
+      strictExtensionsApi()
+    )
     try {
       await run.waitFor((calls) => calls.filter(isNext).length === 2)
       const register = run.order.indexOf("POST /2020-01-01/extension/register")
@@ -372,7 +402,10 @@ describe("console.* in Lambda's formats, crashes, source maps (built bootstrap)"
       const { code } = await exitWithin(run, 5_000)
       expect(code).toBe(129)
       expect(run.calls.map((call) => call.url)).toEqual(["/2018-06-01/runtime/init/error"])
-      expect(JSON.parse(run.calls[0]!.body)).toMatchObject({ errorType: "SyntaxError", errorMessage: "crashed during init" })
+      expect(JSON.parse(run.calls[0]!.body)).toMatchObject({
+        errorType: "SyntaxError",
+        errorMessage: "crashed during init"
+      })
     } finally {
       await stop(run)
     }

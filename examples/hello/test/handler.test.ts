@@ -13,6 +13,10 @@ describe("hello", () => {
   it.effect("rejects an event without a name as Runtime.InvalidEvent", () =>
     Effect.gen(function*() {
       const result = yield* LambdaTest.invoke(handler, { nom: "world" }, { env: { AWS_LAMBDA_LOG_LEVEL: "FATAL" } })
-      expect(result).toMatchObject({ _tag: "Error", errorType: "Runtime.InvalidEvent", body: { errorType: "ParseError" } })
+      expect(result).toMatchObject({
+        _tag: "Error",
+        errorType: "Runtime.InvalidEvent",
+        body: { errorType: "ParseError" }
+      })
     }))
 })

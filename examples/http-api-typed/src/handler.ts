@@ -13,13 +13,17 @@ import * as Schema from "effect/Schema"
 export class User extends Schema.Class<User>("User")({ id: Schema.NumberFromString, name: Schema.NonEmptyString }) {}
 
 class UsersApi extends HttpApiGroup.make("users")
-  .add(HttpApiEndpoint.get("get", "/users/:id")
-    .setPath(Schema.Struct({ id: Schema.NumberFromString }))
-    .addSuccess(User)
-    .addError(HttpApiError.NotFound))
-  .add(HttpApiEndpoint.post("create", "/users")
-    .setPayload(Schema.Struct({ name: Schema.NonEmptyString }))
-    .addSuccess(User, { status: 201 }))
+  .add(
+    HttpApiEndpoint.get("get", "/users/:id")
+      .setPath(Schema.Struct({ id: Schema.NumberFromString }))
+      .addSuccess(User)
+      .addError(HttpApiError.NotFound)
+  )
+  .add(
+    HttpApiEndpoint.post("create", "/users")
+      .setPayload(Schema.Struct({ name: Schema.NonEmptyString }))
+      .addSuccess(User, { status: 201 })
+  )
 {}
 
 export class Api extends HttpApi.make("api").add(UsersApi) {}
@@ -32,7 +36,9 @@ const UsersLive = HttpApiBuilder.group(Api, "users", (handlers) =>
     .handle("get", ({ path }) =>
       Effect.flatMap(Directory, ({ names }) => {
         const name = names.get(path.id)
-        return name === undefined ? Effect.fail(new HttpApiError.NotFound()) : Effect.succeed(new User({ id: path.id, name }))
+        return name === undefined
+          ? Effect.fail(new HttpApiError.NotFound())
+          : Effect.succeed(new User({ id: path.id, name }))
       }))
     .handle("create", ({ payload }) =>
       Effect.map(Directory, ({ names }) => {
@@ -44,4 +50,3 @@ const UsersLive = HttpApiBuilder.group(Api, "users", (handlers) =>
 const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide(UsersLive))
 export const handler = HttpHandler.fromHttpApi(ApiLive, { event: "apiGatewayV2" })
 export const DirectoryLive = Layer.sync(Directory, () => ({ names: new Map([[1, "Ada"]]) }))
-

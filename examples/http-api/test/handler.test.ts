@@ -49,7 +49,10 @@ describe("http-api", () => {
       )
       expect(invalid.statusCode).toBe(400)
       expect(invalid.json.error).toContain("name")
-      const notJson = yield* request(api, EventBuilders.apiGatewayV2Request({ method: "POST", path: "/items", body: "{" }))
+      const notJson = yield* request(
+        api,
+        EventBuilders.apiGatewayV2Request({ method: "POST", path: "/items", body: "{" })
+      )
       expect(notJson.statusCode).toBe(400)
     }))
 
@@ -57,7 +60,9 @@ describe("http-api", () => {
     Effect.gen(function*() {
       const { api } = yield* LambdaTest.start(handler, Items.layer)
       expect((yield* request(api, EventBuilders.apiGatewayV2Request({ path: "/nope" }))).statusCode).toBe(404)
-      expect((yield* request(api, EventBuilders.apiGatewayV2Request({ method: "DELETE", path: "/hello/x" }))).statusCode).toBe(404)
+      expect(
+        (yield* request(api, EventBuilders.apiGatewayV2Request({ method: "DELETE", path: "/hello/x" }))).statusCode
+      ).toBe(404)
     }))
 
   it.effect("an event that is not API Gateway 2.0 is a Runtime.InvalidEvent error", () =>

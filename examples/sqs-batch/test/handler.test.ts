@@ -23,7 +23,9 @@ describe("sqs-batch", () => {
       ])
       const result = yield* LambdaTest.invoke(handler, event)
       expect(result._tag === "Response" && result.json).toEqual({
-        batchItemFailures: [{ itemIdentifier: "not-json" }, { itemIdentifier: "not-an-order" }, { itemIdentifier: "rejected" }]
+        batchItemFailures: [{ itemIdentifier: "not-json" }, { itemIdentifier: "not-an-order" }, {
+          itemIdentifier: "rejected"
+        }]
       })
     }))
 

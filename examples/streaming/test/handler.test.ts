@@ -25,7 +25,11 @@ describe("streaming example", () => {
       expect(report.streamed).toBe(true)
       expect(report.errorType).toBeUndefined()
       expect(report.contentType).toBe("application/vnd.awslambda.http-integration-response")
-      expect(prelude).toEqual({ statusCode: 200, headers: { "content-type": "application/x-ndjson", "cache-control": "no-store" }, cookies: [] })
+      expect(prelude).toEqual({
+        statusCode: 200,
+        headers: { "content-type": "application/x-ndjson", "cache-control": "no-store" },
+        cookies: []
+      })
       expect(body.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l))).toEqual([
         { id: 1, square: 1 },
         { id: 2, square: 4 },

@@ -8,13 +8,13 @@
  * `fetch` (undici) was measured to delay the process's exit by ~1.6 s after its first request
  * (its WebAssembly parser's background compilation), which eats the SHUTDOWN budget.
  */
+import { ExtensionsApi, LambdaExtension } from "@effect-lambda/runtime"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { ExtensionsApi, LambdaExtension } from "@effect-lambda/runtime"
 import * as http from "node:http"
 import type * as net from "node:net"
 
@@ -59,10 +59,11 @@ const listen = (host: string, port: number, onBatch: (records: ReadonlyArray<unk
       server.once("error", (error) => resume(Effect.fail(error)))
       server.listen(port, host, () => resume(Effect.succeed(server)))
     }),
-    (server) => Effect.async<void>((resume) => {
-      server.closeAllConnections()
-      server.close(() => resume(Effect.void))
-    })
+    (server) =>
+      Effect.async<void>((resume) => {
+        server.closeAllConnections()
+        server.close(() => resume(Effect.void))
+      })
   )
 
 const postJson = (url: URL, body: string) =>
@@ -110,7 +111,9 @@ export const layer: Layer.Layer<
         onNone: () => Effect.log(`telemetry-buffer: ${records.length} records`),
         onSome: (url) =>
           postJson(url, JSON.stringify(records)).pipe(
-            Effect.mapError((cause) => new SinkError({ message: `could not send ${records.length} records: ${cause.message}`, cause }))
+            Effect.mapError((cause) =>
+              new SinkError({ message: `could not send ${records.length} records: ${cause.message}`, cause })
+            )
           )
       })
 

@@ -9,7 +9,9 @@ export const extension = LambdaExtension.make({
   onInvoke: () => Effect.flatMap(TelemetryBuffer.TelemetryBuffer, (buffer) => buffer.flushIfFull),
   onShutdown: (event) =>
     Effect.flatMap(TelemetryBuffer.TelemetryBuffer, (buffer) => buffer.flush).pipe(
-      Effect.tap((sent) => Effect.log(`telemetry-buffer: flushed ${sent} records at SHUTDOWN (${event.shutdownReason})`))
+      Effect.tap((sent) =>
+        Effect.log(`telemetry-buffer: flushed ${sent} records at SHUTDOWN (${event.shutdownReason})`)
+      )
     )
 })
 

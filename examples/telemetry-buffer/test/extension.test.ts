@@ -57,7 +57,10 @@ const post = (url: string, body: unknown) =>
   })
 
 const records = (n: number, from = 0) =>
-  Array.from({ length: n }, (_, i) => ({ time: new Date().toISOString(), type: "function", record: `line ${from + i}` }))
+  Array.from(
+    { length: n },
+    (_, i) => ({ time: new Date().toISOString(), type: "function", record: `line ${from + i}` })
+  )
 
 /**
  * A strict Extensions API: `register` only first and only with a name; every other call needs
@@ -74,7 +77,9 @@ const fakeLambda = async () => {
         errors.push(`bad register ${JSON.stringify(call.headers)}`)
         return json(res, 400, { errorType: "InvalidRequest" })
       }
-      return json(res, 200, { functionName: "f", functionVersion: "$LATEST", handler: "index.handler" }, { "lambda-extension-identifier": "ext-id" })
+      return json(res, 200, { functionName: "f", functionVersion: "$LATEST", handler: "index.handler" }, {
+        "lambda-extension-identifier": "ext-id"
+      })
     }
     if (call.headers["lambda-extension-identifier"] !== "ext-id") {
       errors.push(`no identifier on ${call.method} ${call.url}`)
@@ -90,7 +95,9 @@ const fakeLambda = async () => {
       return json(res, 200, "OK")
     }
     if (call.method === "GET" && call.url === "/2020-01-01/extension/event/next") return void pendingNext.push(res)
-    if (call.method === "POST" && /^\/2020-01-01\/extension\/(init|exit)\/error$/.test(call.url)) return json(res, 202, { status: "OK" })
+    if (call.method === "POST" && /^\/2020-01-01\/extension\/(init|exit)\/error$/.test(call.url)) {
+      return json(res, 202, { status: "OK" })
+    }
     errors.push(`unexpected ${call.method} ${call.url}`)
     json(res, 202, { status: "OK" })
   })
@@ -112,7 +119,11 @@ const fakeLambda = async () => {
         invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:f"
       }),
     shutdown: async (budgetMs: number) =>
-      json(await waitNext(), 200, { eventType: "SHUTDOWN", shutdownReason: "spindown", deadlineMs: Date.now() + budgetMs }),
+      json(await waitNext(), 200, {
+        eventType: "SHUTDOWN",
+        shutdownReason: "spindown",
+        deadlineMs: Date.now() + budgetMs
+      }),
     waitNext: async () => {
       const res = await waitNext()
       pendingNext.unshift(res)
@@ -166,7 +177,10 @@ describe("telemetry-buffer extension (built, as a process)", () => {
   it("flushes on an invocation once the buffer is full, so memory stays bounded", async () => {
     const lambda = await fakeLambda()
     const sink = await serve((_call, res) => json(res, 200, {}))
-    const run = start(lambda.api.port, { TELEMETRY_SINK_URL: `http://127.0.0.1:${sink.port}/`, TELEMETRY_MAX_BUFFERED: "4" })
+    const run = start(lambda.api.port, {
+      TELEMETRY_SINK_URL: `http://127.0.0.1:${sink.port}/`,
+      TELEMETRY_MAX_BUFFERED: "4"
+    })
     await lambda.waitNext()
     await post(lambda.destination()!, records(5))
     await lambda.invoke("r-1")

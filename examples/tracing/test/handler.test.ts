@@ -1,6 +1,6 @@
 import { LambdaTest } from "@effect-lambda/testing"
-import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base"
 import { describe, expect, it } from "@effect/vitest"
+import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base"
 import * as Effect from "effect/Effect"
 import { handler, TracingLive } from "../src/handler.js"
 

@@ -37,12 +37,18 @@ const newest = (dir) => {
 const manifest = JSON.parse(readFileSync(`${cliDir}package.json`, "utf8"))
 const sourceDirs = [`${cliDir}src`, `${cliDir}scripts`]
 for (const [name, range] of Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })) {
-  if (String(range).startsWith("workspace:")) sourceDirs.push(`${packagesDir}${name.replace(/^@effect-lambda\//, "")}/src`)
+  if (String(range).startsWith("workspace:")) {
+    sourceDirs.push(`${packagesDir}${name.replace(/^@effect-lambda\//, "")}/src`)
+  }
 }
 
 const built = mtime(bundle)
 if (built < 0 || sourceDirs.some((dir) => newest(dir) > built)) {
-  process.stderr.write(`effect-lambda: bundling the CLI (${built < 0 ? "first run" : "sources changed"}) into packages/cli/dist/bin.mjs ...\n`)
+  process.stderr.write(
+    `effect-lambda: bundling the CLI (${
+      built < 0 ? "first run" : "sources changed"
+    }) into packages/cli/dist/bin.mjs ...\n`
+  )
   await import("../scripts/bundle.mjs")
 }
 await import("../dist/bin.mjs")

@@ -29,7 +29,7 @@ await esbuild.build({
   // crash the ESM bundle with "Dynamic require of ... is not supported".
   banner: { js: `${shebang}${esmRequireBanner.js}` },
   legalComments: "none",
-  logLevel: "warning",
+  logLevel: "warning"
 })
 chmodSync(outfile, 0o755)
 

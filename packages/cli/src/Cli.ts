@@ -15,20 +15,22 @@ import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import { InvalidEnv } from "./CliError.js"
+import { buildCommand } from "./internal/buildCommand.js"
 import * as Commands from "./internal/commands.js"
 import * as DataExample from "./internal/dataExample.js"
 import * as EnvFile from "./internal/envFile.js"
 import * as FaultSpec from "./internal/faultSpec.js"
-import * as Help from "./internal/help.js"
-import * as SamTemplate from "./internal/samTemplate.js"
 import { resolveDir } from "./internal/functionDir.js"
+import * as Help from "./internal/help.js"
 import type { FunctionOptions } from "./internal/host.js"
-import { buildCommand } from "./internal/buildCommand.js"
 import { newCommand } from "./internal/newCommand.js"
+import * as SamTemplate from "./internal/samTemplate.js"
 import { version } from "./internal/version.js"
 
 const functionDir = Args.directory({ name: "function-dir", exists: "either" }).pipe(
-  Args.withDescription("Directory of the function: holds an executable `bootstrap` (and a package.json `build` script, if any)")
+  Args.withDescription(
+    "Directory of the function: holds an executable `bootstrap` (and a package.json `build` script, if any)"
+  )
 )
 
 const port = (defaultPort: number) =>
@@ -80,7 +82,10 @@ const inspect = Options.integer("inspect").pipe(
   Options.withDescription(
     "Start the function under the Node inspector on 127.0.0.1 (--inspect alone: port 9229) for a debugger to attach"
   ),
-  Options.filterMap((n) => (n >= 0 && n <= 65535 ? Option.some(n) : Option.none()), "--inspect must be a port 0..65535"),
+  Options.filterMap(
+    (n) => (n >= 0 && n <= 65535 ? Option.some(n) : Option.none()),
+    "--inspect must be a port 0..65535"
+  ),
   Options.optional
 )
 
@@ -91,7 +96,9 @@ const logFormat = Options.choice("log-format", ["Text", "JSON"]).pipe(
 
 const handler = Options.text("handler").pipe(
   Options.withPseudoName("file.export"),
-  Options.withDescription("_HANDLER of the function; a folder of plain Node.js code (no bootstrap) runs on the drop-in runner"),
+  Options.withDescription(
+    "_HANDLER of the function; a folder of plain Node.js code (no bootstrap) runs on the drop-in runner"
+  ),
   Options.optional
 )
 
@@ -169,7 +176,9 @@ export const start = Command.make(
   {
     ...functionConfig(9001),
     url: Options.boolean("url").pipe(
-      Options.withDescription("Also serve a Function URL style front (HTTP requests in, streamed responses out) on port + 1")
+      Options.withDescription(
+        "Also serve a Function URL style front (HTTP requests in, streamed responses out) on port + 1"
+      )
     )
   },
   (args) =>
@@ -207,7 +216,9 @@ export const invoke = Command.make(
   },
   (args) =>
     toFunctionOptions(args).pipe(
-      Effect.flatMap((options) => Commands.invoke(options, { event: args.event, eventFile: args.eventFile, dataExample: args.dataExample }))
+      Effect.flatMap((options) =>
+        Commands.invoke(options, { event: args.event, eventFile: args.eventFile, dataExample: args.dataExample })
+      )
     )
 ).pipe(
   Command.withDescription(
@@ -234,9 +245,14 @@ const commandConsole = FiberRef.unsafeMake<Option.Option<Console.Console>>(Optio
 function withOutput<Name extends string, R, E, A>(
   self: Command.Command<Name, R, E, A>
 ): Command.Command<Name, R, E, A> {
-  return Command.transformHandler(self, (effect) =>
-    Effect.flatMap(FiberRef.get(commandConsole), (console) =>
-      Option.match(console, { onNone: () => effect, onSome: (c) => Console.withConsole(effect, c) })))
+  return Command.transformHandler(
+    self,
+    (effect) =>
+      Effect.flatMap(
+        FiberRef.get(commandConsole),
+        (console) => Option.match(console, { onNone: () => effect, onSome: (c) => Console.withConsole(effect, c) })
+      )
+  )
 }
 
 /**

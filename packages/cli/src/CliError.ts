@@ -7,9 +7,9 @@
  *
  * @since 0.1.0
  */
+import { EmulatorError } from "@effect-lambda/emulator"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
-import { EmulatorError } from "@effect-lambda/emulator"
 import * as Doc from "@effect/printer/Doc"
 import * as Cause from "effect/Cause"
 import * as Option from "effect/Option"
@@ -176,7 +176,9 @@ export class UnknownDataExample extends Schema.TaggedError<UnknownDataExample>()
 }) {
   readonly [TypeId]: TypeId = TypeId
   get message(): string {
-    return `unknown --data-example '${this.name}' (one of ${this.known.join(", ")}; \`--data-example list\` describes them)`
+    return `unknown --data-example '${this.name}' (one of ${
+      this.known.join(", ")
+    }; \`--data-example list\` describes them)`
   }
 }
 
@@ -211,7 +213,9 @@ export class TypeCheckFailed extends Schema.TaggedError<TypeCheckFailed>()("Type
   readonly [TypeId]: TypeId = TypeId
   get message(): string {
     const count = this.errors.filter((line) => /error TS\d+/.test(line)).length
-    return `${this.dir} does not type-check (${count || this.errors.length} error(s) above; --no-typecheck to build anyway)`
+    return `${this.dir} does not type-check (${
+      count || this.errors.length
+    } error(s) above; --no-typecheck to build anyway)`
   }
 }
 
@@ -262,7 +266,9 @@ export class InvokeFailed extends Schema.TaggedError<InvokeFailed>()("InvokeFail
 }) {
   readonly [TypeId]: TypeId = TypeId
   get message(): string {
-    return `the emulator refused the invocation (HTTP ${this.statusCode})${this.body === "" ? "" : `: ${apiMessage(this.body)}`}`
+    return `the emulator refused the invocation (HTTP ${this.statusCode})${
+      this.body === "" ? "" : `: ${apiMessage(this.body)}`
+    }`
   }
 }
 
@@ -389,11 +395,13 @@ export class FunctionDirExists extends Schema.TaggedError<FunctionDirExists>()("
  * @since 0.1.0
  * @category errors
  */
-export class OutsideWorkspacePackages extends Schema.TaggedError<OutsideWorkspacePackages>()("OutsideWorkspacePackages", {
-  dir: Schema.String,
-  /** The workspace globs of pnpm-workspace.yaml, relative to the repository root. */
-  globs: Schema.Array(Schema.String)
-}) {
+export class OutsideWorkspacePackages
+  extends Schema.TaggedError<OutsideWorkspacePackages>()("OutsideWorkspacePackages", {
+    dir: Schema.String,
+    /** The workspace globs of pnpm-workspace.yaml, relative to the repository root. */
+    globs: Schema.Array(Schema.String)
+  })
+{
   readonly [TypeId]: TypeId = TypeId
   get message(): string {
     return `${this.dir} is inside the effect-lambda repository but not in one of its workspace folders (${

@@ -34,80 +34,106 @@ const invokeHello = (dir: string, extra: ReadonlyArray<string> = []) =>
   })
 
 describe.skipIf(!hasZipinfo)("effect-lambda build", () => {
-  it.live("provided.al2023: bootstrap and node are 0755 in the zip, and the unzipped artefact answers under the emulator", () =>
-    Effect.gen(function*() {
-      const out = yield* tempDir
-      const r = yield* runCli(["build", hello, "--out", out, "--compile-cache"], { timeoutMs: SLOW })
-      expect(r.code, r.stderr).toBe(0)
-      expect(r.stdout).toMatch(/main\.mjs\s+[\d.]+ KB\s+bundle/)
-      expect(r.stdout).toMatch(/function\.zip\s+[\d.]+ MB/)
-      const entries = zipEntries(path.join(out, "function.zip"))
-      const byName = Object.fromEntries(entries.map((e) => [e.name, e.mode]))
-      expect(byName.bootstrap).toBe("-rwxr-xr-x")
-      expect(byName.node).toBe("-rwxr-xr-x")
-      expect(byName["main.mjs"]).toBe("-rw-r--r--")
-      // The compile cache ships when this machine can run the x86_64 binary that makes it.
-      if (process.arch === "x64") expect(Object.keys(byName).sort()).toEqual(["bootstrap", "main.mjs", "main.mjs.ccache", "main.mjs.map", "node", "start.mjs"])
-      const task = path.join(out, "task")
-      unzip(path.join(out, "function.zip"), task)
-      expect(execFileSync(path.join(task, "node"), ["--version"], { encoding: "utf8" }).trim()).toMatch(/^v22\./)
-      if (process.arch === "x64") {
-        // Node says whether it used the shipped code cache (the runtime then fails to connect: fine).
-        const cacheDir = path.join(out, "ccache")
-        const started = spawnSync(path.join(task, "node"), [path.join(task, "start.mjs")], {
-          encoding: "utf8",
-          env: { PATH: process.env.PATH, EFFECT_LAMBDA_COMPILE_CACHE_DIR: cacheDir, NODE_DEBUG_NATIVE: "COMPILE_CACHE", AWS_LAMBDA_RUNTIME_API: "127.0.0.1:1" }
-        })
-        expect(started.stderr).toMatch(/cache for file:\/\/.*\/main\.mjs was accepted/)
-      }
-      yield* invokeHello(task)
-    }).pipe(Effect.scoped), SLOW)
+  it.live(
+    "provided.al2023: bootstrap and node are 0755 in the zip, and the unzipped artefact answers under the emulator",
+    () =>
+      Effect.gen(function*() {
+        const out = yield* tempDir
+        const r = yield* runCli(["build", hello, "--out", out, "--compile-cache"], { timeoutMs: SLOW })
+        expect(r.code, r.stderr).toBe(0)
+        expect(r.stdout).toMatch(/main\.mjs\s+[\d.]+ KB\s+bundle/)
+        expect(r.stdout).toMatch(/function\.zip\s+[\d.]+ MB/)
+        const entries = zipEntries(path.join(out, "function.zip"))
+        const byName = Object.fromEntries(entries.map((e) => [e.name, e.mode]))
+        expect(byName.bootstrap).toBe("-rwxr-xr-x")
+        expect(byName.node).toBe("-rwxr-xr-x")
+        expect(byName["main.mjs"]).toBe("-rw-r--r--")
+        // The compile cache ships when this machine can run the x86_64 binary that makes it.
+        if (process.arch === "x64") {
+          expect(Object.keys(byName).sort()).toEqual([
+            "bootstrap",
+            "main.mjs",
+            "main.mjs.ccache",
+            "main.mjs.map",
+            "node",
+            "start.mjs"
+          ])
+        }
+        const task = path.join(out, "task")
+        unzip(path.join(out, "function.zip"), task)
+        expect(execFileSync(path.join(task, "node"), ["--version"], { encoding: "utf8" }).trim()).toMatch(/^v22\./)
+        if (process.arch === "x64") {
+          // Node says whether it used the shipped code cache (the runtime then fails to connect: fine).
+          const cacheDir = path.join(out, "ccache")
+          const started = spawnSync(path.join(task, "node"), [path.join(task, "start.mjs")], {
+            encoding: "utf8",
+            env: {
+              PATH: process.env.PATH,
+              EFFECT_LAMBDA_COMPILE_CACHE_DIR: cacheDir,
+              NODE_DEBUG_NATIVE: "COMPILE_CACHE",
+              AWS_LAMBDA_RUNTIME_API: "127.0.0.1:1"
+            }
+          })
+          expect(started.stderr).toMatch(/cache for file:\/\/.*\/main\.mjs was accepted/)
+        }
+        yield* invokeHello(task)
+      }).pipe(Effect.scoped),
+    SLOW
+  )
 
-  it.live.skipIf(process.arch !== "x64")("--snapshot: the zip starts from a V8 startup snapshot and answers under the emulator", () =>
-    Effect.gen(function*() {
-      const out = yield* tempDir
-      const r = yield* runCli(["build", hello, "--out", out, "--snapshot"], { timeoutMs: SLOW })
-      expect(r.code, r.stderr).toBe(0)
-      const names = zipEntries(path.join(out, "function.zip")).map((e) => e.name).sort()
-      expect(names).toEqual(["bootstrap", "node", "snapshot.blob"])
-      const task = path.join(out, "task")
-      unzip(path.join(out, "function.zip"), task)
-      expect(fs.readFileSync(path.join(task, "bootstrap"), "utf8")).toContain("--snapshot-blob")
-      yield* invokeHello(task)
-      // Twice: the deserialized runtime serves a second invocation too.
-      yield* invokeHello(task)
-    }).pipe(Effect.scoped), SLOW)
+  it.live.skipIf(process.arch !== "x64")(
+    "--snapshot: the zip starts from a V8 startup snapshot and answers under the emulator",
+    () =>
+      Effect.gen(function*() {
+        const out = yield* tempDir
+        const r = yield* runCli(["build", hello, "--out", out, "--snapshot"], { timeoutMs: SLOW })
+        expect(r.code, r.stderr).toBe(0)
+        const names = zipEntries(path.join(out, "function.zip")).map((e) => e.name).sort()
+        expect(names).toEqual(["bootstrap", "node", "snapshot.blob"])
+        const task = path.join(out, "task")
+        unzip(path.join(out, "function.zip"), task)
+        expect(fs.readFileSync(path.join(task, "bootstrap"), "utf8")).toContain("--snapshot-blob")
+        yield* invokeHello(task)
+        // Twice: the deserialized runtime serves a second invocation too.
+        yield* invokeHello(task)
+      }).pipe(Effect.scoped),
+    SLOW
+  )
 
-  it.live.skipIf(process.arch !== "x64")("--snapshot: Effect's default Random is seeded anew in every cold start", () =>
-    Effect.gen(function*() {
-      const parent = yield* Effect.acquireRelease(
-        Effect.sync(() => workspaceTemp("snapshot-random")),
-        (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-      )
-      expect((yield* runCli(["new", "rnd", "--dir", parent])).code).toBe(0)
-      const dir = path.join(parent, "rnd")
-      linkWorkspaceModules(dir)
-      fs.writeFileSync(
-        path.join(dir, "src/handler.ts"),
-        `import { Handler } from "@effect-lambda/runtime"
+  it.live.skipIf(process.arch !== "x64")(
+    "--snapshot: Effect's default Random is seeded anew in every cold start",
+    () =>
+      Effect.gen(function*() {
+        const parent = yield* Effect.acquireRelease(
+          Effect.sync(() => workspaceTemp("snapshot-random")),
+          (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+        )
+        expect((yield* runCli(["new", "rnd", "--dir", parent])).code).toBe(0)
+        const dir = path.join(parent, "rnd")
+        linkWorkspaceModules(dir)
+        fs.writeFileSync(
+          path.join(dir, "src/handler.ts"),
+          `import { Handler } from "@effect-lambda/runtime"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 
 export const handler = Handler.make({ handle: () => Effect.map(Random.next, (n) => ({ n })) })
 `
-      )
-      const out = path.join(parent, "out")
-      const r = yield* runCli(["build", dir, "--out", out, "--snapshot"], { timeoutMs: SLOW })
-      expect(r.code, r.stderr).toBe(0)
-      unzip(path.join(out, "function.zip"), path.join(out, "task"))
-      const draws = new Set<number>()
-      for (let i = 0; i < 3; i++) {
-        const invoked = yield* runCli(["invoke", path.join(out, "task"), "--event", "{}"], { timeoutMs: 60_000 })
-        expect(invoked.code, invoked.stderr).toBe(0)
-        draws.add((JSON.parse(invoked.stdout) as { n: number }).n)
-      }
-      expect(draws.size).toBe(3)
-    }).pipe(Effect.scoped), SLOW)
+        )
+        const out = path.join(parent, "out")
+        const r = yield* runCli(["build", dir, "--out", out, "--snapshot"], { timeoutMs: SLOW })
+        expect(r.code, r.stderr).toBe(0)
+        unzip(path.join(out, "function.zip"), path.join(out, "task"))
+        const draws = new Set<number>()
+        for (let i = 0; i < 3; i++) {
+          const invoked = yield* runCli(["invoke", path.join(out, "task"), "--event", "{}"], { timeoutMs: 60_000 })
+          expect(invoked.code, invoked.stderr).toBe(0)
+          draws.add((JSON.parse(invoked.stdout) as { n: number }).n)
+        }
+        expect(draws.size).toBe(3)
+      }).pipe(Effect.scoped),
+    SLOW
+  )
 
   it.live("--arch arm64 ships the aarch64 Node binary", () =>
     Effect.gen(function*() {
@@ -121,7 +147,9 @@ export const handler = Handler.make({ handle: () => Effect.map(Random.next, (n) 
       expect(header.subarray(1, 4).toString()).toBe("ELF")
       // e_machine 0xb7 = EM_AARCH64
       expect(header.readUInt16LE(18)).toBe(0xb7)
-      if (process.arch !== "arm64") expect(r.stdout).toContain("no compile cache: the arm64 Node binary cannot run on this machine")
+      if (process.arch !== "arm64") {
+        expect(r.stdout).toContain("no compile cache: the arm64 Node binary cannot run on this machine")
+      }
     }).pipe(Effect.scoped), SLOW)
 
   it.live("--node-layer --sourcemap: no node in the zip, a source map, and it runs on node from PATH (whatever its version)", () =>
@@ -131,7 +159,11 @@ export const handler = Handler.make({ handle: () => Effect.map(Random.next, (n) 
       expect(r.code, r.stderr).toBe(0)
       expect(r.stdout).toContain("no Node binary in the zip")
       const names = zipEntries(path.join(out, "function.zip")).map((e) => e.name).sort()
-      expect(names.filter((n) => n !== "main.mjs.ccache" && n !== "start.mjs")).toEqual(["bootstrap", "main.mjs", "main.mjs.map"])
+      expect(names.filter((n) => n !== "main.mjs.ccache" && n !== "start.mjs")).toEqual([
+        "bootstrap",
+        "main.mjs",
+        "main.mjs.map"
+      ])
       const task = path.join(out, "task")
       unzip(path.join(out, "function.zip"), task)
       expect(fs.readFileSync(path.join(task, "bootstrap"), "utf8")).toContain("--enable-source-maps")
@@ -155,7 +187,9 @@ export const handler = Handler.make({ handle: () => Effect.map(Random.next, (n) 
       fs.mkdirSync(runtime)
       fs.writeFileSync(
         path.join(runtime, "bootstrap"),
-        `#!/bin/sh\nexport LAMBDA_TASK_ROOT=${JSON.stringify(task)}\nexec "$AWS_LAMBDA_EXEC_WRAPPER" /var/runtime/bootstrap --enable-source-maps\n`,
+        `#!/bin/sh\nexport LAMBDA_TASK_ROOT=${
+          JSON.stringify(task)
+        }\nexec "$AWS_LAMBDA_EXEC_WRAPPER" /var/runtime/bootstrap --enable-source-maps\n`,
         { mode: 0o755 }
       )
       yield* invokeHello(runtime, ["--env", `AWS_LAMBDA_EXEC_WRAPPER=${path.join(task, "effect-lambda-wrapper")}`])
@@ -186,7 +220,18 @@ describe("effect-lambda build and new: help", () => {
       expect(root.stdout).toContain("new")
       const build = yield* runCli(["build", "--help"])
       expect(build.code).toBe(0)
-      for (const flag of ["--target", "--arch", "--out", "--sourcemap", "--node-layer", "--budget", "--compile-cache", "--snapshot"]) {
+      for (
+        const flag of [
+          "--target",
+          "--arch",
+          "--out",
+          "--sourcemap",
+          "--node-layer",
+          "--budget",
+          "--compile-cache",
+          "--snapshot"
+        ]
+      ) {
         expect(build.stdout).toContain(flag)
       }
       const scaffold = yield* runCli(["new", "--help"])
@@ -206,7 +251,8 @@ describe("effect-lambda build: errors are one line and a non-zero exit", () => {
       expect(line).toMatch(pattern)
     })
 
-  it.live("missing directory", () => expectError(["build", "examples/nope"], /^effect-lambda: nothing to build: examples\/nope is not a directory$/))
+  it.live("missing directory", () =>
+    expectError(["build", "examples/nope"], /^effect-lambda: nothing to build: examples\/nope is not a directory$/))
 
   it.live("directory without src/main.ts", () =>
     Effect.gen(function*() {
@@ -214,17 +260,24 @@ describe("effect-lambda build: errors are one line and a non-zero exit", () => {
       yield* expectError(["build", dir], /no src\/main\.ts/)
     }).pipe(Effect.scoped))
 
-  it.live("unknown target", () => expectError(["build", hello, "--target", "lambda"], /provided\.al2023, nodejs, image/))
+  it.live("unknown target", () =>
+    expectError(["build", hello, "--target", "lambda"], /provided\.al2023, nodejs, image/))
 
   it.live("--snapshot on another target", () =>
-    expectError(["build", hello, "--target", "nodejs", "--snapshot"], /^effect-lambda: --snapshot: only with --target provided\.al2023/))
+    expectError(
+      ["build", hello, "--target", "nodejs", "--snapshot"],
+      /^effect-lambda: --snapshot: only with --target provided\.al2023/
+    ))
 
   it.live("unknown arch", () => expectError(["build", hello, "--arch", "sparc"], /x86_64, arm64/))
 
   it.live("bundle over --budget", () =>
     Effect.gen(function*() {
       const out = yield* tempDir
-      yield* expectError(["build", hello, "--budget", "1", "--out", out], /^effect-lambda: the bundle of .* is [\d.]+ KB, over the --budget of 1 KB$/)
+      yield* expectError(
+        ["build", hello, "--budget", "1", "--out", out],
+        /^effect-lambda: the bundle of .* is [\d.]+ KB, over the --budget of 1 KB$/
+      )
       expect(fs.readdirSync(out)).toEqual([])
     }).pipe(Effect.scoped))
 
@@ -233,6 +286,9 @@ describe("effect-lambda build: errors are one line and a non-zero exit", () => {
       const dir = yield* tempDir
       fs.mkdirSync(path.join(dir, "src"))
       fs.writeFileSync(path.join(dir, "src/main.ts"), "import { nope } from \"./missing.js\"\nnope()\n")
-      yield* expectError(["build", dir], /^effect-lambda: bundling .* failed: .*main\.ts:1: Could not resolve "\.\/missing\.js"$/)
+      yield* expectError(
+        ["build", dir],
+        /^effect-lambda: bundling .* failed: .*main\.ts:1: Could not resolve "\.\/missing\.js"$/
+      )
     }).pipe(Effect.scoped))
 })

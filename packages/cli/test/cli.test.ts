@@ -61,7 +61,10 @@ describe("effect-lambda: errors are one line and a non-zero exit", () => {
     })
 
   it.live("missing function directory", () =>
-    expectError(["invoke", "examples/nope", "--event", "{}"], /^effect-lambda: no executable bootstrap in examples\/nope/))
+    expectError(
+      ["invoke", "examples/nope", "--event", "{}"],
+      /^effect-lambda: no executable bootstrap in examples\/nope/
+    ))
 
   it.live("directory without bootstrap", () =>
     Effect.gen(function*() {
@@ -83,7 +86,10 @@ describe("effect-lambda: errors are one line and a non-zero exit", () => {
     expectError(["invoke", echoFixture], /^effect-lambda: event from stdin is not valid JSON/, "not json"))
 
   it.live("unreadable --event-file", () =>
-    expectError(["invoke", echoFixture, "--event-file", "no/such/event.json"], /cannot read event from no\/such\/event.json/))
+    expectError(
+      ["invoke", echoFixture, "--event-file", "no/such/event.json"],
+      /cannot read event from no\/such\/event.json/
+    ))
 
   it.live("bad JSON in --event-file", () =>
     Effect.gen(function*() {
@@ -131,12 +137,18 @@ describe("effect-lambda: errors are one line and a non-zero exit", () => {
       const dir = yield* tempDir
       const file = path.join(dir, "big.json")
       fs.writeFileSync(file, JSON.stringify({ big: "x".repeat(6_400_000) }))
-      yield* expectError(["invoke", echoFixture, "--event-file", file], /refused the invocation \(HTTP 413\): Request must be smaller/)
+      yield* expectError(
+        ["invoke", echoFixture, "--event-file", file],
+        /refused the invocation \(HTTP 413\): Request must be smaller/
+      )
     }).pipe(Effect.scoped))
 
   it.live("port in use", () =>
     Effect.gen(function*() {
       const port = yield* busyPort
-      yield* expectError(["start", echoFixture, "--port", String(port)], new RegExp(`port ${port} on 127.0.0.1 is already in use`))
+      yield* expectError(
+        ["start", echoFixture, "--port", String(port)],
+        new RegExp(`port ${port} on 127.0.0.1 is already in use`)
+      )
     }).pipe(Effect.scoped))
 })

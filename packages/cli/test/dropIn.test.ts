@@ -19,9 +19,19 @@ const write = (root: string, files: Record<string, string>) => {
 
 const plainFunction = (root: string) =>
   write(root, {
-    "package.json": JSON.stringify({ name: "legacy", type: "module", dependencies: { "prod-dep": "1.0.0" }, devDependencies: { "dev-dep": "1.0.0" } }),
-    "src/app.js": `import dep from "prod-dep"\nexport const handler = async (event, context) => ({ message: dep.greet(event.name), fn: context.functionName })\nexport const other = async () => "other"\n`,
-    "node_modules/prod-dep/package.json": JSON.stringify({ name: "prod-dep", main: "index.js", dependencies: { "sub-dep": "1.0.0" } }),
+    "package.json": JSON.stringify({
+      name: "legacy",
+      type: "module",
+      dependencies: { "prod-dep": "1.0.0" },
+      devDependencies: { "dev-dep": "1.0.0" }
+    }),
+    "src/app.js":
+      `import dep from "prod-dep"\nexport const handler = async (event, context) => ({ message: dep.greet(event.name), fn: context.functionName })\nexport const other = async () => "other"\n`,
+    "node_modules/prod-dep/package.json": JSON.stringify({
+      name: "prod-dep",
+      main: "index.js",
+      dependencies: { "sub-dep": "1.0.0" }
+    }),
     "node_modules/prod-dep/index.js": `module.exports = { greet: (n) => require("sub-dep").hi + " " + n }\n`,
     "node_modules/sub-dep/package.json": JSON.stringify({ name: "sub-dep", main: "index.js" }),
     "node_modules/sub-dep/index.js": `module.exports = { hi: "hello" }\n`,
@@ -40,7 +50,11 @@ const runBootstrap = (task: string, env: Record<string, string>) =>
         req.on("end", () => {
           if (req.url!.endsWith("/next")) {
             if (++nexts > 1) return
-            res.writeHead(200, { "lambda-runtime-aws-request-id": "r1", "lambda-runtime-deadline-ms": String(Date.now() + 30_000), "lambda-runtime-invoked-function-arn": "arn:aws:lambda:us-east-1:1:function:f" })
+            res.writeHead(200, {
+              "lambda-runtime-aws-request-id": "r1",
+              "lambda-runtime-deadline-ms": String(Date.now() + 30_000),
+              "lambda-runtime-invoked-function-arn": "arn:aws:lambda:us-east-1:1:function:f"
+            })
             return res.end(JSON.stringify({ name: "zip" }))
           }
           res.writeHead(202).end()
@@ -75,37 +89,45 @@ describe("plain Node.js folders (drop-in runner)", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       plainFunction(dir)
-      const r = yield* runCli(["invoke", dir, "--handler", "src/app.handler", "--event", "{\"name\":\"world\"}"], { timeoutMs: 60_000 })
+      const r = yield* runCli(["invoke", dir, "--handler", "src/app.handler", "--event", "{\"name\":\"world\"}"], {
+        timeoutMs: 60_000
+      })
       expect(r.code, r.stderr).toBe(0)
       expect(JSON.parse(r.stdout)).toEqual({ message: "hello world", fn: "function" })
       expect(fs.existsSync(path.join(dir, "bootstrap"))).toBe(false)
     }).pipe(Effect.scoped), 90_000)
 
-  it.live("build: bootstrap + runner + files + production packages only; _HANDLER from Lambda wins over --handler", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDir
-      plainFunction(dir)
-      const out = path.join(dir, "out")
-      const r = yield* runCli(["build", dir, "--handler", "src/app.handler", "--node-layer", "--out", out], { timeoutMs: 60_000 })
-      expect(r.code, r.stderr).toBe(0)
-      const task = path.join(dir, "task")
-      execFileSync("unzip", ["-q", path.join(out, "function.zip"), "-d", task])
-      const names = fs.readdirSync(task, { recursive: true, encoding: "utf8" })
-        .filter((f) => fs.statSync(path.join(task, f)).isFile()).sort()
-      expect(names).toEqual([
-        "bootstrap",
-        "effect-lambda-runner.mjs",
-        "node_modules/prod-dep/index.js",
-        "node_modules/prod-dep/package.json",
-        "node_modules/sub-dep/index.js",
-        "node_modules/sub-dep/package.json",
-        "package.json",
-        "src/app.js"
-      ])
-      expect(fs.statSync(path.join(task, "bootstrap")).mode & 0o111).not.toBe(0)
-      expect(JSON.parse(yield* runBootstrap(task, {}))).toEqual({ message: "hello zip", fn: "f" })
-      expect(JSON.parse(yield* runBootstrap(task, { _HANDLER: "src/app.other" }))).toBe("other")
-    }).pipe(Effect.scoped), 90_000)
+  it.live(
+    "build: bootstrap + runner + files + production packages only; _HANDLER from Lambda wins over --handler",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        plainFunction(dir)
+        const out = path.join(dir, "out")
+        const r = yield* runCli(["build", dir, "--handler", "src/app.handler", "--node-layer", "--out", out], {
+          timeoutMs: 60_000
+        })
+        expect(r.code, r.stderr).toBe(0)
+        const task = path.join(dir, "task")
+        execFileSync("unzip", ["-q", path.join(out, "function.zip"), "-d", task])
+        const names = fs.readdirSync(task, { recursive: true, encoding: "utf8" })
+          .filter((f) => fs.statSync(path.join(task, f)).isFile()).sort()
+        expect(names).toEqual([
+          "bootstrap",
+          "effect-lambda-runner.mjs",
+          "node_modules/prod-dep/index.js",
+          "node_modules/prod-dep/package.json",
+          "node_modules/sub-dep/index.js",
+          "node_modules/sub-dep/package.json",
+          "package.json",
+          "src/app.js"
+        ])
+        expect(fs.statSync(path.join(task, "bootstrap")).mode & 0o111).not.toBe(0)
+        expect(JSON.parse(yield* runBootstrap(task, {}))).toEqual({ message: "hello zip", fn: "f" })
+        expect(JSON.parse(yield* runBootstrap(task, { _HANDLER: "src/app.other" }))).toBe("other")
+      }).pipe(Effect.scoped),
+    90_000
+  )
 
   it.live("build --target image: the same files beside a Dockerfile", () =>
     Effect.gen(function*() {
@@ -116,6 +138,9 @@ describe("plain Node.js folders (drop-in runner)", () => {
       expect(r.code, r.stderr).toBe(0)
       expect(fs.readFileSync(path.join(out, "Dockerfile"), "utf8")).toContain("ENTRYPOINT [\"/var/task/bootstrap\"]")
       expect(fs.existsSync(path.join(out, "node_modules/dev-dep"))).toBe(false)
-      expect(JSON.parse(yield* runBootstrap(out, { _HANDLER: "src/app.handler" }))).toEqual({ message: "hello zip", fn: "f" })
+      expect(JSON.parse(yield* runBootstrap(out, { _HANDLER: "src/app.handler" }))).toEqual({
+        message: "hello zip",
+        fn: "f"
+      })
     }).pipe(Effect.scoped), 90_000)
 })

@@ -17,8 +17,15 @@ describe("--fault", () => {
     expect(parse("init-error:1:status=403")).toEqual(
       Either.right({ endpoint: "init-error", call: 1, fault: { _tag: "Status", status: 403 } })
     )
-    for (const [word, malformation] of [["no-request-id", "NoRequestId"], ["bad-deadline", "BadDeadline"], ["invalid-json", "InvalidJson"]]) {
-      expect(parse(`next:1:${word}`)).toEqual(Either.right({ endpoint: "next", call: 1, fault: { _tag: "Malformed", malformation } }))
+    for (
+      const [word, malformation] of [["no-request-id", "NoRequestId"], ["bad-deadline", "BadDeadline"], [
+        "invalid-json",
+        "InvalidJson"
+      ]]
+    ) {
+      expect(parse(`next:1:${word}`)).toEqual(
+        Either.right({ endpoint: "next", call: 1, fault: { _tag: "Malformed", malformation } })
+      )
     }
   })
 
@@ -44,7 +51,16 @@ describe("--fault", () => {
 
   it.live("--fault is repeatable; a bad one is a one-line usage error", () =>
     Effect.gen(function*() {
-      const ok = yield* runCli(["invoke", echoFixture, "--event", "{}", "--fault", "next:*:delay=1", "--fault", "response:1:delay=1"])
+      const ok = yield* runCli([
+        "invoke",
+        echoFixture,
+        "--event",
+        "{}",
+        "--fault",
+        "next:*:delay=1",
+        "--fault",
+        "response:1:delay=1"
+      ])
       expect(ok.code, ok.stderr).toBe(0)
       const bad = yield* runCli(["invoke", echoFixture, "--event", "{}", "--fault", "next:1:explode"])
       expect(bad.code).not.toBe(0)

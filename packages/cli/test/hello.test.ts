@@ -39,7 +39,10 @@ describe("effect-lambda with examples/hello", () => {
       const server = yield* spawnCli(["start", "examples/hello", "--port", String(port)])
       const url = yield* waitFor(() => invokeUrlIn(server.stdout()), "the invoke URL")
       const response = yield* Effect.promise(() =>
-        fetch(url, { method: "POST", body: "{\"name\":\"http\"}" }).then(async (r) => ({ status: r.status, body: await r.text() }))
+        fetch(url, { method: "POST", body: "{\"name\":\"http\"}" }).then(async (r) => ({
+          status: r.status,
+          body: await r.text()
+        }))
       )
       expect(response).toEqual({ status: 200, body: "{\"message\":\"hello http\"}" })
       server.child.kill("SIGTERM")

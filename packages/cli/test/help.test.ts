@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import { describe, expect, it } from "@effect/vitest"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Cli from "../src/Cli.js"
@@ -46,26 +46,29 @@ describe("effect-lambda --help", () => {
       expect(yield* output([])).toBe(text)
     }))
 
-  it.effect.each(commands)("%s --help: usage names the command, every argument and option is described", (name) =>
-    Effect.gen(function*() {
-      const text = yield* output([name, "--help"])
-      const usage = text.split("\n").find((l) => l.startsWith("effect-lambda "))
-      expect(usage, text).toMatch(new RegExp(`^effect-lambda ${name} `))
-      expect(text).not.toMatch(/^\$ /m)
-      expect(text).not.toContain("A user-defined piece of text")
-      expect(text).not.toContain("An integer.")
-      expect(text).not.toContain("A true or false value.")
-      const defs = definitions(text)
-      expect(defs.length).toBeGreaterThan(0)
-      for (const def of defs) {
-        const described = def.lines.filter((l) => !generic.includes(l))
-        expect(described, `${name}: ${def.name}`).not.toEqual([])
-      }
-      // Every option of the usage line has its definition.
-      for (const flag of usage!.match(/--[a-z-]+/g) ?? []) {
-        expect(defs.some((d) => d.name.includes(flag)), `${name}: ${flag}`).toBe(true)
-      }
-    }))
+  it.effect.each(commands)(
+    "%s --help: usage names the command, every argument and option is described",
+    (name) =>
+      Effect.gen(function*() {
+        const text = yield* output([name, "--help"])
+        const usage = text.split("\n").find((l) => l.startsWith("effect-lambda "))
+        expect(usage, text).toMatch(new RegExp(`^effect-lambda ${name} `))
+        expect(text).not.toMatch(/^\$ /m)
+        expect(text).not.toContain("A user-defined piece of text")
+        expect(text).not.toContain("An integer.")
+        expect(text).not.toContain("A true or false value.")
+        const defs = definitions(text)
+        expect(defs.length).toBeGreaterThan(0)
+        for (const def of defs) {
+          const described = def.lines.filter((l) => !generic.includes(l))
+          expect(described, `${name}: ${def.name}`).not.toEqual([])
+        }
+        // Every option of the usage line has its definition.
+        for (const flag of usage!.match(/--[a-z-]+/g) ?? []) {
+          expect(defs.some((d) => d.name.includes(flag)), `${name}: ${flag}`).toBe(true)
+        }
+      })
+  )
 
   it.effect("repeated flags are shown as optional", () =>
     Effect.gen(function*() {

@@ -46,7 +46,18 @@ describe("effect-lambda invoke", () => {
 
   it.live("--env reaches the function; values may contain =", () =>
     Effect.gen(function*() {
-      const r = yield* runCli(["invoke", echoFixture, "--event", "{}", "--env", "ECHO_ENV=a=b", "--timeout", "5", "--memory", "256"])
+      const r = yield* runCli([
+        "invoke",
+        echoFixture,
+        "--event",
+        "{}",
+        "--env",
+        "ECHO_ENV=a=b",
+        "--timeout",
+        "5",
+        "--memory",
+        "256"
+      ])
       expect(r.code, r.stderr).toBe(0)
       expect(JSON.parse(r.stdout)).toEqual({ echo: {}, env: "a=b" })
     }))
@@ -54,7 +65,16 @@ describe("effect-lambda invoke", () => {
   it.live("--memory, --log-format and --timeout reach the function", () =>
     Effect.gen(function*() {
       const r = yield* runCli([
-        "invoke", echoFixture, "--event", "{\"config\":true}", "--memory", "512", "--log-format", "JSON", "--timeout", "7"
+        "invoke",
+        echoFixture,
+        "--event",
+        "{\"config\":true}",
+        "--memory",
+        "512",
+        "--log-format",
+        "JSON",
+        "--timeout",
+        "7"
       ])
       expect(r.code, r.stderr).toBe(0)
       const config = JSON.parse(r.stdout) as { memory: string; logFormat: string; deadlineIn: number }
@@ -69,7 +89,9 @@ describe("effect-lambda invoke", () => {
       const r = yield* runCli(["invoke", echoFixture, "--event", "{\"sleep\":3000}", "--timeout", "1"])
       expect(r.code).toBe(1)
       expect(JSON.parse(r.stdout)).toMatchObject({ errorType: "Sandbox.Timedout" })
-      expect(r.stderr.trim().split("\n").at(-1)).toBe("effect-lambda: the function returned an error (Sandbox.Timedout)")
+      expect(r.stderr.trim().split("\n").at(-1)).toBe(
+        "effect-lambda: the function returned an error (Sandbox.Timedout)"
+      )
     }))
 
   it.live("a function error prints the error JSON on stdout and exits 1", () =>
@@ -85,7 +107,9 @@ describe("effect-lambda invoke", () => {
       const dir = yield* tempDir
       fs.mkdirSync(path.join(dir, "src"))
       fs.copyFileSync(path.join(echoFixture, "bootstrap"), path.join(dir, "src", "main.mjs"))
-      fs.writeFileSync(path.join(dir, "bootstrap"), "#!/bin/sh\nexec node \"$(dirname \"$0\")/dist/main.mjs\"\n", { mode: 0o755 })
+      fs.writeFileSync(path.join(dir, "bootstrap"), "#!/bin/sh\nexec node \"$(dirname \"$0\")/dist/main.mjs\"\n", {
+        mode: 0o755
+      })
       fs.writeFileSync(
         path.join(dir, "package.json"),
         JSON.stringify({

@@ -78,7 +78,10 @@ describe("effect-lambda new", () => {
       const root = yield* tempDir
       fs.writeFileSync(path.join(root, "pnpm-workspace.yaml"), "packages:\n  - packages/*\n  - \"examples/*\"\n")
       fs.mkdirSync(path.join(root, "packages/runtime"), { recursive: true })
-      fs.writeFileSync(path.join(root, "packages/runtime/package.json"), JSON.stringify({ name: "@effect-lambda/runtime" }))
+      fs.writeFileSync(
+        path.join(root, "packages/runtime/package.json"),
+        JSON.stringify({ name: "@effect-lambda/runtime" })
+      )
       fs.mkdirSync(path.join(root, "examples"))
 
       const inside = yield* runNew(["orders", "--dir", "examples", "--template", "http-api"], root)
@@ -112,10 +115,12 @@ describe("effect-lambda new", () => {
   it.live("a bad name, an existing folder and an unknown template are one-line errors", () =>
     Effect.gen(function*() {
       const parent = yield* tempDir
-      for (const [args, pattern] of [
-        [["new", "Bad Name", "--dir", parent], /'Bad Name' is not a valid function name/],
-        [["new", "fn", "--template", "graphql", "--dir", parent], /hello, http-api, sqs, streaming/]
-      ] as const) {
+      for (
+        const [args, pattern] of [
+          [["new", "Bad Name", "--dir", parent], /'Bad Name' is not a valid function name/],
+          [["new", "fn", "--template", "graphql", "--dir", parent], /hello, http-api, sqs, streaming/]
+        ] as const
+      ) {
         const r = yield* runCli(args)
         expect(r.code).not.toBe(0)
         expect(oneErrorLine(r.stderr), r.stderr).toMatch(pattern)

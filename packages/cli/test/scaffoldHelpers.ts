@@ -36,4 +36,5 @@ export const linkWorkspaceModules = (dir: string): void => {
  * A fresh directory outside the repository: `new` refuses folders inside it that are not
  * workspace packages (pnpm would not install them).
  */
-export const workspaceTemp = (label: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `effect-lambda-${label}-`))
+export const workspaceTemp = (label: string): string =>
+  fs.mkdtempSync(path.join(os.tmpdir(), `effect-lambda-${label}-`))

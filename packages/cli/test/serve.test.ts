@@ -5,7 +5,9 @@ import * as path from "node:path"
 import { echoFixture, freePort, invokeUrlIn, spawnCli, tempDir, waitFor } from "./helpers.js"
 
 const post = (url: string, body: string) =>
-  Effect.promise(() => fetch(url, { method: "POST", body }).then(async (r) => ({ status: r.status, body: await r.text() })))
+  Effect.promise(() =>
+    fetch(url, { method: "POST", body }).then(async (r) => ({ status: r.status, body: await r.text() }))
+  )
 
 describe("effect-lambda start", () => {
   it.live("serves the Invoke API on --port until SIGTERM, then exits 0", () =>
@@ -23,7 +25,9 @@ describe("effect-lambda start", () => {
       const exit = yield* Effect.promise(() => server.exited)
       expect(exit, server.stderr()).toEqual({ code: 0, signal: null })
       // The function's child process went down with it: the port is free again.
-      const again = yield* Effect.promise(() => fetch(url, { method: "POST", body: "{}" }).then(() => "open", () => "closed"))
+      const again = yield* Effect.promise(() =>
+        fetch(url, { method: "POST", body: "{}" }).then(() => "open", () => "closed")
+      )
       expect(again).toBe("closed")
     }).pipe(Effect.scoped))
 
@@ -50,12 +54,17 @@ describe("effect-lambda start during a build", () => {
         JSON.stringify({
           name: "slow-build",
           private: true,
-          scripts: { build: "node -e \"require('fs').writeFileSync('build.pid', String(process.pid)); setTimeout(() => {}, 60000)\"" }
+          scripts: {
+            build:
+              "node -e \"require('fs').writeFileSync('build.pid', String(process.pid)); setTimeout(() => {}, 60000)\""
+          }
         })
       )
       const server = yield* spawnCli(["start", dir, "--port", "0"])
       const pidFile = path.join(dir, "build.pid")
-      const pid = Number(yield* waitFor(() => (fs.existsSync(pidFile) ? fs.readFileSync(pidFile, "utf8") : undefined), "the build"))
+      const pid = Number(
+        yield* waitFor(() => (fs.existsSync(pidFile) ? fs.readFileSync(pidFile, "utf8") : undefined), "the build")
+      )
       server.child.kill("SIGTERM")
       const exit = yield* Effect.promise(() => server.exited)
       expect(exit, server.stderr()).toEqual({ code: 0, signal: null })
@@ -89,7 +98,9 @@ describe("effect-lambda watch", () => {
       }
       fs.mkdirSync(path.join(dir, "src"))
       write("v1")
-      fs.writeFileSync(path.join(dir, "bootstrap"), "#!/bin/sh\nexec node \"$(dirname \"$0\")/dist/main.mjs\"\n", { mode: 0o755 })
+      fs.writeFileSync(path.join(dir, "bootstrap"), "#!/bin/sh\nexec node \"$(dirname \"$0\")/dist/main.mjs\"\n", {
+        mode: 0o755
+      })
       fs.writeFileSync(
         path.join(dir, "package.json"),
         JSON.stringify({
@@ -129,7 +140,10 @@ describe("effect-lambda watch", () => {
 
       // A failed rebuild keeps the last good build serving.
       fs.appendFileSync(path.join(dir, "src", "main.mjs"), "\n// BROKEN\n")
-      yield* waitFor(() => (server.stderr().includes("still serving the previous build") ? true : undefined), "a failed build")
+      yield* waitFor(
+        () => (server.stderr().includes("still serving the previous build") ? true : undefined),
+        "a failed build"
+      )
       expect(server.stderr()).toMatch(/effect-lambda: build failed in .*: `(pnpm|npm) run build` exited with code 2/)
       expect(JSON.parse((yield* post(url, "{}")).body)).toEqual({ answer: "v3" })
 

@@ -13,6 +13,8 @@ process.on("SIGUSR2", () => {
   const kb = (n) => Math.round(n / 1024)
   // heapUsed first (what the soak reads), then where the rest of the RSS may be
   process.stderr.write(
-    `heap-probe ${kb(usage.heapUsed)} ${kb(usage.rss)} heapTotal=${kb(usage.heapTotal)} external=${kb(usage.external)} arrayBuffers=${kb(usage.arrayBuffers)}\n`
+    `heap-probe ${kb(usage.heapUsed)} ${kb(usage.rss)} heapTotal=${kb(usage.heapTotal)} external=${
+      kb(usage.external)
+    } arrayBuffers=${kb(usage.arrayBuffers)}\n`
   )
 })

@@ -123,7 +123,13 @@ export const decode = (result: Emulator.InvokeResult): Outcome => {
       "errorType" in body && typeof body.errorType === "string"
     ? body.errorType
     : undefined
-  return { statusCode: result.statusCode, requestId: result.requestId, functionError: result.functionError, errorType, body }
+  return {
+    statusCode: result.statusCode,
+    requestId: result.requestId,
+    functionError: result.functionError,
+    errorType,
+    body
+  }
 }
 
 /** Marks the runtime's node process among this process's children. */
@@ -155,7 +161,9 @@ export const make = (options: Options = {}): Effect.Effect<Harness, Emulator.Emu
       logs,
       invoke: (event) => Effect.map(emulator.invoke(JSON.stringify(event)), decode),
       reportsFor: (requestId) =>
-        calls.filter((call) => call.requestId === requestId && (call.endpoint === "response" || call.endpoint === "error")),
+        calls.filter((call) =>
+          call.requestId === requestId && (call.endpoint === "response" || call.endpoint === "error")
+        ),
       runtimePid: Effect.sync(() => proc.childrenRunning(process.pid, bundleMarker).find(proc.isAlive))
     } satisfies Harness
   })

@@ -199,7 +199,9 @@ export const run = (options: Options): Effect.Effect<Report, Emulator.EmulatorEr
     }
 
     const nodeOptions = [
-      ...(options.heapProbe === true ? [`--import ${Path.join(Harness.repoRoot(), "packages", "e2e", "probe", "heapProbe.mjs")}`] : []),
+      ...(options.heapProbe === true
+        ? [`--import ${Path.join(Harness.repoRoot(), "packages", "e2e", "probe", "heapProbe.mjs")}`]
+        : []),
       ...(options.nodeOptions === undefined ? [] : [options.nodeOptions])
     ].join(" ")
     const emulator = yield* Emulator.make({
@@ -345,12 +347,20 @@ export const format = (report: Report): string =>
     `soak: ${report.invocations} invocations in ${(report.durationMs / 1000).toFixed(1)} s ` +
     `(${Math.round(report.invocations / (report.durationMs / 1000))}/s), seed ${report.seed}`,
     `answered ${report.answered}, lost ${report.lost}, duplicated ${report.duplicated}, wrong outcome ${report.wrongOutcome}, runtime restarts ${report.restarts}`,
-    `faults injected ${report.faultsInjected}: ${Object.entries(report.faultsByKind).map(([k, n]) => `${k} ${n}`).join(", ")}`,
+    `faults injected ${report.faultsInjected}: ${
+      Object.entries(report.faultsByKind).map(([k, n]) => `${k} ${n}`).join(", ")
+    }`,
     `reports refused without a fault (runtime follow-ups after one): ${report.refusedReports}`,
-    `runtime RSS: ${(report.rssBaselineKb / 1024).toFixed(1)} MiB after warm-up -> ${(report.rssEndKb / 1024).toFixed(1)} MiB at the end ` +
-    `(growth ${(report.rssGrowthKb / 1024).toFixed(2)} MiB); every 10%: ${report.rssSamplesKb.map((kb) => (kb / 1024).toFixed(1)).join(" ")}`,
+    `runtime RSS: ${(report.rssBaselineKb / 1024).toFixed(1)} MiB after warm-up -> ${
+      (report.rssEndKb / 1024).toFixed(1)
+    } MiB at the end ` +
+    `(growth ${(report.rssGrowthKb / 1024).toFixed(2)} MiB); every 10%: ${
+      report.rssSamplesKb.map((kb) => (kb / 1024).toFixed(1)).join(" ")
+    }`,
     ...(report.heapSamplesKb.length === 0 ? [] : [
-      `runtime live heap after a full GC, baseline then every 10%: ${report.heapSamplesKb.map((kb) => (kb / 1024).toFixed(1)).join(" ")} MiB`
+      `runtime live heap after a full GC, baseline then every 10%: ${
+        report.heapSamplesKb.map((kb) => (kb / 1024).toFixed(1)).join(" ")
+      } MiB`
     ]),
     ...report.problems.map((p) => `problem: ${p}`)
   ].join("\n")

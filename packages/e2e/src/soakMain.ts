@@ -19,7 +19,9 @@ const program = Soak.run({
   ...(ops === undefined ? {} : { ops }),
   ...(nodeOptions === undefined ? {} : { nodeOptions }),
   onProgress: (done, rssKb) =>
-    process.stdout.write(`soak: ${done} done, runtime RSS ${rssKb === undefined ? "?" : (rssKb / 1024).toFixed(1)} MiB\n`)
+    process.stdout.write(
+      `soak: ${done} done, runtime RSS ${rssKb === undefined ? "?" : (rssKb / 1024).toFixed(1)} MiB\n`
+    )
 }).pipe(
   Effect.map((report) => {
     process.stdout.write(Soak.format(report) + "\n")

@@ -37,7 +37,9 @@ interface Ran {
 const userEnv = (extra: Record<string, string>): Record<string, string> => {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || /^(npm_|pnpm_|VITEST|TEST$|NODE_ENV$|NODE_OPTIONS$|FORCE_COLOR$|INIT_CWD$)/i.test(key)) continue
+    if (value === undefined || /^(npm_|pnpm_|VITEST|TEST$|NODE_ENV$|NODE_OPTIONS$|FORCE_COLOR$|INIT_CWD$)/i.test(key)) {
+      continue
+    }
     env[key] = value
   }
   return { ...env, CI: "true", NO_COLOR: "1", ...extra }
@@ -72,7 +74,10 @@ const sh = (line: string, cwd: string, env: Record<string, string>, timeoutMs = 
 
 /** Fails the test with the command's output when it did not exit 0. */
 const ok = (line: string, cwd: string, env: Record<string, string>) =>
-  Effect.tap(sh(line, cwd, env), (r) => Effect.sync(() => expect(r.code, `\`${line}\` in ${cwd}:\n${r.output}`).toBe(0)))
+  Effect.tap(
+    sh(line, cwd, env),
+    (r) => Effect.sync(() => expect(r.code, `\`${line}\` in ${cwd}:\n${r.output}`).toBe(0))
+  )
 
 const freePort = Effect.async<number>((resume) => {
   const server = Net.createServer()
@@ -99,7 +104,9 @@ const verdaccioBin = (): string => {
 const JourneyLive = Layer.scoped(
   Journey,
   Effect.gen(function*() {
-    for (const built of ["packages/cli/dist/bin.mjs", "packages/runtime/dist/index.js", "packages/testing/dist/index.d.ts"]) {
+    for (
+      const built of ["packages/cli/dist/bin.mjs", "packages/runtime/dist/index.js", "packages/testing/dist/index.d.ts"]
+    ) {
       if (!Fs.existsSync(Path.join(repoRoot, built))) throw new Error(`${built} is missing: run \`pnpm build\` first`)
     }
     const root = yield* Effect.acquireRelease(
@@ -131,7 +138,13 @@ const JourneyLive = Layer.scoped(
     let registryLog = ""
     yield* Effect.acquireRelease(
       Effect.sync(() => {
-        const child = spawn(process.execPath, [verdaccioBin(), "--config", Path.join(storage, "config.yaml"), "--listen", `127.0.0.1:${port}`], {
+        const child = spawn(process.execPath, [
+          verdaccioBin(),
+          "--config",
+          Path.join(storage, "config.yaml"),
+          "--listen",
+          `127.0.0.1:${port}`
+        ], {
           cwd: storage,
           stdio: ["ignore", "pipe", "pipe"],
           env: userEnv({})
@@ -154,9 +167,14 @@ const JourneyLive = Layer.scoped(
         )
     )
     // Up when it answers its ping.
-    yield* Effect.tryPromise(() => fetch(`${registry}-/ping`).then((r) => (r.ok ? undefined : Promise.reject(new Error(String(r.status)))))).pipe(
+    yield* Effect.tryPromise(() =>
+      fetch(`${registry}-/ping`).then((r) => (r.ok ? undefined : Promise.reject(new Error(String(r.status)))))
+    ).pipe(
       Effect.retry(Schedule.spaced("250 millis")),
-      Effect.timeoutFail({ duration: "90 seconds", onTimeout: () => new Error(`verdaccio did not start:\n${registryLog}`) }),
+      Effect.timeoutFail({
+        duration: "90 seconds",
+        onTimeout: () => new Error(`verdaccio did not start:\n${registryLog}`)
+      }),
       Effect.orDie
     )
     const token = yield* Effect.promise(() =>
@@ -202,7 +220,8 @@ const expected: Record<string, (stdout: string) => void> = {
 }
 
 /** The answer line(s) of `invoke`: what follows the emulator's REPORT line. */
-const answerOf = (output: string): string => output.slice(output.lastIndexOf("REPORT RequestId")).split("\n").slice(1).join("\n").trim()
+const answerOf = (output: string): string =>
+  output.slice(output.lastIndexOf("REPORT RequestId")).split("\n").slice(1).join("\n").trim()
 
 // Generous for a loaded machine; on an idle two-core runner the whole journey takes about three minutes.
 const SLOW = 900_000
@@ -212,59 +231,79 @@ const only = (process.env.EFFECT_LAMBDA_JOURNEY_TEMPLATES ?? "").split(",").filt
 
 describe.skipIf(!enabled)("the user's journey: published packages from a registry, outside this checkout", () => {
   layer(JourneyLive, { timeout: "600 seconds", excludeTestServices: true })((it) => {
-    it.effect("npm i @effect-lambda/cli installs the published CLI, and only @effect-lambda comes from the local registry", () =>
-      Effect.gen(function*() {
-        const { env, home, publishSeconds, registry } = yield* Journey
-        const started = Date.now()
-        yield* ok("npm init -y >/dev/null && npm i @effect-lambda/cli", home, env)
-        const lock = JSON.parse(Fs.readFileSync(Path.join(home, "package-lock.json"), "utf8")) as {
-          packages: Record<string, { resolved?: string }>
-        }
-        expect(lock.packages["node_modules/@effect-lambda/cli"]?.resolved).toMatch(new RegExp(`^${registry}`))
-        expect(lock.packages["node_modules/esbuild"]?.resolved).toMatch(/^https:\/\/registry\.npmjs\.org\//)
-        const r = yield* ok("npx effect-lambda --version", home, env)
-        expect(r.output.trim()).toMatch(/^\d+\.\d+\.\d+/)
-        // The README's form, by package name.
-        expect((yield* ok("npx @effect-lambda/cli --version", home, env)).output.trim()).toBe(r.output.trim())
-        process.stderr.write(`journey: publish ${publishSeconds.toFixed(1)} s, npm i @effect-lambda/cli ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
-      }), SLOW)
+    it.effect(
+      "npm i @effect-lambda/cli installs the published CLI, and only @effect-lambda comes from the local registry",
+      () =>
+        Effect.gen(function*() {
+          const { env, home, publishSeconds, registry } = yield* Journey
+          const started = Date.now()
+          yield* ok("npm init -y >/dev/null && npm i @effect-lambda/cli", home, env)
+          const lock = JSON.parse(Fs.readFileSync(Path.join(home, "package-lock.json"), "utf8")) as {
+            packages: Record<string, { resolved?: string }>
+          }
+          expect(lock.packages["node_modules/@effect-lambda/cli"]?.resolved).toMatch(new RegExp(`^${registry}`))
+          expect(lock.packages["node_modules/esbuild"]?.resolved).toMatch(/^https:\/\/registry\.npmjs\.org\//)
+          const r = yield* ok("npx effect-lambda --version", home, env)
+          expect(r.output.trim()).toMatch(/^\d+\.\d+\.\d+/)
+          // The README's form, by package name.
+          expect((yield* ok("npx @effect-lambda/cli --version", home, env)).output.trim()).toBe(r.output.trim())
+          process.stderr.write(
+            `journey: publish ${publishSeconds.toFixed(1)} s, npm i @effect-lambda/cli ${
+              ((Date.now() - started) / 1000).toFixed(1)
+            } s\n`
+          )
+        }),
+      SLOW
+    )
 
     // Two templates at a time: CI has two cores. (The layer runs without TestClock: real time.)
     const lanes = Effect.runSync(Effect.makeSemaphore(2))
     describe.concurrent("every template", () => {
       for (const template of Object.keys(expected).filter((t) => only.length === 0 || only.includes(t))) {
-        it.effect(`${template}: new, the printed steps, tsc --noEmit, invoke --event, build`, () =>
-          lanes.withPermits(1)(Effect.gen(function*() {
-            const { env, home } = yield* Journey
-            const started = Date.now()
-            const name = `demo-${template}`
-            const created = yield* ok(`npx effect-lambda new ${name} --template ${template}`, home, env)
-            const lines = created.output.split("\n")
-            const next = lines[lines.indexOf("next:") + 1]?.trim() ?? ""
-            expect(next, created.output).toBe(
-              `cd ${name} && npm install && npm test && npx effect-lambda invoke . --event-file events/sample.json`
-            )
-            // Exactly as printed.
-            const steps = yield* ok(next, home, env)
-            expect(steps.output).toMatch(/Tests\s+\d+ passed/)
-            expected[template]!(answerOf(steps.output))
+        it.effect(
+          `${template}: new, the printed steps, tsc --noEmit, invoke --event, build`,
+          () =>
+            lanes.withPermits(1)(Effect.gen(function*() {
+              const { env, home } = yield* Journey
+              const started = Date.now()
+              const name = `demo-${template}`
+              const created = yield* ok(`npx effect-lambda new ${name} --template ${template}`, home, env)
+              const lines = created.output.split("\n")
+              const next = lines[lines.indexOf("next:") + 1]?.trim() ?? ""
+              expect(next, created.output).toBe(
+                `cd ${name} && npm install && npm test && npx effect-lambda invoke . --event-file events/sample.json`
+              )
+              // Exactly as printed.
+              const steps = yield* ok(next, home, env)
+              expect(steps.output).toMatch(/Tests\s+\d+ passed/)
+              expected[template]!(answerOf(steps.output))
 
-            const dir = Path.join(home, name)
-            const manifest = JSON.parse(Fs.readFileSync(Path.join(dir, "package.json"), "utf8")) as { dependencies: Record<string, string> }
-            expect(manifest.dependencies["@effect-lambda/runtime"]).toMatch(/^\^\d+\.\d+\.\d+$/)
-            const tsconfig = JSON.parse(Fs.readFileSync(Path.join(dir, "tsconfig.json"), "utf8"))
-            expect(tsconfig.compilerOptions).toMatchObject({ strict: true, skipLibCheck: false })
-            yield* ok("npx tsc --noEmit", dir, env)
+              const dir = Path.join(home, name)
+              const manifest = JSON.parse(Fs.readFileSync(Path.join(dir, "package.json"), "utf8")) as {
+                dependencies: Record<string, string>
+              }
+              expect(manifest.dependencies["@effect-lambda/runtime"]).toMatch(/^\^\d+\.\d+\.\d+$/)
+              const tsconfig = JSON.parse(Fs.readFileSync(Path.join(dir, "tsconfig.json"), "utf8"))
+              expect(tsconfig.compilerOptions).toMatchObject({ strict: true, skipLibCheck: false })
+              yield* ok("npx tsc --noEmit", dir, env)
 
-            const event = Fs.readFileSync(Path.join(dir, "events/sample.json"), "utf8").trim()
-            const invoked = yield* ok(`npx effect-lambda invoke . --event '${event.replace(/'/g, "'\\''")}'`, dir, env)
-            expected[template]!(answerOf(invoked.output))
+              const event = Fs.readFileSync(Path.join(dir, "events/sample.json"), "utf8").trim()
+              const invoked = yield* ok(
+                `npx effect-lambda invoke . --event '${event.replace(/'/g, "'\\''")}'`,
+                dir,
+                env
+              )
+              expected[template]!(answerOf(invoked.output))
 
-            const built = yield* ok("npx effect-lambda build .", dir, env)
-            expect(built.output).toContain("function.zip")
-            expect(Fs.statSync(Path.join(dir, "build/lambda/provided.al2023/function.zip")).size).toBeGreaterThan(1_000_000)
-            process.stderr.write(`journey: ${template} ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
-          })), SLOW)
+              const built = yield* ok("npx effect-lambda build .", dir, env)
+              expect(built.output).toContain("function.zip")
+              expect(Fs.statSync(Path.join(dir, "build/lambda/provided.al2023/function.zip")).size).toBeGreaterThan(
+                1_000_000
+              )
+              process.stderr.write(`journey: ${template} ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+            })),
+          SLOW
+        )
       }
     })
   })

@@ -6,12 +6,12 @@
 // SIGTERM idle/busy (examples/conformance/test/process.test.ts); the typed error of every status
 // and transport failure, the stale-socket retry in the client (packages/runtime/test/RuntimeApi.test.ts);
 // the error-type table and interruption on the in-memory API (packages/runtime/test/LambdaRuntime.test.ts).
-import { Harness } from "../src/index.js"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { Harness } from "../src/index.js"
 
 const finalizerFile = () => Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "e2e-")), "released")
 
@@ -95,7 +95,9 @@ describe("413 on a response: one Function.ResponseSizeTooLarge error report, the
 
   it.scopedLive("an injected 413 on a small response", () =>
     Effect.gen(function*() {
-      const h = yield* Harness.make({ faults: [{ endpoint: "response", call: 1, fault: { _tag: "Status", status: 413 } }] })
+      const h = yield* Harness.make({
+        faults: [{ endpoint: "response", call: 1, fault: { _tag: "Status", status: 413 } }]
+      })
       const refused = yield* noHang(h.invoke(echo("small")))
       expect(refused.errorType).toBe("Function.ResponseSizeTooLarge")
       expect((yield* h.invoke(echo("after"))).body).toBe("after")
@@ -166,7 +168,11 @@ describe("connection closed before a report is read", () => {
       expect((yield* h.invoke(echo(1))).body).toBe(1)
       const closed = yield* noHang(h.invoke(echo(2)))
       expect(closed.errorType).toBe("Runtime.ExitError")
-      expect(h.reportsFor(closed.requestId).map((c) => [c.endpoint, c.status, c.fault])).toEqual([["response", undefined, "Close"]])
+      expect(h.reportsFor(closed.requestId).map((c) => [c.endpoint, c.status, c.fault])).toEqual([[
+        "response",
+        undefined,
+        "Close"
+      ]])
       expect(h.calls.filter((c) => c.endpoint === "next").map((c) => c.status)).toEqual([200, 200, 403])
       expect(readFile(file)).toBe("released\n")
       expect((yield* h.invoke(echo(3))).body).toBe(3)
@@ -225,7 +231,8 @@ describe("malformed next answers: logged, no handler runs, the loop goes on", ()
       const pid = yield* h.runtimePid
       expect((yield* noHang(h.invoke(echo(2)))).body).toBe(2)
       expect(yield* h.runtimePid).toBe(pid)
-      expect(h.logs.some((l) => l.includes("Invalid invocation from the Runtime API") && l.includes("Request-Id"))).toBe(true)
+      expect(h.logs.some((l) => l.includes("Invalid invocation from the Runtime API") && l.includes("Request-Id")))
+        .toBe(true)
       expect(h.calls.filter((c) => c.endpoint !== "next").every((c) => c.requestId !== undefined)).toBe(true)
     }))
 
@@ -238,7 +245,10 @@ describe("malformed next answers: logged, no handler runs, the loop goes on", ()
       const bad = yield* noHang(h.invoke({ op: "sleep", ms: 1, value: "ran" }))
       expect(bad.errorType).toBe("InvalidInvocation")
       expect((yield* h.invoke(echo(2))).body).toBe(2)
-      expect(h.reportsFor(bad.requestId).map((c) => [c.endpoint, c.errorType])).toEqual([["error", "Runtime.UnknownReason"]])
+      expect(h.reportsFor(bad.requestId).map((c) => [c.endpoint, c.errorType])).toEqual([[
+        "error",
+        "Runtime.UnknownReason"
+      ]])
     }))
 
   it.scopedLive("an event that is not JSON: Runtime.InvalidEvent for that id", () =>
@@ -249,7 +259,10 @@ describe("malformed next answers: logged, no handler runs, the loop goes on", ()
       const bad = yield* noHang(h.invoke(echo("lost")))
       expect(bad.functionError).toBe("Unhandled")
       expect((yield* h.invoke(echo(2))).body).toBe(2)
-      expect(h.reportsFor(bad.requestId).map((c) => [c.endpoint, c.errorType])).toEqual([["error", "Runtime.InvalidEvent"]])
+      expect(h.reportsFor(bad.requestId).map((c) => [c.endpoint, c.errorType])).toEqual([[
+        "error",
+        "Runtime.InvalidEvent"
+      ]])
     }))
 })
 

@@ -247,7 +247,9 @@ export const terminalSafe: (line: string) => string = internal.terminalSafe
  * @since 0.1.0
  * @category tags
  */
-export const Emulator: Context.Tag<Emulator, Emulator> = Context.GenericTag<Emulator>("@effect-lambda/emulator/Emulator")
+export const Emulator: Context.Tag<Emulator, Emulator> = Context.GenericTag<Emulator>(
+  "@effect-lambda/emulator/Emulator"
+)
 
 /**
  * Starts an emulator in the current scope: the HTTP server and, with `functionDir`, the

@@ -32,13 +32,19 @@ describe("AWS SDK v3 LambdaClient against the emulator", () => {
       expect(ok.FunctionError).toBeUndefined()
       expect(ok.ExecutedVersion).toBe("$LATEST")
       expect(decode(ok.Payload)).toEqual({ a: 1 })
-      expect(Buffer.from(ok.LogResult ?? "", "base64").toString("utf8")).toMatch(/^[\s\S]*START RequestId: [\s\S]*REPORT RequestId: /)
+      expect(Buffer.from(ok.LogResult ?? "", "base64").toString("utf8")).toMatch(
+        /^[\s\S]*START RequestId: [\s\S]*REPORT RequestId: /
+      )
 
       const failed = yield* send(
         lambda,
         new InvokeCommand({
           FunctionName: "my-function",
-          Payload: JSON.stringify({ op: "error", type: "Function.Bad", body: JSON.stringify({ errorType: "Bad", errorMessage: "no" }) })
+          Payload: JSON.stringify({
+            op: "error",
+            type: "Function.Bad",
+            body: JSON.stringify({ errorType: "Bad", errorMessage: "no" })
+          })
         })
       )
       expect(failed.StatusCode).toBe(200)
@@ -57,7 +63,11 @@ describe("AWS SDK v3 LambdaClient against the emulator", () => {
       const clientContext = Buffer.from(JSON.stringify({ custom: { k: "v" } })).toString("base64")
       const withContext = yield* send(
         lambda,
-        new InvokeCommand({ FunctionName: "function", ClientContext: clientContext, Payload: JSON.stringify({ op: "env" }) })
+        new InvokeCommand({
+          FunctionName: "function",
+          ClientContext: clientContext,
+          Payload: JSON.stringify({ op: "env" })
+        })
       )
       expect(decode(withContext.Payload).headers["lambda-runtime-client-context"]).toBe(
         JSON.stringify({ custom: { k: "v" } })

@@ -17,7 +17,10 @@ const attempt = (url: string, path: string, options: { method?: string; body?: s
     const req = Http.request(`${url}${path}`, { method: options.method ?? "GET", agent: false }, (res) => {
       res.on("data", () => {})
       res.on("error", () => {})
-      res.on("close", () => resume(Effect.succeed({ status: res.statusCode, complete: res.complete, headers: res.headers })))
+      res.on(
+        "close",
+        () => resume(Effect.succeed({ status: res.statusCode, complete: res.complete, headers: res.headers }))
+      )
     })
     req.on("error", () => resume(Effect.succeed({ status: undefined, complete: false, headers: {} })))
     req.end(options.body)

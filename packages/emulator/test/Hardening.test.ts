@@ -67,7 +67,9 @@ describe("Invoke API requests as Lambda takes them", () => {
       const payload = (size: number) => `"${"x".repeat(size - 2)}"`
       const over = yield* emulator.invoke(payload(6_291_457))
       expect(over.statusCode).toBe(413)
-      expect(text(over.payload)).toContain("Request must be smaller than 6291456 bytes for the InvokeFunction operation")
+      expect(text(over.payload)).toContain(
+        "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
+      )
       const eventOver = yield* emulator.invoke(payload(1_048_577), { invocationType: "Event" })
       expect(eventOver.statusCode).toBe(413)
       const eventAt = yield* emulator.invoke(payload(1_048_576), { invocationType: "DryRun" })
@@ -173,13 +175,15 @@ describe("the function's process", () => {
       expect(failed.message).toContain("line 2")
     }))
 
-  it.scopedLive("a long line is forwarded in linear time; output without a newline is not held back", () =>
-    Effect.gen(function*() {
-      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "emulator-log-"))
-      const bootstrap = Path.join(dir, "bootstrap")
-      Fs.writeFileSync(
-        bootstrap,
-        `#!/usr/bin/env node
+  it.scopedLive(
+    "a long line is forwarded in linear time; output without a newline is not held back",
+    () =>
+      Effect.gen(function*() {
+        const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "emulator-log-"))
+        const bootstrap = Path.join(dir, "bootstrap")
+        Fs.writeFileSync(
+          bootstrap,
+          `#!/usr/bin/env node
 const http = require("node:http")
 const api = process.env.AWS_LAMBDA_RUNTIME_API
 const call = (method, path, body) => new Promise((resolve) => {
@@ -201,19 +205,21 @@ const call = (method, path, body) => new Promise((resolve) => {
   }
 })()
 `,
-        { mode: 0o755 }
-      )
-      const { emulator, logs } = yield* start({ functionDir: dir, timeout: "20 seconds" })
-      // With the quadratic scan, 16 MiB took 9 s of the emulator's CPU (32 MiB timed init out).
-      const result = yield* emulator.invoke("{}")
-      expect(result.statusCode).toBe(200)
-      // the pipe may still be delivering the long line: all of it arrives, then the partial line
-      const forwarded = () => logs.lines.filter((l) => l.startsWith("yyyy")).reduce((n, l) => n + l.length, 0)
-      const partial = () => logs.lines.includes("no newline at the end")
-      for (let i = 0; i < 150 && (forwarded() < 256 * 65536 || !partial()); i++) yield* Effect.sleep("100 millis")
-      expect(forwarded()).toBe(256 * 65536)
-      expect(partial()).toBe(true)
-    }), 60_000)
+          { mode: 0o755 }
+        )
+        const { emulator, logs } = yield* start({ functionDir: dir, timeout: "20 seconds" })
+        // With the quadratic scan, 16 MiB took 9 s of the emulator's CPU (32 MiB timed init out).
+        const result = yield* emulator.invoke("{}")
+        expect(result.statusCode).toBe(200)
+        // the pipe may still be delivering the long line: all of it arrives, then the partial line
+        const forwarded = () => logs.lines.filter((l) => l.startsWith("yyyy")).reduce((n, l) => n + l.length, 0)
+        const partial = () => logs.lines.includes("no newline at the end")
+        for (let i = 0; i < 150 && (forwarded() < 256 * 65536 || !partial()); i++) yield* Effect.sleep("100 millis")
+        expect(forwarded()).toBe(256 * 65536)
+        expect(partial()).toBe(true)
+      }),
+    60_000
+  )
 
   it("terminalSafe escapes control characters", () => {
     expect(Emulator.terminalSafe("a\x1b[2Jb\x07c\td")).toBe("a\\x1b[2Jb\\x07c\td")

@@ -3,8 +3,7 @@ import { Effect, Fiber } from "effect"
 import { Emulator } from "../src/index.js"
 import { collectLogs, next, request, requestId, respond, text } from "./utils.js"
 
-const start = (options: Partial<Emulator.Options> = {}) =>
-  Emulator.make({ onLog: collectLogs().onLog, ...options })
+const start = (options: Partial<Emulator.Options> = {}) => Emulator.make({ onLog: collectLogs().onLog, ...options })
 
 const invokePath = (name = "function") => `/2015-03-31/functions/${name}/invocations`
 

@@ -39,7 +39,9 @@ describe("Runtime API with an external runtime", () => {
       expect(logs.lines[0]).toBe(`START RequestId: ${id} Version: $LATEST`)
       expect(logs.lines[1]).toBe(`END RequestId: ${id}`)
       expect(logs.lines[2]).toMatch(
-        new RegExp(`^REPORT RequestId: ${id}\\tDuration: \\d+\\.\\d\\d ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB$`)
+        new RegExp(
+          `^REPORT RequestId: ${id}\\tDuration: \\d+\\.\\d\\d ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB$`
+        )
       )
     }))
 })
@@ -115,7 +117,10 @@ describe("Runtime API answers", () => {
       })
       const result = yield* Fiber.join(invoker)
       expect(result.functionError).toBe("Unhandled")
-      expect(json(result.payload)).toEqual({ errorType: "Function.Oops", errorMessage: `RequestId: ${id} Error: Function.Oops` })
+      expect(json(result.payload)).toEqual({
+        errorType: "Function.Oops",
+        errorMessage: `RequestId: ${id} Error: Function.Oops`
+      })
     }))
 
   it.scopedLive("400 InvalidFunctionResponseMode for a mode other than streaming", () =>
@@ -125,7 +130,10 @@ describe("Runtime API answers", () => {
       const id = requestId(yield* next(emulator))
       const answer = yield* respond(emulator, id, "{}", { "Lambda-Runtime-Function-Response-Mode": "buffered" })
       expect(answer.status).toBe(400)
-      expect(answer.json()).toEqual({ errorMessage: "Invalid function response mode", errorType: "InvalidFunctionResponseMode" })
+      expect(answer.json()).toEqual({
+        errorMessage: "Invalid function response mode",
+        errorType: "InvalidFunctionResponseMode"
+      })
       const result = yield* Fiber.join(invoker)
       expect(result.functionError).toBe("Unhandled")
       expect(json(result.payload).errorType).toBe("Runtime.InvalidResponseModeHeader")

@@ -48,7 +48,14 @@ const streamPost = (emulator: Emulator.Emulator, id: string, contentType = "appl
     }, (res) => {
       const chunks: Array<Buffer> = []
       res.on("data", (c: Buffer) => chunks.push(c))
-      res.on("end", () => Deferred.unsafeDone(outcome, Effect.succeed({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() })))
+      res.on(
+        "end",
+        () =>
+          Deferred.unsafeDone(
+            outcome,
+            Effect.succeed({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() })
+          )
+      )
       res.on("error", (e) => Deferred.unsafeDone(outcome, Effect.succeed({ error: e.message })))
     })
     req.on("error", (e) => Deferred.unsafeDone(outcome, Effect.succeed({ error: e.message })))
@@ -114,7 +121,9 @@ const invokeStream = (
   })
 
 const payloadOf = (events: ReadonlyArray<SdkEvent>) =>
-  Buffer.concat(events.flatMap((e) => (e.PayloadChunk?.Payload === undefined ? [] : [Buffer.from(e.PayloadChunk.Payload)])))
+  Buffer.concat(
+    events.flatMap((e) => (e.PayloadChunk?.Payload === undefined ? [] : [Buffer.from(e.PayloadChunk.Payload)]))
+  )
 
 describe("InvokeWithResponseStream", () => {
   it.scopedLive("AWS SDK reads each chunk as the runtime sends it, then InvokeComplete", () =>
@@ -142,8 +151,12 @@ describe("InvokeWithResponseStream", () => {
       const last = events[events.length - 1]!
       expect(last.InvokeComplete).toBeDefined()
       expect(last.InvokeComplete?.ErrorCode).toBeUndefined()
-      expect(Buffer.from(last.InvokeComplete?.LogResult ?? "", "base64").toString()).toMatch(/START RequestId: [\s\S]*REPORT RequestId: /)
-      expect(events.filter((e) => e.InvokeComplete !== undefined)).toHaveLength(1)
+      expect(Buffer.from(last.InvokeComplete?.LogResult ?? "", "base64").toString()).toMatch(
+        /START RequestId: [\s\S]*REPORT RequestId: /
+      )
+      expect(events.filter((e) =>
+        e.InvokeComplete !== undefined
+      )).toHaveLength(1)
       expect(logs.lines.filter((l) => l.startsWith("REPORT"))).toHaveLength(1)
     }))
 
@@ -195,7 +208,10 @@ describe("InvokeWithResponseStream", () => {
       const lambda = yield* client(emulator)
       const invoker = yield* Effect.fork(invokeStream(lambda, {}))
       const id = requestId(yield* next(emulator))
-      yield* request(emulator.url, `/2018-06-01/runtime/invocation/${id}/response`, { method: "POST", body: "{\"ok\":true}" })
+      yield* request(emulator.url, `/2018-06-01/runtime/invocation/${id}/response`, {
+        method: "POST",
+        body: "{\"ok\":true}"
+      })
       const { events } = yield* Fiber.join(invoker)
       expect(payloadOf(events).toString()).toBe("{\"ok\":true}")
       expect(events[events.length - 1]!.InvokeComplete?.ErrorCode).toBeUndefined()
@@ -228,7 +244,13 @@ describe("InvokeWithResponseStream", () => {
         /^Response payload size \(\d+ bytes\) exceeded maximum allowed payload size \(100000 bytes\)\.$/
       )
       const answer = yield* post.outcome
-      expect(answer).toEqual({ status: 413, body: JSON.stringify({ errorMessage: "Exceeded maximum allowed payload size (6291556 bytes).", errorType: "RequestEntityTooLarge" }) })
+      expect(answer).toEqual({
+        status: 413,
+        body: JSON.stringify({
+          errorMessage: "Exceeded maximum allowed payload size (6291556 bytes).",
+          errorType: "RequestEntityTooLarge"
+        })
+      })
     }))
 
   it.scopedLive("a stream past the 6 MiB buffered limit goes through whole (under the 20 MiB one)", () =>
@@ -288,7 +310,10 @@ describe("InvokeWithResponseStream", () => {
 
       const again = yield* Effect.fork(emulator.invoke("{\"again\":1}"))
       const id = requestId(yield* next(emulator))
-      yield* request(emulator.url, `/2018-06-01/runtime/invocation/${id}/response`, { method: "POST", body: "\"fine\"" })
+      yield* request(emulator.url, `/2018-06-01/runtime/invocation/${id}/response`, {
+        method: "POST",
+        body: "\"fine\""
+      })
       expect(text((yield* Fiber.join(again)).payload)).toBe("\"fine\"")
       expect(logs.lines.filter((l) => l.startsWith("REPORT"))).toHaveLength(2)
     }))
@@ -311,10 +336,12 @@ describe("InvokeWithResponseStream", () => {
   it.scopedLive("the encoding is AWS's event stream, decodable by the codec", () =>
     Effect.gen(function*() {
       const { emulator } = yield* start()
-      const invoker = yield* Effect.fork(request(emulator.url, "/2021-11-15/functions/function/response-streaming-invocations", {
-        method: "POST",
-        body: "{}"
-      }))
+      const invoker = yield* Effect.fork(
+        request(emulator.url, "/2021-11-15/functions/function/response-streaming-invocations", {
+          method: "POST",
+          body: "{}"
+        })
+      )
       const post = yield* streamPost(emulator, requestId(yield* next(emulator)))
       yield* post.write("abc")
       yield* post.end()
@@ -331,8 +358,16 @@ describe("InvokeWithResponseStream", () => {
         messages.push(codec.decode(answer.body.subarray(at, at + length)))
         at += length
       }
-      expect(messages.map((m) => [m.headers[":event-type"]?.value, m.headers[":message-type"]?.value, m.headers[":content-type"]?.value]))
-        .toEqual([["PayloadChunk", "event", "application/octet-stream"], ["InvokeComplete", "event", "application/json"]])
+      expect(
+        messages.map((
+          m
+        ) => [m.headers[":event-type"]?.value, m.headers[":message-type"]?.value, m.headers[":content-type"]?.value])
+      )
+        .toEqual([["PayloadChunk", "event", "application/octet-stream"], [
+          "InvokeComplete",
+          "event",
+          "application/json"
+        ]])
       expect(Buffer.from(messages[0]!.body).toString()).toBe("abc")
       expect(Buffer.from(messages[1]!.body).toString()).toBe("{}")
     }))
@@ -403,7 +438,10 @@ describe("Function URL front", () => {
       const event = json(n.body)
       expect(event.isBase64Encoded).toBe(true)
       expect(Buffer.from(event.body, "base64")).toEqual(Buffer.from([0, 1, 2, 255]))
-      yield* request(emulator.url, `/2018-06-01/runtime/invocation/${requestId(n)}/response`, { method: "POST", body: "{\"plain\":1}" })
+      yield* request(emulator.url, `/2018-06-01/runtime/invocation/${requestId(n)}/response`, {
+        method: "POST",
+        body: "{\"plain\":1}"
+      })
       const answer = yield* Fiber.join(caller)
       expect(answer.status).toBe(200)
       expect(answer.headers["content-type"]).toBe("application/json")
@@ -411,7 +449,10 @@ describe("Function URL front", () => {
 
       const failing = yield* Effect.fork(request(emulator.functionUrl!, "/"))
       const n2 = yield* next(emulator)
-      yield* request(emulator.url, `/2018-06-01/runtime/invocation/${requestId(n2)}/error`, { method: "POST", body: "{}" })
+      yield* request(emulator.url, `/2018-06-01/runtime/invocation/${requestId(n2)}/error`, {
+        method: "POST",
+        body: "{}"
+      })
       expect((yield* Fiber.join(failing)).status).toBe(502)
     }))
 
@@ -432,8 +473,16 @@ describe("Function URL front", () => {
       })
       req.end()
       yield* Effect.addFinalizer(() => Effect.sync(() => req.destroy()))
-      const post = yield* streamPost(emulator, requestId(yield* next(emulator)), "application/vnd.awslambda.http-integration-response")
-      const prelude = JSON.stringify({ statusCode: 207, headers: { "content-type": "application/x-ndjson" }, cookies: ["c=1"] })
+      const post = yield* streamPost(
+        emulator,
+        requestId(yield* next(emulator)),
+        "application/vnd.awslambda.http-integration-response"
+      )
+      const prelude = JSON.stringify({
+        statusCode: 207,
+        headers: { "content-type": "application/x-ndjson" },
+        cookies: ["c=1"]
+      })
       // the prelude split across writes, the delimiter too
       yield* post.write(prelude.slice(0, 10))
       yield* post.write(prelude.slice(10) + "\0\0\0")

@@ -133,7 +133,10 @@ describe.skipIf(!built)("examples/streaming under the emulator", () => {
       const run = (query: Record<string, string>) =>
         Effect.promise(async () => {
           const response = await lambda.send(
-            new InvokeWithResponseStreamCommand({ FunctionName: "streaming", Payload: JSON.stringify(functionUrlEvent(query)) })
+            new InvokeWithResponseStreamCommand({
+              FunctionName: "streaming",
+              Payload: JSON.stringify(functionUrlEvent(query))
+            })
           )
           const chunks: Array<Buffer> = []
           let complete: { ErrorCode?: string | undefined; ErrorDetails?: string | undefined } | undefined
@@ -170,7 +173,9 @@ describe.skipIf(!built)("examples/streaming under the emulator", () => {
     Effect.gen(function*() {
       const { emulator, logs } = yield* start
       const gotBytes = yield* Deferred.make<void>()
-      const caller = yield* Effect.fork(get(`${emulator.functionUrl}/?rows=1000000&delayMs=1`, () => Deferred.unsafeDone(gotBytes, Effect.void)))
+      const caller = yield* Effect.fork(
+        get(`${emulator.functionUrl}/?rows=1000000&delayMs=1`, () => Deferred.unsafeDone(gotBytes, Effect.void))
+      )
       yield* Deferred.await(gotBytes)
       yield* Fiber.interrupt(caller)
       const again = yield* get(`${emulator.functionUrl}/?rows=2`)

@@ -113,7 +113,9 @@ describe("supervisor", () => {
       expect(env.AWS_LAMBDA_LOG_STREAM_NAME).toMatch(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/)
       expect(emulator.runtimeApi).toMatch(/^127\.0\.0\.1:\d+$/)
       expect(emulator.url).toBe(`http://${emulator.runtimeApi}`)
-      expect(headers["lambda-runtime-invoked-function-arn"]).toBe("arn:aws:lambda:us-east-1:012345678912:function:my-fn")
+      expect(headers["lambda-runtime-invoked-function-arn"]).toBe(
+        "arn:aws:lambda:us-east-1:012345678912:function:my-fn"
+      )
     }))
 
   it.scopedLive("a crash mid-invocation is a 502 Runtime.ExitError; the next invoke runs on a new process", () =>

@@ -36,7 +36,15 @@ export const request = (url: string, path: string, options: RawRequest = {}): Ef
       res.on("end", () => {
         const body = Buffer.concat(chunks)
         const text = body.toString("utf8")
-        resume(Effect.succeed({ status: res.statusCode ?? 0, headers: res.headers, body, text, json: () => JSON.parse(text) }))
+        resume(
+          Effect.succeed({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            text,
+            json: () => JSON.parse(text)
+          })
+        )
       })
       res.on("error", (e) => resume(Effect.fail(e)))
     })
@@ -64,7 +72,12 @@ export const json = (bytes: Uint8Array) => JSON.parse(text(bytes))
 /** Plays the runtime: waits for the next event. */
 export const next = (emulator: Emulator.Emulator) => request(emulator.url, "/2018-06-01/runtime/invocation/next")
 
-export const respond = (emulator: Emulator.Emulator, id: string, body: string | Uint8Array, headers?: Record<string, string>) =>
+export const respond = (
+  emulator: Emulator.Emulator,
+  id: string,
+  body: string | Uint8Array,
+  headers?: Record<string, string>
+) =>
   request(emulator.url, `/2018-06-01/runtime/invocation/${encodeURIComponent(id)}/response`, {
     method: "POST",
     body,

@@ -355,7 +355,11 @@ export type VerifyAuthChallengeResponseEvent = typeof VerifyAuthChallengeRespons
  */
 export const UserMigrationEvent = TriggerEvent(
   ["UserMigration_Authentication", "UserMigration_ForgotPassword"],
-  Schema.Struct({ password: Schema.optional(Schema.String), validationData: optionalNullable(StringMap), ...clientMetadata }),
+  Schema.Struct({
+    password: Schema.optional(Schema.String),
+    validationData: optionalNullable(StringMap),
+    ...clientMetadata
+  }),
   Schema.Struct({
     userAttributes: Schema.NullOr(StringMap),
     finalUserStatus: optionalNullable(Schema.Literal("CONFIRMED", "RESET_REQUIRED")),

@@ -82,7 +82,12 @@ describe("ApiGateway payload 2.0", () => {
 
   it("round-trips Lambda and IAM authorizer contexts", () => {
     const lambda = expectRoundTrip(ApiGateway.ApiGatewayProxyEventV2, fixture("apigw-v2-lambda-authorizer.json"))
-    expect(lambda.requestContext.authorizer?.lambda).toStrictEqual({ userId: "u-9", plan: "pro", quota: 1000, admin: false })
+    expect(lambda.requestContext.authorizer?.lambda).toStrictEqual({
+      userId: "u-9",
+      plan: "pro",
+      quota: 1000,
+      admin: false
+    })
     expect(lambda.isBase64Encoded).toBe(true)
     const iam = expectRoundTrip(ApiGateway.ApiGatewayProxyEventV2, fixture("apigw-v2-iam.json"))
     expect(iam.requestContext.authorizer?.iam?.cognitoIdentity?.amr[0]).toBe("authenticated")

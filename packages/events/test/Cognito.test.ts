@@ -12,7 +12,10 @@ describe("Cognito", () => {
     const token = expectRoundTrip(Cognito.PreTokenGenerationEvent, fixture("cognito-pre-token-generation.json"))
     expect(token.request.groupConfiguration.groupsToOverride).toStrictEqual(["group-1", "group-2"])
     const v2 = expectRoundTrip(Cognito.PreTokenGenerationV2Event, fixture("cognito-pre-token-generation-v2.json"))
-    expect(v2.response.claimsAndScopeOverrideDetails?.accessTokenGeneration?.scopesToAdd).toStrictEqual(["openid", "email"])
+    expect(v2.response.claimsAndScopeOverrideDetails?.accessTokenGeneration?.scopesToAdd).toStrictEqual([
+      "openid",
+      "email"
+    ])
     expectRoundTrip(Cognito.CustomMessageEvent, fixture("cognito-custom-message.json"))
     const define = expectRoundTrip(Cognito.DefineAuthChallengeEvent, fixture("cognito-define-auth-challenge.json"))
     expect(define.request.session[1]?.challengeMetadata).toBe("CAPTCHA_CHALLENGE")

@@ -17,7 +17,9 @@ describe("Kafka", () => {
 
   it("the union takes either kind", () => {
     expect(Schema.decodeUnknownSync(Kafka.KafkaEvent)(fixture("msk.json")).eventSource).toBe("aws:kafka")
-    expect(Schema.decodeUnknownSync(Kafka.KafkaEvent)(fixture("self-managed-kafka.json")).eventSource).toBe("SelfManagedKafka")
+    expect(Schema.decodeUnknownSync(Kafka.KafkaEvent)(fixture("self-managed-kafka.json")).eventSource).toBe(
+      "SelfManagedKafka"
+    )
   })
 
   it("rejects wrong payloads", () => {

@@ -34,7 +34,11 @@ describe("keys named __proto__ (and other Object.prototype names)", () => {
   })
 
   it("an authorizer context with __proto__ cannot make fields appear through the prototype", () => {
-    const event = withKeys("apigw-v2-lambda-authorizer.json", ["requestContext", "authorizer", "lambda"], `{"__proto__":{"isAdmin":true}}`)
+    const event = withKeys(
+      "apigw-v2-lambda-authorizer.json",
+      ["requestContext", "authorizer", "lambda"],
+      `{"__proto__":{"isAdmin":true}}`
+    )
     const decoded: any = Schema.decodeUnknownSync(ApiGateway.ApiGatewayProxyEventV2)(event)
     const context = decoded.requestContext.authorizer.lambda
     expect(context.isAdmin).toBeUndefined()
@@ -42,12 +46,18 @@ describe("keys named __proto__ (and other Object.prototype names)", () => {
   })
 
   it("SQS message attributes and DynamoDB maps alike", () => {
-    const sqs = withKeys("sqs-standard.json", ["Records", "0", "messageAttributes"], `{"__proto__":{"dataType":"String","stringValue":"p"}}`)
+    const sqs = withKeys(
+      "sqs-standard.json",
+      ["Records", "0", "messageAttributes"],
+      `{"__proto__":{"dataType":"String","stringValue":"p"}}`
+    )
     const decoded: any = Schema.decodeUnknownSync(Sqs.SqsEvent)(sqs)
     expect(Object.keys(decoded.Records[0].messageAttributes)).toContain("__proto__")
     expect(decoded.Records[0].messageAttributes.dataType).toBeUndefined()
     const item = DynamoDb.AttributeMap
-    const map: any = Schema.decodeUnknownSync(item)(JSON.parse(`{"__proto__":{"S":"evil"},"a":{"M":{"__proto__":{"N":"1"}}}}`))
+    const map: any = Schema.decodeUnknownSync(item)(
+      JSON.parse(`{"__proto__":{"S":"evil"},"a":{"M":{"__proto__":{"N":"1"}}}}`)
+    )
     expect(map.S).toBeUndefined()
     expect(map["__proto__"]).toEqual({ S: "evil" })
     expect(map.a.M.N).toBeUndefined()

@@ -29,7 +29,11 @@ const N = Number(process.env.N ?? 20_000)
 const encoder = new TextEncoder()
 
 const config = {
-  functionName: "bench", functionVersion: "$LATEST", memorySizeMb: 128, logGroupName: "g", logStreamName: "s"
+  functionName: "bench",
+  functionVersion: "$LATEST",
+  memorySizeMb: 128,
+  logGroupName: "g",
+  logStreamName: "s"
 } as unknown as FunctionConfig.FunctionConfig
 
 const invocationOf = (event: unknown): Invocation.Invocation => ({
@@ -55,7 +59,8 @@ const measure = async (handler: Handler.Handler.Any, event: unknown): Promise<nu
   const invocation = invocationOf(event)
   const first = await Effect.runPromise(Effect.either(once(handler, invocation)))
   if (first._tag === "Left") throw new Error(`bench case fails: ${String(first.left)}`)
-  const run = (n: number) => Effect.runPromise(Effect.forEach(Array.from({ length: n }), () => once(handler, invocation), { discard: true }))
+  const run = (n: number) =>
+    Effect.runPromise(Effect.forEach(Array.from({ length: n }), () => once(handler, invocation), { discard: true }))
   await run(Math.min(N, 2_000)) // warm-up
   const start = performance.now()
   await run(N)
@@ -64,10 +69,13 @@ const measure = async (handler: Handler.Handler.Any, event: unknown): Promise<nu
 
 const router = HttpRouter.empty.pipe(
   HttpRouter.get("/hello/:name", Effect.map(HttpRouter.params, (p) => HttpServerResponse.text(`hello ${p.name}`))),
-  HttpRouter.post("/items", Effect.flatMap(
-    HttpServerRequest.schemaBodyJson(Schema.Struct({ name: Schema.String })),
-    (item) => HttpServerResponse.json(item, { status: 201 })
-  ))
+  HttpRouter.post(
+    "/items",
+    Effect.flatMap(
+      HttpServerRequest.schemaBodyJson(Schema.Struct({ name: Schema.String })),
+      (item) => HttpServerResponse.json(item, { status: 201 })
+    )
+  )
 )
 
 const v2Get = EventBuilders.apiGatewayV2Request({ path: "/hello/bench", headers: { accept: "*/*" } })
@@ -75,7 +83,9 @@ const v2Post = EventBuilders.apiGatewayV2Request({ method: "POST", path: "/items
 const sqs10 = EventBuilders.sqsEvent(Array.from({ length: 10 }, (_, i) => JSON.stringify({ n: i })))
 const kinesis10 = EventBuilders.kinesisEvent(Array.from({ length: 10 }, (_, i) => JSON.stringify({ n: i })))
 
-const baseline = (await import("@effect-lambda/runtime")).Handler.make({ handle: () => Effect.succeed({ statusCode: 200, body: "ok" }) })
+const baseline = (await import("@effect-lambda/runtime")).Handler.make({
+  handle: () => Effect.succeed({ statusCode: 200, body: "ok" })
+})
 const v2Schema = (await import("@effect-lambda/runtime")).Handler.make({
   event: (await import("@effect-lambda/events")).ApiGateway.ApiGatewayProxyEventV2,
   handle: () => Effect.succeed({ statusCode: 200, body: "ok" })
@@ -85,12 +95,18 @@ const v2Schema = (await import("@effect-lambda/runtime")).Handler.make({
 // a no-op sink, so the rows are our own work (building the records), not stdout's.
 const { Handler: H } = await import("@effect-lambda/runtime")
 const scope = Effect.runSync(Scope.make())
-const noopExporter = { export: (_spans: unknown, done: (r: { code: number }) => void) => done({ code: 0 }), shutdown: async () => {} }
-const services = await Effect.runPromise(Layer.buildWithScope(Layer.mergeAll(
-  Metrics.layer({ namespace: "bench", service: "bench", write: () => {} }),
-  StructuredLogger.layer({ service: "bench", logLevel: (await import("effect/LogLevel")).Info, write: () => {} }),
-  XRayTracing.layer({ exporter: noopExporter as never, serviceName: "bench" })
-), scope))
+const noopExporter = {
+  export: (_spans: unknown, done: (r: { code: number }) => void) => done({ code: 0 }),
+  shutdown: async () => {}
+}
+const services = await Effect.runPromise(Layer.buildWithScope(
+  Layer.mergeAll(
+    Metrics.layer({ namespace: "bench", service: "bench", write: () => {} }),
+    StructuredLogger.layer({ service: "bench", logLevel: (await import("effect/LogLevel")).Info, write: () => {} }),
+    XRayTracing.layer({ exporter: noopExporter as never, serviceName: "bench" })
+  ),
+  scope
+))
 const withServices = (handler: Handler.Handler.Any): Handler.Handler.Any =>
   H.mapEffect(handler, (effect) => Effect.provide(effect, services as Context.Context<any>))
 // the runtime's own JSON logger (what AWS_LAMBDA_LOG_FORMAT=JSON gives), to a no-op sink
@@ -98,11 +114,14 @@ const lambdaJson = HashSet.make(LambdaLogger.json(() => {}))
 const withLambdaJson = (handler: Handler.Handler.Any): Handler.Handler.Any =>
   H.mapEffect(handler, (effect) => Effect.locally(effect, FiberRef.currentLoggers, lambdaJson))
 const twoLogs = H.make({
-  handle: () => Effect.log("order placed", { orderId: "o-1" }).pipe(Effect.zipRight(Effect.log("done")), Effect.as("ok"))
+  handle: () =>
+    Effect.log("order placed", { orderId: "o-1" }).pipe(Effect.zipRight(Effect.log("done")), Effect.as("ok"))
 })
 const orders = Metric.counter("bench_orders")
 const amounts = Metric.histogram("bench_amount", MetricBoundaries.fromIterable([10, 100, 1000]))
-const recordMetrics = H.make({ handle: () => Metric.increment(orders).pipe(Effect.zipRight(Metric.update(amounts, 42)), Effect.as("ok")) })
+const recordMetrics = H.make({
+  handle: () => Metric.increment(orders).pipe(Effect.zipRight(Metric.update(amounts, 42)), Effect.as("ok"))
+})
 const traced = H.make({ handle: () => Effect.succeed("ok").pipe(Effect.withSpan("work")) })
 
 const allCases: ReadonlyArray<readonly [string, Handler.Handler.Any, unknown]> = [
@@ -110,23 +129,58 @@ const allCases: ReadonlyArray<readonly [string, Handler.Handler.Any, unknown]> =
   ["Handler.make with the ApiGatewayProxyEventV2 schema only", v2Schema, v2Get],
   ["HttpHandler apiGatewayV2, GET /hello/:name", HttpHandler.make(router, { event: "apiGatewayV2" }), v2Get],
   ["HttpHandler auto, GET /hello/:name", HttpHandler.make(router), v2Get],
-  ["HttpHandler apiGatewayV2, POST /items (JSON body + Schema)", HttpHandler.make(router, { event: "apiGatewayV2" }), v2Post],
-  ["HttpHandler apiGatewayV2, GET, platform http.server span disabled", (await import("@effect-lambda/runtime")).Handler.mapEffect(
+  [
+    "HttpHandler apiGatewayV2, POST /items (JSON body + Schema)",
     HttpHandler.make(router, { event: "apiGatewayV2" }),
-    (effect) => Effect.locally(effect, HttpMiddleware.currentTracerDisabledWhen, () => true)
-  ), v2Get],
-  ["HttpHandler apiGatewayV2 GET + Tracing.withSpan", Tracing.withSpan(HttpHandler.make(router, { event: "apiGatewayV2" })), v2Get],
+    v2Post
+  ],
+  [
+    "HttpHandler apiGatewayV2, GET, platform http.server span disabled",
+    (await import("@effect-lambda/runtime")).Handler.mapEffect(
+      HttpHandler.make(router, { event: "apiGatewayV2" }),
+      (effect) => Effect.locally(effect, HttpMiddleware.currentTracerDisabledWhen, () => true)
+    ),
+    v2Get
+  ],
+  [
+    "HttpHandler apiGatewayV2 GET + Tracing.withSpan",
+    Tracing.withSpan(HttpHandler.make(router, { event: "apiGatewayV2" })),
+    v2Get
+  ],
   ["baseline with a 10-message SQS event", baseline, sqs10],
-  ["SqsBatch.partialFailures, 10 messages, body Schema", SqsBatch.partialFailures(() => Effect.void, { body: Schema.parseJson(Schema.Struct({ n: Schema.Number })) }), sqs10],
-  ["SqsBatch.partialFailures, 10 messages, body Schema, concurrency 1", SqsBatch.partialFailures(() => Effect.void, { body: Schema.parseJson(Schema.Struct({ n: Schema.Number })), concurrency: 1 }), sqs10],
+  [
+    "SqsBatch.partialFailures, 10 messages, body Schema",
+    SqsBatch.partialFailures(() => Effect.void, { body: Schema.parseJson(Schema.Struct({ n: Schema.Number })) }),
+    sqs10
+  ],
+  [
+    "SqsBatch.partialFailures, 10 messages, body Schema, concurrency 1",
+    SqsBatch.partialFailures(() => Effect.void, {
+      body: Schema.parseJson(Schema.Struct({ n: Schema.Number })),
+      concurrency: 1
+    }),
+    sqs10
+  ],
   ["SqsBatch.partialFailures, 10 messages, no body Schema", SqsBatch.partialFailures(() => Effect.void), sqs10],
   ["StreamBatch.kinesis, 10 records", StreamBatch.kinesis(() => Effect.void), kinesis10],
   ["baseline: 2 Effect.log lines, the runtime's JSON logger", withLambdaJson(twoLogs), {}],
-  ["obs: 2 Effect.log lines, StructuredLogger.withLogging (Powertools keys)", withServices(withLambdaJson(StructuredLogger.withLogging(twoLogs))), {}],
+  [
+    "obs: 2 Effect.log lines, StructuredLogger.withLogging (Powertools keys)",
+    withServices(withLambdaJson(StructuredLogger.withLogging(twoLogs))),
+    {}
+  ],
   ["obs: counter + histogram, no export", recordMetrics, {}],
-  ["obs: counter + histogram, Metrics.withMetrics (EMF records each invocation)", withServices(Metrics.withMetrics(recordMetrics)), {}],
+  [
+    "obs: counter + histogram, Metrics.withMetrics (EMF records each invocation)",
+    withServices(Metrics.withMetrics(recordMetrics)),
+    {}
+  ],
   ["obs: 1 span + Tracing.withSpan, no exporter", Tracing.withSpan(traced), {}],
-  ["obs: 1 span + Tracing.withSpan + XRayTracing (OTel, batch, flush each invocation)", withServices(XRayTracing.withFlush(Tracing.withSpan(traced))), {}]
+  [
+    "obs: 1 span + Tracing.withSpan + XRayTracing (OTel, batch, flush each invocation)",
+    withServices(XRayTracing.withFlush(Tracing.withSpan(traced))),
+    {}
+  ]
 ]
 
 // CASES=regex runs only the matching cases (and the baselines).
@@ -148,7 +202,11 @@ let base = 0
 cases.forEach(([name], i) => {
   const us = median(samples[i]!)
   if (name.startsWith("baseline")) base = us
-  rows.push({ case: name, "µs/invocation": us.toFixed(1), "above baseline": name.startsWith("baseline") ? "" : `+${(us - base).toFixed(1)}` })
+  rows.push({
+    case: name,
+    "µs/invocation": us.toFixed(1),
+    "above baseline": name.startsWith("baseline") ? "" : `+${(us - base).toFixed(1)}`
+  })
 })
 console.log(`node ${process.version}, N=${N} per round, median of ${ROUNDS} interleaved rounds`)
 console.table(rows)

@@ -20,8 +20,8 @@ import type * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpApp from "@effect/platform/HttpApp"
 import type { HttpMiddleware } from "@effect/platform/HttpMiddleware"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpPlatform from "@effect/platform/HttpPlatform"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Path from "@effect/platform/Path"
 import * as Cause from "effect/Cause"
@@ -241,9 +241,11 @@ export const make = <E, R, const T extends EventType = "auto">(
           : Effect.logDebug("HTTP client error", reason)
       }),
       Effect.uninterruptible,
-      Effect.provide(Context.make(HttpServerRequest.HttpServerRequest, request).pipe(
-        Context.add(RequestEvent, { source, event } as SourceEvent)
-      )),
+      Effect.provide(
+        Context.make(HttpServerRequest.HttpServerRequest, request).pipe(
+          Context.add(RequestEvent, { source, event } as SourceEvent)
+        )
+      ),
       Effect.map(() => result!)
     )
   }
@@ -291,7 +293,12 @@ const defaultServices = Layer.provideMerge(
 export const fromHttpApi = <E, R, const T extends EventType = "auto">(
   apiLayer: Layer.Layer<HttpApi.Api, E, R>,
   options: Options<T> = {}
-): Handler.Handler<Events[T], Results[T], never, Exclude<R, HttpServerRequest.HttpServerRequest | Scope.Scope | RequestEvent>> => {
+): Handler.Handler<
+  Events[T],
+  Results[T],
+  never,
+  Exclude<R, HttpServerRequest.HttpServerRequest | Scope.Scope | RequestEvent>
+> => {
   const build = Effect.gen(function*() {
     // Never closed: lives as long as the execution environment (see above).
     const scope = yield* Scope.make()

@@ -125,7 +125,9 @@ export const layer = (options: Options = {}) =>
       const include = options.include ?? (() => true)
       // As in Powertools, only an on-demand environment has a cold start (not provisioned
       // concurrency or SnapStart, whose init ran long before the first invocation).
-      const initializationType = yield* Config.string("AWS_LAMBDA_INITIALIZATION_TYPE").pipe(Config.withDefault("on-demand"))
+      const initializationType = yield* Config.string("AWS_LAMBDA_INITIALIZATION_TYPE").pipe(
+        Config.withDefault("on-demand")
+      )
       let coldStart = (options.coldStart ?? true) && initializationType === "on-demand"
       const flush = (functionName: string) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>

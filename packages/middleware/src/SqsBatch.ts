@@ -86,8 +86,7 @@ export const partialFailures: {
   const decodeBody = options.body === undefined ? undefined : Schema.decode(options.body)
   const run = decodeBody === undefined
     ? handle
-    : (record: Sqs.SqsRecord) =>
-      Effect.flatMap(decodeBody(record.body), (body) => handle({ ...record, body }))
+    : (record: Sqs.SqsRecord) => Effect.flatMap(decodeBody(record.body), (body) => handle({ ...record, body }))
   return Handler.make({
     event: Sqs.SqsEvent,
     handle: (event): Effect.Effect<Sqs.SqsBatchResponse, never, any> => {

@@ -204,7 +204,12 @@ export const make = (options: Options & { readonly service: string }): Structure
       }
       coldStart = false
       const logger = Logger.make<unknown, void>(({ annotations, cause, date, logLevel: level, message, spans }) => {
-        const record: Record<string, unknown> = { level: levelName(level), message: undefined, timestamp: date.toISOString(), ...base }
+        const record: Record<string, unknown> = {
+          level: levelName(level),
+          message: undefined,
+          timestamp: date.toISOString(),
+          ...base
+        }
         Object.assign(record, persistentKeys)
         for (const [key, value] of HashMap.toEntries(annotations)) record[key] = value
         if (List.isCons(spans)) {
@@ -266,11 +271,14 @@ export const layer = (options: Options = {}): Layer.Layer<StructuredLogger, Conf
 export const withLogging = <Event, A, E, R>(
   self: Handler.Handler<Event, A, E, R>
 ): Handler.Handler<Event, A, E, R | StructuredLogger> =>
-  Handler.mapEffect(self, (effect) =>
-    Effect.flatMap(Effect.all([StructuredLogger, LambdaContext.LambdaContext]), ([structured, ctx]) => {
-      const { logger, minimumLevel } = structured.forInvocation(ctx)
-      return effect.pipe(
-        Effect.locally(FiberRef.currentLoggers, HashSet.make(logger)),
-        Effect.locally(FiberRef.currentMinimumLogLevel, minimumLevel)
-      )
-    })) as Handler.Handler<Event, A, E, R | StructuredLogger>
+  Handler.mapEffect(
+    self,
+    (effect) =>
+      Effect.flatMap(Effect.all([StructuredLogger, LambdaContext.LambdaContext]), ([structured, ctx]) => {
+        const { logger, minimumLevel } = structured.forInvocation(ctx)
+        return effect.pipe(
+          Effect.locally(FiberRef.currentLoggers, HashSet.make(logger)),
+          Effect.locally(FiberRef.currentMinimumLogLevel, minimumLevel)
+        )
+      })
+  ) as Handler.Handler<Event, A, E, R | StructuredLogger>

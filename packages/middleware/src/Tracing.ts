@@ -113,7 +113,10 @@ export const withSpan: {
   <Event, A, E, R>(self: Handler.Handler<Event, A, E, R>, options?: Options<Event>): Handler.Handler<Event, A, E, R>
 } = dual(
   (args) => Handler.isHandler(args[0]),
-  <Event, A, E, R>(self: Handler.Handler<Event, A, E, R>, options: Options<Event> = {}): Handler.Handler<Event, A, E, R> => {
+  <Event, A, E, R>(
+    self: Handler.Handler<Event, A, E, R>,
+    options: Options<Event> = {}
+  ): Handler.Handler<Event, A, E, R> => {
     const name = options.name ?? "lambda.invoke"
     const kind = options.kind ?? "server"
     return Handler.mapEffect(self, (effect, event) =>

@@ -26,14 +26,19 @@
  *
  * @since 0.1.0
  */
+import { Handler } from "@effect-lambda/runtime"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import type * as OtelResource from "@effect/opentelemetry/Resource"
 import * as OtelTracer from "@effect/opentelemetry/Tracer"
-import { Handler } from "@effect-lambda/runtime"
+import * as OtelApi from "@opentelemetry/api"
 import { AWSXRayIdGenerator } from "@opentelemetry/id-generator-aws-xray"
 import { AWSXRayPropagator } from "@opentelemetry/propagator-aws-xray"
-import * as OtelApi from "@opentelemetry/api"
-import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace-base"
+import {
+  BatchSpanProcessor,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor
+} from "@opentelemetry/sdk-trace-base"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -74,27 +79,29 @@ export class Flusher extends Context.Tag("@effect-lambda/middleware/XRayTracing/
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<Flusher | OtelResource.Resource> =>
-  Layer.unwrapEffect(Effect.gen(function*() {
-    const serviceName = options.serviceName ??
-      (yield* Config.string("OTEL_SERVICE_NAME").pipe(
-        Config.orElse(() => Config.string("AWS_LAMBDA_FUNCTION_NAME")),
-        Config.withDefault("lambda")
-      ))
-    const processor: SpanProcessor = options.batch === false
-      ? new SimpleSpanProcessor(options.exporter)
-      : new BatchSpanProcessor(options.exporter)
-    const flush = Effect.promise(() => processor.forceFlush()).pipe(
-      Effect.catchAllDefect((defect) => Effect.logWarning("span export failed", defect))
-    )
-    return Layer.merge(
-      NodeSdk.layer(() => ({
-        resource: { serviceName, attributes: { "cloud.provider": "aws", "cloud.platform": "aws_lambda" } },
-        spanProcessor: processor,
-        tracerConfig: { idGenerator: new AWSXRayIdGenerator() }
-      })),
-      Layer.succeed(Flusher, { flush })
-    )
-  }).pipe(Effect.orDie))
+  Layer.unwrapEffect(
+    Effect.gen(function*() {
+      const serviceName = options.serviceName ??
+        (yield* Config.string("OTEL_SERVICE_NAME").pipe(
+          Config.orElse(() => Config.string("AWS_LAMBDA_FUNCTION_NAME")),
+          Config.withDefault("lambda")
+        ))
+      const processor: SpanProcessor = options.batch === false
+        ? new SimpleSpanProcessor(options.exporter)
+        : new BatchSpanProcessor(options.exporter)
+      const flush = Effect.promise(() => processor.forceFlush()).pipe(
+        Effect.catchAllDefect((defect) => Effect.logWarning("span export failed", defect))
+      )
+      return Layer.merge(
+        NodeSdk.layer(() => ({
+          resource: { serviceName, attributes: { "cloud.provider": "aws", "cloud.platform": "aws_lambda" } },
+          spanProcessor: processor,
+          tracerConfig: { idGenerator: new AWSXRayIdGenerator() }
+        })),
+        Layer.succeed(Flusher, { flush })
+      )
+    }).pipe(Effect.orDie)
+  )
 
 /**
  * Exports the spans of each invocation when the handler is done, before the runtime posts the
@@ -103,9 +110,13 @@ export const layer = (options: Options): Layer.Layer<Flusher | OtelResource.Reso
  * @since 0.1.0
  * @category combinators
  */
-export const withFlush = <Event, A, E, R>(self: Handler.Handler<Event, A, E, R>): Handler.Handler<Event, A, E, R | Flusher> =>
-  Handler.mapEffect(self, (effect) =>
-    Effect.flatMap(Flusher, (flusher) => Effect.ensuring(effect, flusher.flush))) as Handler.Handler<Event, A, E, R | Flusher>
+export const withFlush = <Event, A, E, R>(
+  self: Handler.Handler<Event, A, E, R>
+): Handler.Handler<Event, A, E, R | Flusher> =>
+  Handler.mapEffect(
+    self,
+    (effect) => Effect.flatMap(Flusher, (flusher) => Effect.ensuring(effect, flusher.flush))
+  ) as Handler.Handler<Event, A, E, R | Flusher>
 
 const propagator = new AWSXRayPropagator()
 

@@ -15,7 +15,10 @@ import { readFileSync } from "node:fs"
 class Item extends Schema.Class<Item>("Item")({ name: Schema.NonEmptyString, price: Schema.Number }) {}
 
 const router = HttpRouter.empty.pipe(
-  HttpRouter.get("/hello/:name", Effect.map(HttpRouter.params, (params) => HttpServerResponse.text(`hello ${params.name}`))),
+  HttpRouter.get(
+    "/hello/:name",
+    Effect.map(HttpRouter.params, (params) => HttpServerResponse.text(`hello ${params.name}`))
+  ),
   HttpRouter.all(
     "/echo",
     Effect.gen(function*() {
@@ -64,10 +67,15 @@ const router = HttpRouter.empty.pipe(
       return yield* HttpServerResponse.json({ source, claims })
     })
   ),
-  HttpRouter.get("/context", Effect.flatMap(LambdaContext.LambdaContext, (ctx) => HttpServerResponse.json({ requestId: ctx.requestId }))),
+  HttpRouter.get(
+    "/context",
+    Effect.flatMap(LambdaContext.LambdaContext, (ctx) => HttpServerResponse.json({ requestId: ctx.requestId }))
+  ),
   HttpRouter.get(
     "/stream",
-    Effect.succeed(HttpServerResponse.stream(Stream.encodeText(Stream.make("st", "re", "am")), { contentType: "text/plain" }))
+    Effect.succeed(
+      HttpServerResponse.stream(Stream.encodeText(Stream.make("st", "re", "am")), { contentType: "text/plain" })
+    )
   )
 )
 
@@ -114,12 +122,18 @@ describe("HttpHandler: API Gateway 2.0", () => {
 
   it.effect("decodes a JSON body with a Schema: 201, and 400 when it does not decode", () =>
     Effect.gen(function*() {
-      const created = yield* invoke(EventBuilders.apiGatewayV2Request({ method: "POST", path: "/items", body: { name: "pen", price: 2 } }))
+      const created = yield* invoke(
+        EventBuilders.apiGatewayV2Request({ method: "POST", path: "/items", body: { name: "pen", price: 2 } })
+      )
       expect(created.statusCode).toBe(201)
       expect(JSON.parse(created.body)).toEqual({ name: "pen", price: 2 })
-      const bad = yield* invoke(EventBuilders.apiGatewayV2Request({ method: "POST", path: "/items", body: { name: "" } }))
+      const bad = yield* invoke(
+        EventBuilders.apiGatewayV2Request({ method: "POST", path: "/items", body: { name: "" } })
+      )
       expect(bad.statusCode).toBe(400)
-      const notJson = yield* invoke(EventBuilders.apiGatewayV2Request({ method: "POST", path: "/items", body: "{not json" }))
+      const notJson = yield* invoke(
+        EventBuilders.apiGatewayV2Request({ method: "POST", path: "/items", body: "{not json" })
+      )
       expect(notJson.statusCode).toBe(400)
     }))
 
@@ -187,7 +201,9 @@ describe("HttpHandler: API Gateway 1.0", () => {
 
   it.effect("POST with a body", () =>
     Effect.gen(function*() {
-      const created = yield* invoke(EventBuilders.apiGatewayV1Request({ method: "POST", path: "/items", body: { name: "pen", price: 2 } }))
+      const created = yield* invoke(
+        EventBuilders.apiGatewayV1Request({ method: "POST", path: "/items", body: { name: "pen", price: 2 } })
+      )
       expect(created.statusCode).toBe(201)
     }))
 })
@@ -203,7 +219,9 @@ describe("HttpHandler: Function URL and ALB", () => {
 
   it.effect("ALB single-value: query values stay encoded, statusDescription, remote address from x-forwarded-for", () =>
     Effect.gen(function*() {
-      const echo = yield* invoke(EventBuilders.albRequest({ path: "/echo", query: { q: "a b" }, sourceIp: "192.0.2.77" }))
+      const echo = yield* invoke(
+        EventBuilders.albRequest({ path: "/echo", query: { q: "a b" }, sourceIp: "192.0.2.77" })
+      )
       const body = JSON.parse(echo.body)
       expect(body.source).toBe("alb")
       expect(body.search).toEqual({ q: "a b" })
@@ -226,7 +244,9 @@ describe("HttpHandler: Function URL and ALB", () => {
 describe("HttpHandler: invocation", () => {
   it.effect("the app sees the invocation's LambdaContext", () =>
     Effect.gen(function*() {
-      const result = yield* LambdaTest.invoke(handler, EventBuilders.apiGatewayV2Request({ path: "/context" }), { requestId: "req-42" })
+      const result = yield* LambdaTest.invoke(handler, EventBuilders.apiGatewayV2Request({ path: "/context" }), {
+        requestId: "req-42"
+      })
       expect(JSON.parse((result as any).json.body)).toEqual({ requestId: "req-42" })
     }))
 
@@ -244,24 +264,33 @@ describe("HttpHandler: invocation", () => {
   // Real time: the runtime's deadline timer has to fire while the app waits forever.
   it.live("the deadline interrupts the app and is reported as Runtime.Timeout", () =>
     Effect.gen(function*() {
-      const result = yield* LambdaTest.invoke(handler, EventBuilders.apiGatewayV2Request({ path: "/slow" }), { timeoutMs: 50 })
+      const result = yield* LambdaTest.invoke(handler, EventBuilders.apiGatewayV2Request({ path: "/slow" }), {
+        timeoutMs: 50
+      })
       expect(result._tag === "Error" && result.errorType).toBe("Runtime.Timeout")
     }))
 
   it.effect("a request a web Request refuses (bad method) is a 400 answer", () =>
     Effect.gen(function*() {
       const event = EventBuilders.apiGatewayV2Request({ path: "/hello/x" })
-      const bad = { ...event, requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: "GE T" } } }
+      const bad = {
+        ...event,
+        requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: "GE T" } }
+      }
       const result = yield* invoke(bad)
       expect(result.statusCode).toBe(400)
     }))
 
   it.effect("ALB: base64 request bodies and multi-value query strings", () =>
     Effect.gen(function*() {
-      const reversed = yield* invoke(EventBuilders.albRequest({ method: "POST", path: "/reverse", body: new Uint8Array([7, 8]) }))
+      const reversed = yield* invoke(
+        EventBuilders.albRequest({ method: "POST", path: "/reverse", body: new Uint8Array([7, 8]) })
+      )
       expect(reversed.isBase64Encoded).toBe(true)
       expect([...Buffer.from(reversed.body, "base64")]).toEqual([8, 7])
-      const echo = yield* invoke(EventBuilders.albRequest({ path: "/echo", multiValue: true, query: { t: ["a b", "c"] } }))
+      const echo = yield* invoke(
+        EventBuilders.albRequest({ path: "/echo", multiValue: true, query: { t: ["a b", "c"] } })
+      )
       expect(JSON.parse(echo.body).search).toEqual({ t: ["a b", "c"] })
     }))
 })
@@ -278,7 +307,9 @@ describe("HttpHandler: event option", () => {
 
   it.effect("middleware wraps the app as HttpServer.serve(app, middleware) does (CORS here)", () =>
     Effect.gen(function*() {
-      const withCors = HttpHandler.make(router, { middleware: HttpMiddleware.cors({ allowedOrigins: ["https://app.example.com"] }) })
+      const withCors = HttpHandler.make(router, {
+        middleware: HttpMiddleware.cors({ allowedOrigins: ["https://app.example.com"] })
+      })
       const result = yield* LambdaTest.invoke(
         withCors,
         EventBuilders.apiGatewayV2Request({ path: "/hello/x", headers: { origin: "https://app.example.com" } })
@@ -331,7 +362,13 @@ describe("HttpHandler: AWS sample events", () => {
         const request = yield* HttpServerRequest.HttpServerRequest
         const { source } = yield* HttpHandler.RequestEvent
         const body = request.method === "GET" ? "" : yield* request.text
-        return yield* HttpServerResponse.json({ source, method: request.method, url: request.url, body, host: request.headers.host })
+        return yield* HttpServerResponse.json({
+          source,
+          method: request.method,
+          url: request.url,
+          body,
+          host: request.headers.host
+        })
       })
     ))
   )
@@ -347,7 +384,9 @@ describe("HttpHandler: AWS sample events", () => {
         expect(seen.method).toBe(method)
         expect(seen.url.split("?")[0]).toBe(path)
         const raw = event.body ?? ""
-        expect(seen.body).toBe(method === "GET" ? "" : event.isBase64Encoded ? Buffer.from(raw, "base64").toString() : raw)
+        expect(seen.body).toBe(
+          method === "GET" ? "" : event.isBase64Encoded ? Buffer.from(raw, "base64").toString() : raw
+        )
         expect(typeof seen.host).toBe("string")
       }))
   }

@@ -18,15 +18,40 @@ import * as Emf from "../src/internal/emf.js"
 // are strings, metric values are numbers or arrays of at most 100 numbers.
 // ---------------------------------------------------------------------------------------------
 const UNITS = [
-  "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes",
-  "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second",
-  "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second",
-  "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None"
+  "Seconds",
+  "Microseconds",
+  "Milliseconds",
+  "Bytes",
+  "Kilobytes",
+  "Megabytes",
+  "Gigabytes",
+  "Terabytes",
+  "Bits",
+  "Kilobits",
+  "Megabits",
+  "Gigabits",
+  "Terabits",
+  "Percent",
+  "Count",
+  "Bytes/Second",
+  "Kilobytes/Second",
+  "Megabytes/Second",
+  "Gigabytes/Second",
+  "Terabytes/Second",
+  "Bits/Second",
+  "Kilobits/Second",
+  "Megabits/Second",
+  "Gigabits/Second",
+  "Terabits/Second",
+  "Count/Second",
+  "None"
 ] as const
 const NonBlank = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(1024), Schema.pattern(/\S/))
 const MetricDirective = Schema.Struct({
   Namespace: NonBlank,
-  Dimensions: Schema.Array(Schema.Array(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(250))).pipe(Schema.maxItems(30))),
+  Dimensions: Schema.Array(
+    Schema.Array(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(250))).pipe(Schema.maxItems(30))
+  ),
   Metrics: Schema.Array(Schema.Struct({
     Name: NonBlank,
     Unit: Schema.optional(Schema.Literal(...UNITS)),
@@ -42,7 +67,10 @@ const EmfDocument = Schema.Struct(
   },
   Schema.Record({ key: Schema.String, value: Schema.Unknown })
 )
-const MetricValue = Schema.Union(Schema.Number, Schema.Array(Schema.Number).pipe(Schema.minItems(1), Schema.maxItems(100)))
+const MetricValue = Schema.Union(
+  Schema.Number,
+  Schema.Array(Schema.Number).pipe(Schema.minItems(1), Schema.maxItems(100))
+)
 
 const validate = (line: string) => {
   const doc = Schema.decodeUnknownSync(Schema.parseJson(EmfDocument), { onExcessProperty: "error" })(line)
@@ -149,13 +177,20 @@ describe("Metrics (EMF)", () => {
       const many = Array.from({ length: 250 }, (_, i) => `t3_m${String(i).padStart(3, "0")}`)
       for (const name of many) yield* Metric.incrementBy(Metric.counter(name), 2)
       const records = Emf.toRecords(Metric.unsafeSnapshot(), previous, options("shop", "t3_"), 0)
-      const reference = referenceRecords("shop", { service: "orders" }, many.map((name) => [name, [2], "Count"] as const))
+      const reference = referenceRecords(
+        "shop",
+        { service: "orders" },
+        many.map((name) => [name, [2], "Count"] as const)
+      )
       expect(records).toHaveLength(reference.length)
       expect(records.map((r) => r._aws.CloudWatchMetrics[0]!.Metrics.length)).toStrictEqual([100, 100, 50])
       expect(valuesByName(records)).toStrictEqual(valuesByName(reference))
       for (const record of records) validate(JSON.stringify(record))
 
-      const histogram = Metric.histogram("t4_h", MetricBoundaries.fromIterable(Array.from({ length: 250 }, (_, i) => i + 1)))
+      const histogram = Metric.histogram(
+        "t4_h",
+        MetricBoundaries.fromIterable(Array.from({ length: 250 }, (_, i) => i + 1))
+      )
       for (let i = 1; i <= 250; i++) yield* Metric.update(histogram, i)
       yield* Metric.increment(Metric.counter("t4_c"))
       const split = Emf.toRecords(Metric.unsafeSnapshot(), previous, options("shop", "t4_"), 0)
@@ -192,7 +227,11 @@ describe("Metrics (EMF)", () => {
       ...options("shop", "t5_"),
       units: { t5_depth: "None" }
     }, TIMESTAMP)
-    const [theirs] = referenceRecords("shop", { service: "orders" }, [["t5_orders", [4], "Count"], ["t5_depth", [12], "None"]])
+    const [theirs] = referenceRecords("shop", { service: "orders" }, [["t5_orders", [4], "Count"], [
+      "t5_depth",
+      [12],
+      "None"
+    ]])
     const sortMetrics = (record: any) => ({
       ...record,
       _aws: {
@@ -216,7 +255,10 @@ describe("Metrics (EMF)", () => {
       const handler = Handler.make({
         event: Schema.Struct({ fail: Schema.optional(Schema.Boolean) }),
         handle: (event) =>
-          Effect.zipRight(Metric.increment(handled), event.fail === true ? Effect.fail(new Error("boom")) : Effect.succeed("ok"))
+          Effect.zipRight(
+            Metric.increment(handled),
+            event.fail === true ? Effect.fail(new Error("boom")) : Effect.succeed("ok")
+          )
       }).pipe(Metrics.withMetrics)
       const layer = Metrics.layer({
         namespace: "shop",

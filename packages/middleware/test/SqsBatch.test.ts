@@ -24,7 +24,10 @@ describe("SqsBatch.partialFailures", () => {
           record.body === "fail" ? Effect.fail("nope") : record.body === "die" ? Effect.die("boom") : Effect.void
         )
       )
-      const event = EventBuilders.sqsEvent(["ok", { body: "fail", messageId: "m-2" }, "ok", { body: "die", messageId: "m-4" }])
+      const event = EventBuilders.sqsEvent(["ok", { body: "fail", messageId: "m-2" }, "ok", {
+        body: "die",
+        messageId: "m-4"
+      }])
       expect(ids(yield* LambdaTest.invoke(handler, event))).toEqual(["m-2", "m-4"])
       expect((yield* Ref.get(seen)).length).toBe(4)
     }))
@@ -32,7 +35,9 @@ describe("SqsBatch.partialFailures", () => {
   it.effect("an all-good batch and an empty batch answer with no failures", () =>
     Effect.gen(function*() {
       const handler = SqsBatch.partialFailures(() => Effect.void)
-      expect(response(yield* LambdaTest.invoke(handler, EventBuilders.sqsEvent(["a", "b"])))).toEqual({ batchItemFailures: [] })
+      expect(response(yield* LambdaTest.invoke(handler, EventBuilders.sqsEvent(["a", "b"])))).toEqual({
+        batchItemFailures: []
+      })
       expect(response(yield* LambdaTest.invoke(handler, { Records: [] }))).toEqual({ batchItemFailures: [] })
     }))
 
@@ -43,7 +48,10 @@ describe("SqsBatch.partialFailures", () => {
         (record) => Ref.update(total, (n) => n + record.body.n),
         { body: Schema.parseJson(Job) }
       )
-      const event = EventBuilders.sqsEvent([`{"n":1}`, { body: "not json", messageId: "bad-1" }, { body: `{"n":"x"}`, messageId: "bad-2" }, `{"n":2}`])
+      const event = EventBuilders.sqsEvent([`{"n":1}`, { body: "not json", messageId: "bad-1" }, {
+        body: `{"n":"x"}`,
+        messageId: "bad-2"
+      }, `{"n":2}`])
       expect(ids(yield* LambdaTest.invoke(handler, event))).toEqual(["bad-1", "bad-2"])
       expect(yield* Ref.get(total)).toBe(3)
     }))
@@ -73,7 +81,10 @@ describe("SqsBatch.partialFailures", () => {
     Effect.gen(function*() {
       const seen = yield* Ref.make<Array<string>>([])
       const handler = SqsBatch.partialFailures((record) =>
-        Effect.zipRight(Ref.update(seen, (all) => [...all, record.body]), record.body === "b" ? Effect.fail("nope") : Effect.void)
+        Effect.zipRight(
+          Ref.update(seen, (all) => [...all, record.body]),
+          record.body === "b" ? Effect.fail("nope") : Effect.void
+        )
       )
       const event = EventBuilders.sqsEvent(["a", "b", "c", "d"], { fifo: true })
       const messageIds = event.Records.map((r) => r.messageId)
@@ -95,9 +106,12 @@ describe("SqsBatch.partialFailures", () => {
   // Real time: the runtime's deadline timer has to fire while a message waits forever.
   it.live("a batch still running at the deadline is a Runtime.Timeout (the whole batch is retried)", () =>
     Effect.gen(function*() {
-      const handler = (fifo: boolean) => SqsBatch.partialFailures((record) => record.body === "stuck" ? Effect.never : Effect.void, { fifo })
+      const handler = (fifo: boolean) =>
+        SqsBatch.partialFailures((record) => record.body === "stuck" ? Effect.never : Effect.void, { fifo })
       for (const fifo of [false, true]) {
-        const result = yield* LambdaTest.invoke(handler(fifo), EventBuilders.sqsEvent(["a", "stuck", "c"]), { timeoutMs: 50 })
+        const result = yield* LambdaTest.invoke(handler(fifo), EventBuilders.sqsEvent(["a", "stuck", "c"]), {
+          timeoutMs: 50
+        })
         expect(result._tag === "Error" && result.errorType).toBe("Runtime.Timeout")
       }
     }))

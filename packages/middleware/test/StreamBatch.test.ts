@@ -16,7 +16,10 @@ describe("StreamBatch.kinesis", () => {
       const seen = yield* Ref.make<Array<string>>([])
       const handler = StreamBatch.kinesis((record) => {
         const text = Buffer.from(StreamBatch.kinesisData(record)).toString()
-        return Effect.zipRight(Ref.update(seen, (all) => [...all, text]), text === "c" ? Effect.die("boom") : Effect.void)
+        return Effect.zipRight(
+          Ref.update(seen, (all) => [...all, text]),
+          text === "c" ? Effect.die("boom") : Effect.void
+        )
       })
       const event = EventBuilders.kinesisEvent(["a", "b", "c", "d", "e"])
       expect(failures(yield* LambdaTest.invoke(handler, event))).toEqual([
@@ -35,7 +38,9 @@ describe("StreamBatch.kinesis", () => {
       const good = EventBuilders.kinesisEvent([`{"value":1}`, `{"value":2}`])
       expect(failures(yield* LambdaTest.invoke(handler, good))).toEqual([])
       const bad = EventBuilders.kinesisEvent([`{"value":4}`, "oops", `{"value":8}`])
-      expect(failures(yield* LambdaTest.invoke(handler, bad))).toEqual([{ itemIdentifier: bad.Records[1]!.kinesis.sequenceNumber }])
+      expect(failures(yield* LambdaTest.invoke(handler, bad))).toEqual([{
+        itemIdentifier: bad.Records[1]!.kinesis.sequenceNumber
+      }])
       expect(yield* Ref.get(sum)).toBe(7)
     }))
 })
@@ -43,7 +48,9 @@ describe("StreamBatch.kinesis", () => {
 describe("StreamBatch.dynamoDb", () => {
   it.effect("reports the first failed record's sequence number", () =>
     Effect.gen(function*() {
-      const handler = StreamBatch.dynamoDb((record) => record.eventName === "REMOVE" ? Effect.fail("no removes") : Effect.void)
+      const handler = StreamBatch.dynamoDb((record) =>
+        record.eventName === "REMOVE" ? Effect.fail("no removes") : Effect.void
+      )
       const event = EventBuilders.dynamoDbStreamEvent([
         { keys: { id: { S: "1" } }, newImage: { id: { S: "1" } } },
         { keys: { id: { S: "2" } }, oldImage: { id: { S: "2" } } },

@@ -110,7 +110,11 @@ describe("StructuredLogger", () => {
             Effect.withLogSpan("checkout")
           )
       }).pipe(StructuredLogger.withLogging)
-      const layer = StructuredLogger.layer({ service: "s", persistentKeys: { region: "eu" }, write: (line) => lines.push(JSON.parse(line)) })
+      const layer = StructuredLogger.layer({
+        service: "s",
+        persistentKeys: { region: "eu" },
+        write: (line) => lines.push(JSON.parse(line))
+      })
       yield* LambdaTest.invoke(handler, {}, { layer })
       expect(lines.map((l) => l.level)).toStrictEqual(["CRITICAL", "ERROR", "ERROR"])
       expect(lines[0]).toMatchObject({ tenant: "acme", region: "eu" })
@@ -124,7 +128,9 @@ describe("StructuredLogger", () => {
     Effect.gen(function*() {
       const lines: Array<Record<string, unknown>> = []
       const draws = [0.05, 0.5, 0.09]
-      const handler = Handler.make({ handle: () => Effect.logDebug("detail").pipe(Effect.zipRight(Effect.logInfo("done"))) })
+      const handler = Handler.make({
+        handle: () => Effect.logDebug("detail").pipe(Effect.zipRight(Effect.logInfo("done")))
+      })
         .pipe(StructuredLogger.withLogging)
       const layer = StructuredLogger.layer({
         service: "s",
@@ -135,12 +141,18 @@ describe("StructuredLogger", () => {
       const { api } = yield* LambdaTest.start(handler, layer, { env: { AWS_LAMBDA_LOG_LEVEL: "INFO" } })
       for (let i = 0; i < 3; i++) yield* api.report(yield* api.enqueue({}))
       expect(lines.map((l) => `${l.level}:${l.message}`)).toStrictEqual([
-        "DEBUG:detail", "INFO:done", "INFO:done", "DEBUG:detail", "INFO:done"
+        "DEBUG:detail",
+        "INFO:done",
+        "INFO:done",
+        "DEBUG:detail",
+        "INFO:done"
       ])
       expect(lines.every((l) => l.sampling_rate === 0.1)).toBe(true)
 
       const fromEnv = yield* Layer.build(StructuredLogger.layer()).pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["POWERTOOLS_LOG_LEVEL", "warn"], ["POWERTOOLS_SERVICE_NAME", "env-svc"]])))
+        Effect.withConfigProvider(
+          ConfigProvider.fromMap(new Map([["POWERTOOLS_LOG_LEVEL", "warn"], ["POWERTOOLS_SERVICE_NAME", "env-svc"]]))
+        )
       )
       const structured = (fromEnv as any).unsafeMap.get(StructuredLogger.StructuredLogger.key)
       expect(structured.logLevel).toBe(LogLevel.Warning)
@@ -152,7 +164,10 @@ describe("StructuredLogger", () => {
       const lines: Array<Record<string, unknown>> = []
       const handler = Handler.make({ handle: () => Effect.logError("x") }).pipe(StructuredLogger.withLogging)
       const layer = StructuredLogger.layer({ service: "s", write: (line) => lines.push(JSON.parse(line)) })
-      yield* LambdaTest.invoke(handler, {}, { layer, env: { AWS_LAMBDA_INITIALIZATION_TYPE: "provisioned-concurrency" } })
+      yield* LambdaTest.invoke(handler, {}, {
+        layer,
+        env: { AWS_LAMBDA_INITIALIZATION_TYPE: "provisioned-concurrency" }
+      })
       expect(lines[0]?.cold_start).toBe(false)
     }))
 

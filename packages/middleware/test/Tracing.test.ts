@@ -29,7 +29,9 @@ describe("Tracing.withSpan", () => {
       const handler = Handler.make({ handle: () => Effect.succeed("ok").pipe(Effect.withSpan("work")) }).pipe(
         Tracing.withSpan({ trigger: "other", attributes: () => ({ "app.kind": "test" }) })
       )
-      const first = yield* LambdaTest.invoke(handler, {}, { traceId: TRACE, requestId: "req-1" }).pipe(Effect.withTracer(tracer))
+      const first = yield* LambdaTest.invoke(handler, {}, { traceId: TRACE, requestId: "req-1" }).pipe(
+        Effect.withTracer(tracer)
+      )
       expect(first._tag).toBe("Response")
       const invoke = spans.find((s) => s.name === "lambda.invoke")!
       const work = spans.find((s) => s.name === "work")!
@@ -71,7 +73,9 @@ describe("Tracing.withSpan", () => {
 
 describe("Tracing.parentFromXRay", () => {
   it("converts the X-Ray header to W3C ids", () => {
-    const span = Option.getOrThrow(Tracing.parentFromXRay("Root=1-5759E988-BD862E3FE1BE46A994272793;Parent=53995C3F42CD8AD8;Sampled=0;Lineage=a:1"))
+    const span = Option.getOrThrow(
+      Tracing.parentFromXRay("Root=1-5759E988-BD862E3FE1BE46A994272793;Parent=53995C3F42CD8AD8;Sampled=0;Lineage=a:1")
+    )
     expect(span.traceId).toBe("5759e988bd862e3fe1be46a994272793")
     expect(span.spanId).toBe("53995c3f42cd8ad8")
     expect(span.sampled).toBe(false)

@@ -31,7 +31,10 @@ const headers = (i: number) => ({
 class Greeting extends Schema.Class<Greeting>("Greeting")({ name: Schema.String }) {}
 
 const cases: Record<string, Handler.Handler.Any> = {
-  "hello (Schema event)": Handler.make({ event: Greeting, handle: (e) => Effect.succeed({ message: `hello ${e.name}` }) }),
+  "hello (Schema event)": Handler.make({
+    event: Greeting,
+    handle: (e) => Effect.succeed({ message: `hello ${e.name}` })
+  }),
   "no schema": Handler.make({ handle: () => Effect.succeed({ message: "hello" }) })
 }
 
@@ -55,7 +58,9 @@ const loopRun = (handler: Handler.Handler.Any, n: number) =>
     const start = cpuMs()
     const fiber = yield* LambdaRuntime.run(handler, Layer.empty).pipe(
       Effect.provideService(RuntimeApi.RuntimeApi, api),
-      Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["AWS_LAMBDA_RUNTIME_API", "bench"], ["AWS_LAMBDA_LOG_LEVEL", "ERROR"]]))),
+      Effect.withConfigProvider(
+        ConfigProvider.fromMap(new Map([["AWS_LAMBDA_RUNTIME_API", "bench"], ["AWS_LAMBDA_LOG_LEVEL", "ERROR"]]))
+      ),
       Effect.fork
     )
     yield* Deferred.await(done)
@@ -86,7 +91,9 @@ const cpuMs = () => {
 const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 const main = Effect.gen(function*() {
-  console.log(`runtime loop overhead, in process (CPU time): N = ${N}, median of ${ROUNDS} rounds (after one warm-up), node ${process.version}`)
+  console.log(
+    `runtime loop overhead, in process (CPU time): N = ${N}, median of ${ROUNDS} rounds (after one warm-up), node ${process.version}`
+  )
   console.log("| case | loop us/inv | handler alone us/inv | runtime overhead us/inv |")
   console.log("| --- | ---: | ---: | ---: |")
   for (const [name, handler] of Object.entries(cases)) {

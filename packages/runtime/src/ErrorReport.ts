@@ -66,7 +66,9 @@ export const sanitiseTag = (tag: string): string => {
 const MAX_MESSAGE = 64 * 1024
 
 const truncate = (message: string): string =>
-  message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}... (truncated, ${message.length} characters)` : message
+  message.length > MAX_MESSAGE
+    ? `${message.slice(0, MAX_MESSAGE)}... (truncated, ${message.length} characters)`
+    : message
 
 const stackLines = (error: unknown): ReadonlyArray<string> => {
   if (error instanceof Error && typeof error.stack === "string") {
@@ -149,7 +151,12 @@ const fromFailure = (error: unknown, phase: Phase): ErrorReport => {
   if (HandlerError.isHandlerError(error)) return fromHandlerError(error)
   const tag = tagOf(error)
   if (ConfigError.isConfigError(error)) {
-    return { header: "Runtime.ConfigInvalid", errorType: "ConfigError", errorMessage: truncate(String(error)), stackTrace: [] }
+    return {
+      header: "Runtime.ConfigInvalid",
+      errorType: "ConfigError",
+      errorMessage: truncate(String(error)),
+      stackTrace: []
+    }
   }
   if (phase === "init") {
     return report("Runtime.InitError", nameOf(error), error)

@@ -179,7 +179,9 @@ export interface ExtensionsApiShape {
  * @since 0.1.0
  * @category tags
  */
-export class ExtensionsApi extends Context.Tag("@effect-lambda/runtime/ExtensionsApi")<ExtensionsApi, ExtensionsApiShape>() {}
+export class ExtensionsApi
+  extends Context.Tag("@effect-lambda/runtime/ExtensionsApi")<ExtensionsApi, ExtensionsApiShape>()
+{}
 
 const PREFIX = "/2020-01-01/extension"
 const TELEMETRY = "/2022-07-01/telemetry"
@@ -284,14 +286,21 @@ export const make = (options: { readonly address: string }): Effect.Effect<Exten
             (response): Effect.Effect<Registration, ExtensionsApiError> => {
               const identifier = header(response, "lambda-extension-identifier")
               if (identifier === undefined || identifier === "") {
-                return Effect.fail(new InvalidAnswer({ operation: "register", message: "the answer has no Lambda-Extension-Identifier header" }))
+                return Effect.fail(
+                  new InvalidAnswer({
+                    operation: "register",
+                    message: "the answer has no Lambda-Extension-Identifier header"
+                  })
+                )
               }
               const decoded = decodeRegister(response.body.toString("utf8"))
               if (Either.isLeft(decoded)) {
                 return Effect.fail(new InvalidAnswer({ operation: "register", message: describe(decoded.left) }))
               }
               const { accountId, ...rest } = decoded.right
-              return Effect.succeed(accountId === undefined ? { identifier, ...rest } : { identifier, ...rest, accountId })
+              return Effect.succeed(
+                accountId === undefined ? { identifier, ...rest } : { identifier, ...rest, accountId }
+              )
             }
           )
         },
@@ -336,4 +345,5 @@ export const layer: Layer.Layer<ExtensionsApi, ConfigError.ConfigError> = Layer.
  * @since 0.1.0
  * @category layers
  */
-export const layerAddress = (address: string): Layer.Layer<ExtensionsApi> => Layer.scoped(ExtensionsApi, make({ address }))
+export const layerAddress = (address: string): Layer.Layer<ExtensionsApi> =>
+  Layer.scoped(ExtensionsApi, make({ address }))

@@ -134,7 +134,8 @@ export const isExtensionsApiError = (u: unknown): u is ExtensionsApiError => Pre
  * @since 0.1.0
  * @category refinements
  */
-export const isContainerError = (u: unknown): u is ContainerError => isExtensionsApiError(u) && u instanceof ContainerError
+export const isContainerError = (u: unknown): u is ContainerError =>
+  isExtensionsApiError(u) && u instanceof ContainerError
 
 /**
  * The API is not there at all: the endpoint answered 404 (an emulator or environment without the

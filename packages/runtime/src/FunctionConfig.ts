@@ -66,7 +66,12 @@ const logLevel = Config.string("AWS_LAMBDA_LOG_LEVEL").pipe(
   Config.mapOrFail((value) => {
     const level = LEVELS[value.toUpperCase()]
     return level === undefined
-      ? Either.left(ConfigError.InvalidData(["AWS_LAMBDA_LOG_LEVEL"], `Expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL but received ${value}`))
+      ? Either.left(
+        ConfigError.InvalidData(
+          ["AWS_LAMBDA_LOG_LEVEL"],
+          `Expected one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL but received ${value}`
+        )
+      )
       : Either.right(level)
   })
 )

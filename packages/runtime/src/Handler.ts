@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as ParseResult from "effect/ParseResult"
-import { pipeArguments, type Pipeable } from "effect/Pipeable"
+import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { InvalidEvent, InvalidResponse, TimeoutError } from "./HandlerError.js"
@@ -106,7 +106,8 @@ export declare namespace Handler {
    *
    * @since 0.1.0
    */
-  export type Context<H> = H extends Handler<infer _Event, infer _A, infer _E, infer R> ? Exclude<R, LambdaContext> : never
+  export type Context<H> = H extends Handler<infer _Event, infer _A, infer _E, infer R> ? Exclude<R, LambdaContext>
+    : never
 }
 
 const Proto = {
@@ -316,8 +317,7 @@ export const mapEffect = <Event, A, E, R, A2 extends A, E2, R2>(
  * @since 0.1.0
  * @category guards
  */
-export const isHandler = (u: unknown): u is Handler.Any =>
-  typeof u === "object" && u !== null && TypeId in u
+export const isHandler = (u: unknown): u is Handler.Any => typeof u === "object" && u !== null && TypeId in u
 
 /**
  * Interrupts the handler `margin` before the invocation's deadline and fails it with a
@@ -335,20 +335,31 @@ export const isHandler = (u: unknown): u is Handler.Any =>
  * ```
  */
 export const withDeadline: {
-  (margin: Duration.DurationInput): <Event, A, E, R>(self: Handler<Event, A, E, R>) => Handler<Event, A, E | TimeoutError, R>
-  <Event, A, E, R>(self: Handler<Event, A, E, R>, margin: Duration.DurationInput): Handler<Event, A, E | TimeoutError, R>
+  (
+    margin: Duration.DurationInput
+  ): <Event, A, E, R>(self: Handler<Event, A, E, R>) => Handler<Event, A, E | TimeoutError, R>
+  <Event, A, E, R>(
+    self: Handler<Event, A, E, R>,
+    margin: Duration.DurationInput
+  ): Handler<Event, A, E | TimeoutError, R>
 } = dual(2, <Event, A, E, R>(self: Handler<Event, A, E, R>, margin: Duration.DurationInput) => {
   const marginMs = Duration.toMillis(Duration.decode(margin))
-  return mapEffect(self, (effect) =>
-    Effect.flatMap(LambdaContext, (ctx) =>
-      Effect.flatMap(ctx.remainingTimeInMillis, (left) =>
-        Effect.timeoutFail(effect, {
-          duration: Duration.millis(Math.max(0, left - marginMs)),
-          onTimeout: () =>
-            new TimeoutError({
-              message: `${timeoutMessage(left - marginMs)} (interrupted ${marginMs} ms before the deadline)`
-            })
-        }))))
+  return mapEffect(
+    self,
+    (effect) =>
+      Effect.flatMap(
+        LambdaContext,
+        (ctx) =>
+          Effect.flatMap(ctx.remainingTimeInMillis, (left) =>
+            Effect.timeoutFail(effect, {
+              duration: Duration.millis(Math.max(0, left - marginMs)),
+              onTimeout: () =>
+                new TimeoutError({
+                  message: `${timeoutMessage(left - marginMs)} (interrupted ${marginMs} ms before the deadline)`
+                })
+            }))
+      )
+  )
 })
 
 /**

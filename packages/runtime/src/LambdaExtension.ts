@@ -125,7 +125,8 @@ export class ExtensionFailed extends Schema.TaggedError<ExtensionFailed>()("Exte
  * @since 0.1.0
  * @category refinements
  */
-export const isExtensionFailed = (u: unknown): u is ExtensionFailed => Predicate.hasProperty(u, TypeId) && u instanceof ExtensionFailed
+export const isExtensionFailed = (u: unknown): u is ExtensionFailed =>
+  Predicate.hasProperty(u, TypeId) && u instanceof ExtensionFailed
 
 /**
  * @since 0.1.0
@@ -169,7 +170,9 @@ export const run = <E, R, ROut, E2>(
   Effect.gen(function*() {
     const api = yield* ExtensionsApi.ExtensionsApi
     const margin = options.shutdownMarginMs ?? 50
-    const registration = yield* api.register(extension.name, extension.events, { acceptAccountId: extension.acceptAccountId })
+    const registration = yield* api.register(extension.name, extension.events, {
+      acceptAccountId: extension.acceptAccountId
+    })
     const identifier = registration.identifier
 
     // Posts the failure, then fails with it. A 500 is not reported: the environment is gone.
@@ -178,12 +181,16 @@ export const run = <E, R, ROut, E2>(
       cause: Cause.Cause<unknown>
     ): Effect.Effect<never, ExtensionFailed | ExtensionsApiError.ContainerError> => {
       const failure = Cause.failureOption(cause)
-      if (failure._tag === "Some" && ExtensionsApiError.isContainerError(failure.value)) return Effect.fail(failure.value)
+      if (failure._tag === "Some" && ExtensionsApiError.isContainerError(failure.value)) {
+        return Effect.fail(failure.value)
+      }
       const details = errorDetails(cause)
       const post = phase === "init" ? api.initError : api.exitError
       return Effect.logError(`${phase} failed`, cause).pipe(
         Effect.zipRight(Effect.ignore(post(identifier, details))),
-        Effect.zipRight(Effect.fail(new ExtensionFailed({ phase, errorType: details.errorType, message: details.errorMessage ?? "" })))
+        Effect.zipRight(
+          Effect.fail(new ExtensionFailed({ phase, errorType: details.errorType, message: details.errorMessage ?? "" }))
+        )
       )
     }
 
@@ -207,7 +214,9 @@ export const run = <E, R, ROut, E2>(
     const loopFiber = yield* Effect.fork(eventLoop)
     const shutdown = yield* Fiber.join(loopFiber).pipe(
       Effect.onInterrupt(() => Scope.close(scope, Exit.void).pipe(Effect.timeoutOption(Duration.millis(500)))),
-      Effect.tapErrorCause((cause) => Scope.close(scope, Exit.failCause(cause)).pipe(Effect.timeoutOption(Duration.millis(500))))
+      Effect.tapErrorCause((cause) =>
+        Scope.close(scope, Exit.failCause(cause)).pipe(Effect.timeoutOption(Duration.millis(500)))
+      )
     )
 
     // SHUTDOWN: the handler, then the layer's finalizers, all before the deadline.
@@ -233,10 +242,12 @@ export const run = <E, R, ROut, E2>(
  * @category running
  */
 export const runMain = <E, R, ROut, E2>(
-  extension: Extension<E, R> & (
-    [Exclude<R, ROut | ExtensionsApi.ExtensionsApi | Registration>] extends [never] ? unknown
-      : { readonly "missing services": Exclude<R, ROut | ExtensionsApi.ExtensionsApi | Registration> }
-  ),
+  extension:
+    & Extension<E, R>
+    & (
+      [Exclude<R, ROut | ExtensionsApi.ExtensionsApi | Registration>] extends [never] ? unknown
+        : { readonly "missing services": Exclude<R, ROut | ExtensionsApi.ExtensionsApi | Registration> }
+    ),
   layer: Layer.Layer<ROut, E2, ExtensionsApi.ExtensionsApi | Registration>,
   options: RunOptions = {}
 ): void => {

@@ -82,7 +82,14 @@ const stdout: Sink = (line) => {
 }
 
 // Lambda's log levels as its telemetry frames encode them (aws-lambda-ric LogPatch.js).
-const TLV_MASK: Record<string, number> = { TRACE: 0b00100, DEBUG: 0b01000, INFO: 0b01100, WARN: 0b10000, ERROR: 0b10100, FATAL: 0b11000 }
+const TLV_MASK: Record<string, number> = {
+  TRACE: 0b00100,
+  DEBUG: 0b01000,
+  INFO: 0b01100,
+  WARN: 0b10000,
+  ERROR: 0b10100,
+  FATAL: 0b11000
+}
 
 /**
  * Lambda's logging contract on `_LAMBDA_TELEMETRY_LOG_FD`: each entry is one frame, a 16-byte
@@ -421,4 +428,6 @@ export const layerConsole = (options: {
   readonly logLevel: LogLevel.LogLevel
   readonly sink?: Sink
 }): Layer.Layer<never> =>
-  Layer.scopedDiscard(Effect.acquireRelease(Effect.sync(() => patchConsole(options)), (restore) => Effect.sync(restore)))
+  Layer.scopedDiscard(
+    Effect.acquireRelease(Effect.sync(() => patchConsole(options)), (restore) => Effect.sync(restore))
+  )

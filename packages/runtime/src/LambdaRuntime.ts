@@ -150,10 +150,13 @@ export const run = <const H extends Handlers, ROut, E>(
     )
     const scope = yield* Scope.make()
     const serve = Effect.gen(function*() {
-      const handler = yield* Effect.catchAllCause(Handlers_.select(handlers, config.handler), (cause) => reportInit(api, cause))
+      const handler = yield* Effect.catchAllCause(Handlers_.select(handlers, config.handler), (cause) =>
+        reportInit(api, cause))
       const context = yield* Layer.buildWithScope(layer, scope).pipe(
         Effect.provideService(FunctionConfig.FunctionConfig, config),
-        Effect.catchAllCause((cause) => reportInit(api, cause))
+        Effect.catchAllCause((cause) =>
+          reportInit(api, cause)
+        )
       )
       const clock = yield* Effect.clock
       const oneLoop = Loop.make({ api, handler, config, clock, deadlineMarginMs: options.deadlineMarginMs ?? 50 }).pipe(
@@ -167,7 +170,9 @@ export const run = <const H extends Handlers, ROut, E>(
     })
     return yield* serve.pipe(
       Effect.tapErrorCause((cause) =>
-        Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logFatal(`runtime stopped: ${describeStop(Cause.squash(cause))}`)
+        Cause.isInterruptedOnly(cause)
+          ? Effect.void
+          : Effect.logFatal(`runtime stopped: ${describeStop(Cause.squash(cause))}`)
       ),
       Effect.onExit((exit) =>
         Scope.close(scope, exit).pipe(
@@ -243,7 +248,10 @@ const takeStartHook = (): StartHook | undefined => {
  * ```
  */
 export const runMain = <const H extends Handlers, ROut, E>(
-  handlers: H & ([Exclude<HandlersContext<H>, ROut>] extends [never] ? unknown : { readonly "missing services": Exclude<HandlersContext<H>, ROut> }),
+  handlers:
+    & H
+    & ([Exclude<HandlersContext<H>, ROut>] extends [never] ? unknown
+      : { readonly "missing services": Exclude<HandlersContext<H>, ROut> }),
   layer: Layer.Layer<ROut, E, FunctionConfig.FunctionConfig>,
   options: RunOptions = {}
 ): void => {
@@ -272,7 +280,11 @@ export const runMain = <const H extends Handlers, ROut, E>(
           ),
           self
         ))
-    const program: Effect.Effect<never, RunError | ConfigError.ConfigError> = run<H, ROut, E>(handlers, layer, runOptions).pipe(
+    const program: Effect.Effect<never, RunError | ConfigError.ConfigError> = run<H, ROut, E>(
+      handlers,
+      layer,
+      runOptions
+    ).pipe(
       Effect.provide(RuntimeApi.layerConfig),
       // Without a Runtime API there is no /init/error to report to: say so on stderr, exit 1.
       Effect.tapError((error) =>

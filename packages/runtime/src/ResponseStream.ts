@@ -111,7 +111,8 @@ export const run = <E, R>(
       Chunk.isEmpty(chunk) ? Effect.void : Effect.suspend(() => ensureOpen().write(concatChunk(chunk))))
     return consume.pipe(
       Effect.matchCauseEffect({
-        onSuccess: () => finish(),
+        onSuccess: () =>
+          finish(),
         onFailure: (cause): Effect.Effect<void, E | RuntimeApiError> => {
           if (target === undefined) return Effect.failCause(cause)
           if (isApiFailure(cause)) {

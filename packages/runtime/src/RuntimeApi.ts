@@ -9,15 +9,15 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import type * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import type { OutgoingHttpHeaders } from "node:http"
 import * as ErrorReport from "./ErrorReport.js"
 import * as FunctionConfig from "./FunctionConfig.js"
-import * as Invocation from "./Invocation.js"
 import * as HttpTransport from "./internal/httpTransport.js"
 import * as SocketTransport from "./internal/socketTransport.js"
 import type * as Transport from "./internal/transport.js"
+import * as Invocation from "./Invocation.js"
 import * as ResponseStream from "./ResponseStream.js"
 import {
   BadRequest,
@@ -134,7 +134,10 @@ export const make = (options: {
     Effect.acquireRelease(
       Effect.sync(() => {
         const kind = options.transport ?? (process.env.EFFECT_LAMBDA_TRANSPORT === "node-http" ? "node-http" : "socket")
-        return (kind === "node-http" ? HttpTransport.make : SocketTransport.make)(options.address, options.maxSockets ?? 1)
+        return (kind === "node-http" ? HttpTransport.make : SocketTransport.make)(
+          options.address,
+          options.maxSockets ?? 1
+        )
       }),
       (transport) => Effect.sync(transport.close)
     ),
@@ -165,13 +168,17 @@ export const make = (options: {
           }, body),
         respondStream: (requestId, body, options) =>
           ResponseStream.run(body, () => {
-            const request = transport.openStream("response", `${PREFIX}/invocation/${encodeURIComponent(requestId)}/response`, {
-              "content-type": options.contentType,
-              "transfer-encoding": "chunked",
-              "lambda-runtime-function-response-mode": "streaming",
-              "trailer": "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body",
-              "user-agent": USER_AGENT
-            })
+            const request = transport.openStream(
+              "response",
+              `${PREFIX}/invocation/${encodeURIComponent(requestId)}/response`,
+              {
+                "content-type": options.contentType,
+                "transfer-encoding": "chunked",
+                "lambda-runtime-function-response-mode": "streaming",
+                "trailer": "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body",
+                "user-agent": USER_AGENT
+              }
+            )
             let written = 0
             const checked = (response: Transport.RawResponse): Effect.Effect<void, RuntimeApiError> =>
               response.status >= 200 && response.status < 300
@@ -183,13 +190,19 @@ export const make = (options: {
                 const early = request.early()
                 return early !== undefined ? checked(early) : request.write(chunk)
               },
-              finish: (trailers) => Effect.flatMap(request.end(trailers as Record<string, string> | undefined), checked),
+              finish: (trailers) =>
+                Effect.flatMap(request.end(trailers as Record<string, string> | undefined), checked),
               abort: request.abort
             }
           }, options),
         fail: (requestId, report) => {
           const body = ErrorReport.toBody(report)
-          return post("error", `${PREFIX}/invocation/${encodeURIComponent(requestId)}/error`, errorHeaders(report, body), body)
+          return post(
+            "error",
+            `${PREFIX}/invocation/${encodeURIComponent(requestId)}/error`,
+            errorHeaders(report, body),
+            body
+          )
         },
         initError: (report) => {
           const body = ErrorReport.toBody(report)
@@ -208,8 +221,10 @@ export const make = (options: {
  */
 export const layer: Layer.Layer<RuntimeApi, never, FunctionConfig.FunctionConfig> = Layer.scoped(
   RuntimeApi,
-  Effect.flatMap(FunctionConfig.FunctionConfig, (config) =>
-    make({ address: config.runtimeApi, maxSockets: config.maxConcurrency }))
+  Effect.flatMap(
+    FunctionConfig.FunctionConfig,
+    (config) => make({ address: config.runtimeApi, maxSockets: config.maxConcurrency })
+  )
 )
 
 /**

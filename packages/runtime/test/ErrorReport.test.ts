@@ -4,7 +4,13 @@ import * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 import * as Schema from "effect/Schema"
 import * as ErrorReport from "../src/ErrorReport.js"
-import { InvalidEvent, InvalidResponse, NoSuchHandler, ResponseSizeTooLarge, TimeoutError } from "../src/HandlerError.js"
+import {
+  InvalidEvent,
+  InvalidResponse,
+  NoSuchHandler,
+  ResponseSizeTooLarge,
+  TimeoutError
+} from "../src/HandlerError.js"
 
 class NotFound extends Schema.TaggedError<NotFound>()("NotFound", { message: Schema.String }) {}
 class WeirdTag extends Data.Error<{ readonly _tag: string; readonly message: string }> {}
@@ -30,7 +36,7 @@ describe("ErrorReport.fromCause", () => {
 
   it("describes a tagged error without a message by its fields", () => {
     const report = ErrorReport.fromCause(Cause.fail(new NoMessage({ id: 7 })))
-    expect(report.errorMessage).toBe('{"id":7}')
+    expect(report.errorMessage).toBe("{\"id\":7}")
   })
 
   it("maps a plain Error failure to Runtime.UnhandledError with its name", () => {
@@ -48,7 +54,11 @@ describe("ErrorReport.fromCause", () => {
 
   it("maps a failure with a non-error value to Runtime.UnknownReason", () => {
     const report = ErrorReport.fromCause(Cause.fail("just a string"))
-    expect(report).toMatchObject({ header: "Runtime.UnknownReason", errorType: "string", errorMessage: "just a string" })
+    expect(report).toMatchObject({
+      header: "Runtime.UnknownReason",
+      errorType: "string",
+      errorMessage: "just a string"
+    })
   })
 
   it("maps the runtime's own errors per the table, without stacks", () => {
@@ -67,7 +77,10 @@ describe("ErrorReport.fromCause", () => {
   })
 
   it("maps init failures: config -> Runtime.ConfigInvalid, anything else -> Runtime.InitError", () => {
-    const config = ErrorReport.fromCause(Cause.fail(ConfigError.MissingData(["DB_URL"], "Expected DB_URL to exist")), "init")
+    const config = ErrorReport.fromCause(
+      Cause.fail(ConfigError.MissingData(["DB_URL"], "Expected DB_URL to exist")),
+      "init"
+    )
     expect(config.header).toBe("Runtime.ConfigInvalid")
     expect(config.errorMessage).toContain("DB_URL")
     const tagged = ErrorReport.fromCause(Cause.fail(new NotFound({ message: "pool" })), "init")
@@ -77,7 +90,9 @@ describe("ErrorReport.fromCause", () => {
   })
 
   it("prefers a failure over a defect, and reports bare interruption", () => {
-    const both = ErrorReport.fromCause(Cause.sequential(Cause.die(new Error("d")), Cause.fail(new NotFound({ message: "f" }))))
+    const both = ErrorReport.fromCause(
+      Cause.sequential(Cause.die(new Error("d")), Cause.fail(new NotFound({ message: "f" })))
+    )
     expect(both.header).toBe("Function.NotFound")
     const interrupted = ErrorReport.fromCause(Cause.interrupt(0 as any))
     expect([interrupted.header, interrupted.errorType]).toEqual(["Runtime.UnknownReason", "Interrupted"])
@@ -119,10 +134,19 @@ describe("ErrorReport encoding", () => {
     expect(json.working_directory).toBe(process.cwd())
     expect(json.exceptions[0].type).toBe("Error")
     expect(json.exceptions[0].message).toBe("ünïcödé \u007f message")
-    expect(json.exceptions[0].stack[0]).toMatchObject({ line: expect.any(Number), path: expect.stringContaining("ErrorReport.test.ts") })
+    expect(json.exceptions[0].stack[0]).toMatchObject({
+      line: expect.any(Number),
+      path: expect.stringContaining("ErrorReport.test.ts")
+    })
     expect(json.paths).toContain(json.exceptions[0].stack[0].path)
 
-    const huge = { ...report, stackTrace: Array.from({ length: 5000 }, (_, i) => `    at fn${i} (/a/very/long/path/to/some/module/file${i}.js:${i}:1)`) }
+    const huge = {
+      ...report,
+      stackTrace: Array.from(
+        { length: 5000 },
+        (_, i) => `    at fn${i} (/a/very/long/path/to/some/module/file${i}.js:${i}:1)`
+      )
+    }
     expect(ErrorReport.toXRayCause(huge).length).toBeLessThanOrEqual(8 * 1024)
   })
 })

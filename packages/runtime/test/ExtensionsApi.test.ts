@@ -33,13 +33,23 @@ describe("ExtensionsApi (live, over HTTP)", () => {
       expect(request!.headers["lambda-extension-name"]).toBe("telemetry-buffer")
       expect(request!.headers["lambda-extension-accept-feature"]).toBeUndefined()
       expect(JSON.parse(request!.body.toString())).toEqual({ events: ["INVOKE", "SHUTDOWN"] })
-      expect(registration).toEqual({ identifier: "ext-1", functionName: "f", functionVersion: "$LATEST", handler: "index.handler" })
+      expect(registration).toEqual({
+        identifier: "ext-1",
+        functionName: "f",
+        functionVersion: "$LATEST",
+        handler: "index.handler"
+      })
     }))
 
   it.scoped("register with acceptAccountId sends the feature header and returns the account id", () =>
     Effect.gen(function*() {
       const fake = yield* FakeRuntimeApi.make((_req, res) =>
-        FakeRuntimeApi.json(res, 200, { functionName: "f", functionVersion: "1", handler: "h", accountId: "123456789012" }, {
+        FakeRuntimeApi.json(res, 200, {
+          functionName: "f",
+          functionVersion: "1",
+          handler: "h",
+          accountId: "123456789012"
+        }, {
           "lambda-extension-identifier": "ext-2"
         })
       )
@@ -52,7 +62,9 @@ describe("ExtensionsApi (live, over HTTP)", () => {
 
   it.scoped("an answer without an identifier is InvalidAnswer", () =>
     Effect.gen(function*() {
-      const fake = yield* FakeRuntimeApi.make((_req, res) => FakeRuntimeApi.json(res, 200, { functionName: "f", functionVersion: "1", handler: "h" }))
+      const fake = yield* FakeRuntimeApi.make((_req, res) =>
+        FakeRuntimeApi.json(res, 200, { functionName: "f", functionVersion: "1", handler: "h" })
+      )
       const api = yield* client(fake.address)
       const error = failureOf(yield* Effect.exit(api.register("x", [])))
       expect(error).toBeInstanceOf(ExtensionsApiError.InvalidAnswer)
@@ -70,7 +82,9 @@ describe("ExtensionsApi (live, over HTTP)", () => {
       }
       const shutdown = { eventType: "SHUTDOWN", shutdownReason: "spindown", deadlineMs: 1_700_000_002_000 }
       const fake = yield* FakeRuntimeApi.make((_req, res, index) =>
-        FakeRuntimeApi.json(res, 200, index === 0 ? invoke : shutdown, { "lambda-extension-event-identifier": `e-${index}` })
+        FakeRuntimeApi.json(res, 200, index === 0 ? invoke : shutdown, {
+          "lambda-extension-event-identifier": `e-${index}`
+        })
       )
       const api = yield* client(fake.address)
       expect(yield* api.nextEvent("ext-1")).toEqual(invoke)
@@ -92,7 +106,8 @@ describe("ExtensionsApi (live, over HTTP)", () => {
     Effect.gen(function*() {
       let answer: (() => void) | undefined
       const fake = yield* FakeRuntimeApi.make((_req, res) => {
-        answer = () => FakeRuntimeApi.json(res, 200, { eventType: "SHUTDOWN", shutdownReason: "spindown", deadlineMs: 1 })
+        answer = () =>
+          FakeRuntimeApi.json(res, 200, { eventType: "SHUTDOWN", shutdownReason: "spindown", deadlineMs: 1 })
       })
       const api = yield* client(fake.address)
       const fiber = yield* Effect.fork(api.nextEvent("ext-1"))
@@ -111,14 +126,26 @@ describe("ExtensionsApi (live, over HTTP)", () => {
       const fake = yield* FakeRuntimeApi.make((_req, res) => FakeRuntimeApi.json(res, 202, { status: "OK" }))
       const api = yield* client(fake.address)
       yield* api.initError("ext-1", { errorType: "Extension.ConfigInvalid", errorMessage: "no endpoint" })
-      yield* api.exitError("ext-1", { errorType: "Extension.Crashed", errorMessage: "boom", stackTrace: ["at a", "at b"] })
+      yield* api.exitError("ext-1", {
+        errorType: "Extension.Crashed",
+        errorMessage: "boom",
+        stackTrace: ["at a", "at b"]
+      })
       const [init, exit] = fake.requests
       expect(init).toMatchObject({ method: "POST", url: "/2020-01-01/extension/init/error" })
       expect(init!.headers["lambda-extension-identifier"]).toBe("ext-1")
       expect(init!.headers["lambda-extension-function-error-type"]).toBe("Extension.ConfigInvalid")
-      expect(JSON.parse(init!.body.toString())).toEqual({ errorType: "Extension.ConfigInvalid", errorMessage: "no endpoint", stackTrace: [] })
+      expect(JSON.parse(init!.body.toString())).toEqual({
+        errorType: "Extension.ConfigInvalid",
+        errorMessage: "no endpoint",
+        stackTrace: []
+      })
       expect(exit).toMatchObject({ method: "POST", url: "/2020-01-01/extension/exit/error" })
-      expect(JSON.parse(exit!.body.toString())).toEqual({ errorType: "Extension.Crashed", errorMessage: "boom", stackTrace: ["at a", "at b"] })
+      expect(JSON.parse(exit!.body.toString())).toEqual({
+        errorType: "Extension.Crashed",
+        errorMessage: "boom",
+        stackTrace: ["at a", "at b"]
+      })
     }))
 
   it.scoped("subscribeTelemetry: PUT /2022-07-01/telemetry with the schema version and identifier", () =>
@@ -145,11 +172,16 @@ describe("ExtensionsApi (live, over HTTP)", () => {
     Effect.gen(function*() {
       const statuses = [400, 403, 500, 404]
       const fake = yield* FakeRuntimeApi.make((_req, res, index) =>
-        FakeRuntimeApi.json(res, statuses[index]!, { errorType: `E${statuses[index]}`, errorMessage: `m${statuses[index]}` })
+        FakeRuntimeApi.json(res, statuses[index]!, {
+          errorType: `E${statuses[index]}`,
+          errorMessage: `m${statuses[index]}`
+        })
       )
       const api = yield* client(fake.address)
       const errors = []
-      for (let i = 0; i < statuses.length; i++) errors.push(failureOf(yield* Effect.exit(api.register("x", ["INVOKE"]))))
+      for (let i = 0; i < statuses.length; i++) {
+        errors.push(failureOf(yield* Effect.exit(api.register("x", ["INVOKE"]))))
+      }
       expect(errors[0]).toBeInstanceOf(ExtensionsApiError.BadRequest)
       expect(errors[1]).toBeInstanceOf(ExtensionsApiError.Forbidden)
       expect(errors[2]).toBeInstanceOf(ExtensionsApiError.ContainerError)
@@ -171,7 +203,11 @@ describe("ExtensionsApi (live, over HTTP)", () => {
       const user = { _tag: "ContainerError", message: "mine" }
       expect(ExtensionsApiError.isExtensionsApiError(runtimeApi)).toBe(false)
       expect(ExtensionsApiError.isContainerError(user)).toBe(false)
-      expect(ExtensionsApiError.isContainerError(new ExtensionsApiError.ContainerError({ operation: "register", message: "x" }))).toBe(true)
+      expect(
+        ExtensionsApiError.isContainerError(
+          new ExtensionsApiError.ContainerError({ operation: "register", message: "x" })
+        )
+      ).toBe(true)
     }))
 
   it.scoped("nothing listening is a TransportError (unavailable)", () =>

@@ -41,17 +41,22 @@ describe("Handler", () => {
       yield* TestClock.adjust("1 millis")
       const report = yield* api.report(id)
       expect(report.errorType).toBe("Runtime.Timeout")
-      expect(JSON.parse(report.body)).toMatchObject({ errorType: "TimeoutError", errorMessage: "Task timed out after 4.00 seconds (interrupted 1000 ms before the deadline)" })
+      expect(JSON.parse(report.body)).toMatchObject({
+        errorType: "TimeoutError",
+        errorMessage: "Task timed out after 4.00 seconds (interrupted 1000 ms before the deadline)"
+      })
       expect(yield* Ref.get(released)).toBe(true)
     }))
 
   it.scoped("withDeadline leaves a handler that finishes in time alone", () =>
     Effect.gen(function*() {
-      const quick = Handler.make({ handle: () => Effect.as(Effect.sleep("100 millis"), "done") }).pipe(Handler.withDeadline("1 second"))
+      const quick = Handler.make({ handle: () => Effect.as(Effect.sleep("100 millis"), "done") }).pipe(
+        Handler.withDeadline("1 second")
+      )
       const { api } = yield* LambdaTest.start(quick, Layer.empty)
       const id = yield* api.enqueue({}, { timeoutMs: 5000 })
       yield* TestClock.adjust("100 millis")
-      expect((yield* api.report(id)).body).toBe('"done"')
+      expect((yield* api.report(id)).body).toBe("\"done\"")
     }))
 
   it.scoped("withLogging logs the event and the result at debug level", () =>
@@ -64,11 +69,16 @@ describe("Handler", () => {
       }) as typeof process.stdout.write
       yield* Effect.addFinalizer(() => Effect.sync(() => void (process.stdout.write = write)))
       const logged = Handler.make({ handle: (event) => Effect.succeed({ echoed: event }) }).pipe(Handler.withLogging)
-      const result = yield* LambdaTest.invoke(logged, { hi: 1 }, { env: { AWS_LAMBDA_LOG_LEVEL: "DEBUG", AWS_LAMBDA_LOG_FORMAT: "JSON" } })
+      const result = yield* LambdaTest.invoke(logged, { hi: 1 }, {
+        env: { AWS_LAMBDA_LOG_LEVEL: "DEBUG", AWS_LAMBDA_LOG_FORMAT: "JSON" }
+      })
       process.stdout.write = write
       expect(result._tag).toBe("Response")
       const entries = lines.map((line) => JSON.parse(line))
-      expect(entries.map((e) => [e.level, e.requestId === result.requestId])).toEqual([["DEBUG", true], ["DEBUG", true]])
+      expect(entries.map((e) => [e.level, e.requestId === result.requestId])).toEqual([["DEBUG", true], [
+        "DEBUG",
+        true
+      ]])
       expect(entries[0].message).toContain("hi: 1")
       expect(entries[1].message).toContain("echoed")
     }))
@@ -87,13 +97,18 @@ describe("Handler: readable decode errors", () => {
           return (JSON.parse(r.body) as { errorMessage: string }).errorMessage
         })
       expect(yield* messageOf({ address: { zip: 1 } })).toBe(`["name"] is missing`)
-      expect(yield* messageOf({ name: "n", address: { zip: "75001" } })).toBe(`["address"]["zip"] Expected number, actual "75001"`)
+      expect(yield* messageOf({ name: "n", address: { zip: "75001" } })).toBe(
+        `["address"]["zip"] Expected number, actual "75001"`
+      )
       expect(yield* messageOf("not json")).toMatch(/^Unexpected token .* is not valid JSON$/)
     }))
 
   it.scoped("every problem of the event is listed, one line each", () =>
     Effect.gen(function*() {
-      const handler = Handler.make({ event: Schema.Struct({ a: Schema.String, b: Schema.Number }), handle: Effect.succeed })
+      const handler = Handler.make({
+        event: Schema.Struct({ a: Schema.String, b: Schema.Number }),
+        handle: Effect.succeed
+      })
       const { api } = yield* LambdaTest.start(handler, Layer.empty, { env: { AWS_LAMBDA_LOG_LEVEL: "FATAL" } })
       const report = yield* api.report(yield* api.enqueue({ b: "x" }))
       expect((JSON.parse(report.body) as { errorMessage: string }).errorMessage).toBe(

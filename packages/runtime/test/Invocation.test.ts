@@ -2,15 +2,15 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Invocation from "../src/Invocation.js"
 
-const body = new TextEncoder().encode('{"a":1}')
+const body = new TextEncoder().encode("{\"a\":1}")
 
 const full = {
   "lambda-runtime-aws-request-id": "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
   "lambda-runtime-deadline-ms": "1542409706888",
   "lambda-runtime-invoked-function-arn": "arn:aws:lambda:us-east-2:123456789012:function:custom-runtime",
   "lambda-runtime-trace-id": "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1",
-  "lambda-runtime-client-context": '{"client":{"app_title":"x"},"custom":{"k":"v"},"env":{}}',
-  "lambda-runtime-cognito-identity": '{"cognitoIdentityId":"id","cognitoIdentityPoolId":"pool"}',
+  "lambda-runtime-client-context": "{\"client\":{\"app_title\":\"x\"},\"custom\":{\"k\":\"v\"},\"env\":{}}",
+  "lambda-runtime-cognito-identity": "{\"cognitoIdentityId\":\"id\",\"cognitoIdentityPoolId\":\"pool\"}",
   "lambda-runtime-aws-tenant-id": "tenant-42",
   "content-type": "application/json"
 }
@@ -55,14 +55,20 @@ describe("Invocation.decode", () => {
     expect(Either.isLeft(decoded) && decoded.left.requestId).toBeUndefined()
   })
 
-  it.each(["abc", "12.5", "-1", "1e3", "", "99999999999999999999"])("fails on deadline %j, keeping the request id", (deadline) => {
-    const decoded = Invocation.decode({ "lambda-runtime-aws-request-id": "id-1", "lambda-runtime-deadline-ms": deadline }, body)
-    expect(Either.isLeft(decoded)).toBe(true)
-    if (Either.isLeft(decoded)) {
-      expect(decoded.left.requestId).toBe("id-1")
-      expect(decoded.left.message).toMatch(/Deadline-Ms/)
+  it.each(["abc", "12.5", "-1", "1e3", "", "99999999999999999999"])(
+    "fails on deadline %j, keeping the request id",
+    (deadline) => {
+      const decoded = Invocation.decode({
+        "lambda-runtime-aws-request-id": "id-1",
+        "lambda-runtime-deadline-ms": deadline
+      }, body)
+      expect(Either.isLeft(decoded)).toBe(true)
+      if (Either.isLeft(decoded)) {
+        expect(decoded.left.requestId).toBe("id-1")
+        expect(decoded.left.message).toMatch(/Deadline-Ms/)
+      }
     }
-  })
+  )
 
   it("fails on client context or identity that is not JSON", () => {
     for (const name of ["lambda-runtime-client-context", "lambda-runtime-cognito-identity"]) {

@@ -24,10 +24,16 @@ const fakeApi = (events: ReadonlyArray<(res: http.ServerResponse) => void>) =>
       const path = request.url
       log.push(`${request.method} ${path}`)
       if (path === "/2020-01-01/extension/register") {
-        if (request.headers["lambda-extension-name"] === undefined) return FakeRuntimeApi.json(res, 400, { errorType: "Extension.MissingName" })
-        return FakeRuntimeApi.json(res, 200, { functionName: "f", functionVersion: "$LATEST", handler: "h" }, { "lambda-extension-identifier": "id-1" })
+        if (request.headers["lambda-extension-name"] === undefined) {
+          return FakeRuntimeApi.json(res, 400, { errorType: "Extension.MissingName" })
+        }
+        return FakeRuntimeApi.json(res, 200, { functionName: "f", functionVersion: "$LATEST", handler: "h" }, {
+          "lambda-extension-identifier": "id-1"
+        })
       }
-      if (request.headers["lambda-extension-identifier"] !== "id-1") return FakeRuntimeApi.json(res, 403, { errorType: "Extension.UnknownExtensionIdentifier" })
+      if (request.headers["lambda-extension-identifier"] !== "id-1") {
+        return FakeRuntimeApi.json(res, 403, { errorType: "Extension.UnknownExtensionIdentifier" })
+      }
       if (path === "/2020-01-01/extension/event/next") {
         const next = events[served++]
         // No more events: stay pending, as Lambda does until the next one.
@@ -39,7 +45,12 @@ const fakeApi = (events: ReadonlyArray<(res: http.ServerResponse) => void>) =>
   })
 
 const invoke = (requestId: string) => (res: http.ServerResponse) =>
-  FakeRuntimeApi.json(res, 200, { eventType: "INVOKE", deadlineMs: Date.now() + 3000, requestId, invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:f" })
+  FakeRuntimeApi.json(res, 200, {
+    eventType: "INVOKE",
+    deadlineMs: Date.now() + 3000,
+    requestId,
+    invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:f"
+  })
 const shutdown = (inMs: number) => (res: http.ServerResponse) =>
   FakeRuntimeApi.json(res, 200, { eventType: "SHUTDOWN", shutdownReason: "spindown", deadlineMs: Date.now() + inMs })
 
@@ -47,34 +58,40 @@ const runAgainst = <E, R, ROut, E2>(
   address: string,
   extension: LambdaExtension.Extension<E, R>,
   layer: Layer.Layer<ROut, E2, ExtensionsApi.ExtensionsApi | LambdaExtension.Registration>
-) => Effect.exit(LambdaExtension.run(extension, layer).pipe(Effect.provide(ExtensionsApi.layerAddress(address)))) as Effect.Effect<Exit.Exit<void, unknown>>
+) =>
+  Effect.exit(
+    LambdaExtension.run(extension, layer).pipe(Effect.provide(ExtensionsApi.layerAddress(address)))
+  ) as Effect.Effect<Exit.Exit<void, unknown>>
 
 // Real time (deadlines are wall-clock), and a scope for the fake server.
 const live = (name: string, body: () => Effect.Effect<void, unknown, import("effect/Scope").Scope>) =>
   it.live(name, () => Effect.scoped(body()))
 
 describe("LambdaExtension.run (against a real HTTP Extensions API)", () => {
-  live("registers first, builds the layer once, runs onInvoke per INVOKE, onShutdown then the finalizers at SHUTDOWN", () =>
-    Effect.gen(function*() {
-      const { fake, log } = yield* fakeApi([invoke("r-1"), invoke("r-2"), shutdown(2000)])
-      const seen: Array<string> = []
-      const layer = Layer.scopedDiscard(Effect.gen(function*() {
-        const registration = yield* LambdaExtension.Registration
-        seen.push(`init ${registration.identifier} ${log.length}`)
-        yield* Effect.addFinalizer(() => Effect.sync(() => seen.push("released")))
-      }))
-      const extension = LambdaExtension.make({
-        name: "recorder",
-        onInvoke: (event) => Effect.sync(() => seen.push(`invoke ${event.requestId}`)),
-        onShutdown: (event) => Effect.sync(() => seen.push(`shutdown ${event.shutdownReason}`))
+  live(
+    "registers first, builds the layer once, runs onInvoke per INVOKE, onShutdown then the finalizers at SHUTDOWN",
+    () =>
+      Effect.gen(function*() {
+        const { fake, log } = yield* fakeApi([invoke("r-1"), invoke("r-2"), shutdown(2000)])
+        const seen: Array<string> = []
+        const layer = Layer.scopedDiscard(Effect.gen(function*() {
+          const registration = yield* LambdaExtension.Registration
+          seen.push(`init ${registration.identifier} ${log.length}`)
+          yield* Effect.addFinalizer(() => Effect.sync(() => seen.push("released")))
+        }))
+        const extension = LambdaExtension.make({
+          name: "recorder",
+          onInvoke: (event) => Effect.sync(() => seen.push(`invoke ${event.requestId}`)),
+          onShutdown: (event) => Effect.sync(() => seen.push(`shutdown ${event.shutdownReason}`))
+        })
+        const exit = yield* runAgainst(fake.address, extension, layer)
+        expect(Exit.isSuccess(exit)).toBe(true)
+        expect(seen).toEqual(["init id-1 1", "invoke r-1", "invoke r-2", "shutdown spindown", "released"])
+        expect(fake.requests[0]!.headers["lambda-extension-name"]).toBe("recorder")
+        expect(JSON.parse(fake.requests[0]!.body.toString())).toEqual({ events: ["INVOKE", "SHUTDOWN"] })
+        expect(log.slice(1)).toEqual(Array(3).fill("GET /2020-01-01/extension/event/next"))
       })
-      const exit = yield* runAgainst(fake.address, extension, layer)
-      expect(Exit.isSuccess(exit)).toBe(true)
-      expect(seen).toEqual(["init id-1 1", "invoke r-1", "invoke r-2", "shutdown spindown", "released"])
-      expect(fake.requests[0]!.headers["lambda-extension-name"]).toBe("recorder")
-      expect(JSON.parse(fake.requests[0]!.body.toString())).toEqual({ events: ["INVOKE", "SHUTDOWN"] })
-      expect(log.slice(1)).toEqual(Array(3).fill("GET /2020-01-01/extension/event/next"))
-    }))
+  )
 
   live("without onInvoke it subscribes to SHUTDOWN only", () =>
     Effect.gen(function*() {
@@ -84,17 +101,29 @@ describe("LambdaExtension.run (against a real HTTP Extensions API)", () => {
       expect(JSON.parse(fake.requests[0]!.body.toString())).toEqual({ events: ["SHUTDOWN"] })
     }))
 
-  live("a layer that fails is posted to init/error as Extension.<Tag>; no event is asked for", () =>
-    Effect.gen(function*() {
-      const { fake, log } = yield* fakeApi([shutdown(2000)])
-      const exit = yield* runAgainst(fake.address, LambdaExtension.make({ name: "x" }), Layer.effectDiscard(Effect.fail(new Boom({ message: "no config" }))))
-      const failure = Cause.failureOption((exit as Exit.Failure<void, unknown>).cause)
-      expect(failure._tag === "Some" && LambdaExtension.isExtensionFailed(failure.value) && failure.value.phase).toBe("init")
-      expect(log).toEqual(["POST /2020-01-01/extension/register", "POST /2020-01-01/extension/init/error"])
-      const posted = fake.requests[1]!
-      expect(posted.headers["lambda-extension-function-error-type"]).toBe("Extension.Boom")
-      expect(JSON.parse(posted.body.toString())).toMatchObject({ errorType: "Extension.Boom", errorMessage: "no config" })
-    }))
+  live(
+    "a layer that fails is posted to init/error as Extension.<Tag>; no event is asked for",
+    () =>
+      Effect.gen(function*() {
+        const { fake, log } = yield* fakeApi([shutdown(2000)])
+        const exit = yield* runAgainst(
+          fake.address,
+          LambdaExtension.make({ name: "x" }),
+          Layer.effectDiscard(Effect.fail(new Boom({ message: "no config" })))
+        )
+        const failure = Cause.failureOption((exit as Exit.Failure<void, unknown>).cause)
+        expect(failure._tag === "Some" && LambdaExtension.isExtensionFailed(failure.value) && failure.value.phase).toBe(
+          "init"
+        )
+        expect(log).toEqual(["POST /2020-01-01/extension/register", "POST /2020-01-01/extension/init/error"])
+        const posted = fake.requests[1]!
+        expect(posted.headers["lambda-extension-function-error-type"]).toBe("Extension.Boom")
+        expect(JSON.parse(posted.body.toString())).toMatchObject({
+          errorType: "Extension.Boom",
+          errorMessage: "no config"
+        })
+      })
+  )
 
   live("a failing onInvoke is posted to exit/error and the layer is released", () =>
     Effect.gen(function*() {
@@ -111,23 +140,26 @@ describe("LambdaExtension.run (against a real HTTP Extensions API)", () => {
       expect(fake.requests.at(-1)!.headers["lambda-extension-function-error-type"]).toBe("Extension.RangeError")
     }))
 
-  live("an onShutdown that overruns the SHUTDOWN deadline is cut, reported, and the layer still released in time", () =>
-    Effect.gen(function*() {
-      const { fake, log } = yield* fakeApi([shutdown(400)])
-      let released = false
-      const started = Date.now()
-      const exit = yield* runAgainst(
-        fake.address,
-        LambdaExtension.make({ name: "slow", onShutdown: () => Effect.never }),
-        Layer.scopedDiscard(Effect.addFinalizer(() => Effect.sync(() => void (released = true))))
-      )
-      const elapsed = Date.now() - started
-      expect(Exit.isFailure(exit)).toBe(true)
-      expect(released).toBe(true)
-      expect(elapsed).toBeLessThan(1000)
-      expect(log.at(-1)).toBe("POST /2020-01-01/extension/exit/error")
-      expect(JSON.parse(fake.requests.at(-1)!.body.toString()).errorMessage).toMatch(/SHUTDOWN deadline/)
-    }))
+  live(
+    "an onShutdown that overruns the SHUTDOWN deadline is cut, reported, and the layer still released in time",
+    () =>
+      Effect.gen(function*() {
+        const { fake, log } = yield* fakeApi([shutdown(400)])
+        let released = false
+        const started = Date.now()
+        const exit = yield* runAgainst(
+          fake.address,
+          LambdaExtension.make({ name: "slow", onShutdown: () => Effect.never }),
+          Layer.scopedDiscard(Effect.addFinalizer(() => Effect.sync(() => void (released = true))))
+        )
+        const elapsed = Date.now() - started
+        expect(Exit.isFailure(exit)).toBe(true)
+        expect(released).toBe(true)
+        expect(elapsed).toBeLessThan(1000)
+        expect(log.at(-1)).toBe("POST /2020-01-01/extension/exit/error")
+        expect(JSON.parse(fake.requests.at(-1)!.body.toString()).errorMessage).toMatch(/SHUTDOWN deadline/)
+      })
+  )
 
   live("a 500 on event/next stops at once: no exit/error, the layer released", () =>
     Effect.gen(function*() {

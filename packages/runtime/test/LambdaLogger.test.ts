@@ -6,7 +6,13 @@ import * as FunctionConfig from "../src/FunctionConfig.js"
 import * as LambdaContext from "../src/LambdaContext.js"
 import * as LambdaLogger from "../src/LambdaLogger.js"
 
-const config = { functionName: "f", functionVersion: "1", memorySizeMb: 128, logGroupName: "g", logStreamName: "s" } as FunctionConfig.FunctionConfig
+const config = {
+  functionName: "f",
+  functionVersion: "1",
+  memorySizeMb: 128,
+  logGroupName: "g",
+  logStreamName: "s"
+} as FunctionConfig.FunctionConfig
 const invocation = {
   requestId: "req-1",
   deadlineMs: 0,
@@ -56,15 +62,33 @@ describe("LambdaLogger", () => {
         )
       )
       const entry = JSON.parse(lines[0]!)
-      expect(entry).toMatchObject({ level: "ERROR", requestId: "req-1", tenantId: "tenant-9", orderId: "o-1", big: "5" })
+      expect(entry).toMatchObject({
+        level: "ERROR",
+        requestId: "req-1",
+        tenantId: "tenant-9",
+        orderId: "o-1",
+        big: "5"
+      })
       expect(entry.message).toContain("order: 7")
       expect(typeof entry.timestamp).toBe("string")
     }))
 
   it.effect("JSON: a cause adds errorType, errorMessage and stackTrace", () =>
     Effect.gen(function*() {
-      const lines = yield* capture("JSON", LogLevel.All, Effect.logError("boom", new TypeError("bad thing")).pipe(Effect.asVoid))
-      const withCause = yield* capture("JSON", LogLevel.All, Effect.logError("boom").pipe(Effect.annotateLogs("x", 1), Effect.zipRight(Effect.die(new TypeError("bad"))), Effect.catchAllCause((cause) => Effect.logError("caught", cause))))
+      const lines = yield* capture(
+        "JSON",
+        LogLevel.All,
+        Effect.logError("boom", new TypeError("bad thing")).pipe(Effect.asVoid)
+      )
+      const withCause = yield* capture(
+        "JSON",
+        LogLevel.All,
+        Effect.logError("boom").pipe(
+          Effect.annotateLogs("x", 1),
+          Effect.zipRight(Effect.die(new TypeError("bad"))),
+          Effect.catchAllCause((cause) => Effect.logError("caught", cause))
+        )
+      )
       expect(JSON.parse(lines[0]!).message).toContain("bad thing")
       const caught = JSON.parse(withCause[1]!)
       expect(caught.errorType).toBe("TypeError")
@@ -77,7 +101,13 @@ describe("LambdaLogger", () => {
       const lines = yield* capture(
         "Text",
         LogLevel.Warning,
-        Effect.all([Effect.logDebug("d"), Effect.logInfo("i"), Effect.logWarning("w"), Effect.logError("e"), Effect.logFatal("f")]).pipe(Effect.asVoid)
+        Effect.all([
+          Effect.logDebug("d"),
+          Effect.logInfo("i"),
+          Effect.logWarning("w"),
+          Effect.logError("e"),
+          Effect.logFatal("f")
+        ]).pipe(Effect.asVoid)
       )
       expect(lines.map((line) => line.split("\t")[2])).toEqual(["WARN", "ERROR", "FATAL"])
     }))
@@ -86,7 +116,9 @@ describe("LambdaLogger", () => {
     Effect.gen(function*() {
       const read = (env: Record<string, string>) =>
         FunctionConfig.config.pipe(
-          Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({ AWS_LAMBDA_RUNTIME_API: "x", ...env }))))
+          Effect.withConfigProvider(
+            ConfigProvider.fromMap(new Map(Object.entries({ AWS_LAMBDA_RUNTIME_API: "x", ...env })))
+          )
         )
       expect((yield* read({ AWS_LAMBDA_LOG_FORMAT: "json" })).logFormat).toBe("JSON")
       expect((yield* read({ AWS_LAMBDA_LOG_FORMAT: "whatever" })).logFormat).toBe("Text")
@@ -113,7 +145,9 @@ describe("LambdaLogger.patchConsole (console.* in Lambda's formats)", () => {
     return lines
   }
   const inInvocation = <A>(effect: Effect.Effect<A>, id = "req-1") =>
-    effect.pipe(Effect.provideService(LambdaContext.LambdaContext, LambdaContext.make({ ...invocation, requestId: id }, config)))
+    effect.pipe(
+      Effect.provideService(LambdaContext.LambdaContext, LambdaContext.make({ ...invocation, requestId: id }, config))
+    )
 
   it("Text: util.format'd, request id per invocation, `undefined` at init, new lines as \\r, console.log is INFO", async () => {
     const lines = await withConsole("Text", LogLevel.All, () => {
@@ -167,14 +201,28 @@ describe("LambdaLogger.patchConsole (console.* in Lambda's formats)", () => {
   })
 
   it("withInvocation: plain async code (no fiber) keeps its invocation across awaits and timers", async () => {
-    const lines = await withConsole("Text", LogLevel.All, () =>
-      Promise.all(["p", "q"].map((id) =>
-        LambdaLogger.withInvocation(LambdaContext.make({ ...invocation, requestId: id }, config), true, async () => {
-          await new Promise((resolve) => setTimeout(resolve, id === "p" ? 10 : 1))
-          console.log(`async ${id}`)
-        })
-      )))
-    expect(lines.map((line) => line.trimEnd().split("\t").slice(1)).sort()).toEqual([["p", "INFO", "async p"], ["q", "INFO", "async q"]])
+    const lines = await withConsole(
+      "Text",
+      LogLevel.All,
+      () =>
+        Promise.all(
+          ["p", "q"].map((id) =>
+            LambdaLogger.withInvocation(
+              LambdaContext.make({ ...invocation, requestId: id }, config),
+              true,
+              async () => {
+                await new Promise((resolve) => setTimeout(resolve, id === "p" ? 10 : 1))
+                console.log(`async ${id}`)
+              }
+            )
+          )
+        )
+    )
+    expect(lines.map((line) => line.trimEnd().split("\t").slice(1)).sort()).toEqual([["p", "INFO", "async p"], [
+      "q",
+      "INFO",
+      "async q"
+    ]])
   })
 
   it("restores the original console", async () => {
@@ -196,10 +244,12 @@ describe("LambdaLogger.patchConsole (console.* in Lambda's formats)", () => {
               }
               // A callback outside any fiber, started after the fiber resumed several times.
               yield* Effect.promise(() =>
-                new Promise<void>((resolve) => setTimeout(() => {
-                  console.log(`callback ${id}`)
-                  resolve()
-                }, 5 + (id.charCodeAt(0) % 3)))
+                new Promise<void>((resolve) =>
+                  setTimeout(() => {
+                    console.log(`callback ${id}`)
+                    resolve()
+                  }, 5 + (id.charCodeAt(0) % 3))
+                )
               )
             }),
             id

@@ -33,7 +33,11 @@ it("with _LAMBDA_TELEMETRY_LOG_FD, console and Effect logs are frames: type|leve
   } finally {
     restore()
   }
-  Effect.runSync(Effect.logWarning("from effect").pipe(Effect.provide(LambdaLogger.layerWith({ logFormat: "Text", logLevel: LogLevel.All }))))
+  Effect.runSync(
+    Effect.logWarning("from effect").pipe(
+      Effect.provide(LambdaLogger.layerWith({ logFormat: "Text", logLevel: LogLevel.All }))
+    )
+  )
   fs.closeSync(fd)
   // Read once and removed, so child processes do not write into it.
   expect(process.env._LAMBDA_TELEMETRY_LOG_FD).toBeUndefined()

@@ -1,5 +1,6 @@
 import { LambdaTest } from "@effect-lambda/testing"
 import { describe, expect, it } from "@effect/vitest"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -8,7 +9,6 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
-import * as Context from "effect/Context"
 import * as Handler from "../src/Handler.js"
 import * as LambdaContext from "../src/LambdaContext.js"
 import * as LambdaRuntime from "../src/LambdaRuntime.js"
@@ -47,7 +47,8 @@ const handler = Handler.make({
   }
 })
 
-const errorBody = (body: string) => JSON.parse(body) as { errorType: string; errorMessage: string; stackTrace: Array<string> }
+const errorBody = (body: string) =>
+  JSON.parse(body) as { errorType: string; errorMessage: string; stackTrace: Array<string> }
 
 describe("LambdaRuntime.run", () => {
   it.scoped("answers every outcome with exactly one report of the right type", () =>
@@ -67,7 +68,7 @@ describe("LambdaRuntime.run", () => {
       for (const [event] of cases) ids.push(yield* api.enqueue(event))
       const reports = yield* Effect.forEach(ids, api.report)
       expect(reports.map((r) => [r._tag, r.errorType])).toEqual(cases.map(([, tag, type]) => [tag, type]))
-      expect(reports[0]!.body).toBe('{"a":1}')
+      expect(reports[0]!.body).toBe("{\"a\":1}")
       expect(reports[0]!.contentType).toBe("application/json")
       expect(reports[1]!.body).toBe("null")
       expect(errorBody(reports[2]!.body)).toMatchObject({ errorType: "NotFound", errorMessage: "missing" })
@@ -122,7 +123,10 @@ describe("LambdaRuntime.run", () => {
       const report = yield* api.report(id)
       expect(report.errorType).toBe("Runtime.Timeout")
       // Lambda's words: the budget is the deadline minus when the invocation was received.
-      expect(errorBody(report.body)).toMatchObject({ errorType: "TimeoutError", errorMessage: "Task timed out after 3.00 seconds" })
+      expect(errorBody(report.body)).toMatchObject({
+        errorType: "TimeoutError",
+        errorMessage: "Task timed out after 3.00 seconds"
+      })
       expect(yield* Ref.get(released)).toBe(true)
     }))
 
@@ -149,7 +153,13 @@ describe("LambdaRuntime.run", () => {
             const before = yield* ctx.remainingTimeInMillis
             yield* Deferred.await(gate)
             const after = yield* LambdaContext.remainingTimeInMillis
-            return { ...ctx, awsRequestId: ctx.awsRequestId, before, after, trace: process.env._X_AMZN_TRACE_ID ?? null }
+            return {
+              ...ctx,
+              awsRequestId: ctx.awsRequestId,
+              before,
+              after,
+              trace: process.env._X_AMZN_TRACE_ID ?? null
+            }
           })
       })
       const { api } = yield* LambdaTest.start(seen, Layer.empty, {
@@ -207,7 +217,10 @@ describe("LambdaRuntime.run", () => {
   it.scoped("413 on a response becomes one Function.ResponseSizeTooLarge error report", () =>
     Effect.gen(function*() {
       const { api } = yield* LambdaTest.start(handler, Layer.empty, quiet)
-      yield* api.failNext("response", new RuntimeApiError.PayloadTooLarge({ operation: "response", message: "too big", size: 7_000_000 }))
+      yield* api.failNext(
+        "response",
+        new RuntimeApiError.PayloadTooLarge({ operation: "response", message: "too big", size: 7_000_000 })
+      )
       const id = yield* api.enqueue({ op: "ok", value: "x" })
       const report = yield* api.report(id)
       expect(report._tag).toBe("Error")
@@ -232,10 +245,12 @@ describe("LambdaRuntime.run", () => {
 
   it.scoped("a 500 or a lost connection on next stops the runtime", () =>
     Effect.gen(function*() {
-      for (const error of [
-        new RuntimeApiError.ContainerError({ operation: "next", message: "x" }),
-        new RuntimeApiError.TransportError({ operation: "next", message: "reset twice" })
-      ]) {
+      for (
+        const error of [
+          new RuntimeApiError.ContainerError({ operation: "next", message: "x" }),
+          new RuntimeApiError.TransportError({ operation: "next", message: "reset twice" })
+        ]
+      ) {
         const scope = yield* Scope.make()
         const { api, exit } = yield* LambdaTest.start(handler, Layer.empty, quiet).pipe(Scope.extend(scope))
         yield* api.failNext("next", error)
@@ -252,7 +267,10 @@ describe("LambdaRuntime.run", () => {
       const counting = Handler.make({ handle: () => Ref.updateAndGet(runs, (n) => n + 1) })
       const { api } = yield* LambdaTest.start(counting, Layer.empty, quiet)
       yield* api.enqueueRaw({ "lambda-runtime-deadline-ms": "1" }, "{}")
-      yield* api.enqueueRaw({ "lambda-runtime-aws-request-id": "bad-deadline", "lambda-runtime-deadline-ms": "soon" }, "{}")
+      yield* api.enqueueRaw(
+        { "lambda-runtime-aws-request-id": "bad-deadline", "lambda-runtime-deadline-ms": "soon" },
+        "{}"
+      )
       const report = yield* api.report("bad-deadline")
       expect(report.errorType).toBe("Runtime.UnknownReason")
       expect(errorBody(report.body).errorType).toBe("InvalidInvocation")
@@ -289,7 +307,9 @@ describe("LambdaRuntime.run", () => {
 
   it.scoped("a bad Lambda environment value is Runtime.ConfigInvalid at init", () =>
     Effect.gen(function*() {
-      const { api } = yield* LambdaTest.start(handler, Layer.empty, { env: { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "lots", AWS_LAMBDA_LOG_LEVEL: "FATAL" } })
+      const { api } = yield* LambdaTest.start(handler, Layer.empty, {
+        env: { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "lots", AWS_LAMBDA_LOG_LEVEL: "FATAL" }
+      })
       const report = yield* api.initError
       expect(report.errorType).toBe("Runtime.ConfigInvalid")
       expect(errorBody(report.body).errorMessage).toContain("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
@@ -300,8 +320,10 @@ describe("LambdaRuntime.run", () => {
       const a = Handler.make({ handle: () => Effect.succeed("a") })
       const b = Handler.make({ handle: () => Effect.succeed("b") })
       const picked = yield* LambdaTest.start({ a, b }, Layer.empty, { env: { _HANDLER: "index.b" } })
-      expect((yield* picked.api.report(yield* picked.api.enqueue({}))).body).toBe('"b"')
-      const missing = yield* LambdaTest.start({ a, b }, Layer.empty, { env: { _HANDLER: "index.c", AWS_LAMBDA_LOG_LEVEL: "FATAL" } })
+      expect((yield* picked.api.report(yield* picked.api.enqueue({}))).body).toBe("\"b\"")
+      const missing = yield* LambdaTest.start({ a, b }, Layer.empty, {
+        env: { _HANDLER: "index.c", AWS_LAMBDA_LOG_LEVEL: "FATAL" }
+      })
       const report = yield* missing.api.initError
       expect(report.errorType).toBe("Runtime.NoSuchHandler")
       expect(errorBody(report.body).errorMessage).toContain("a, b")
@@ -324,7 +346,10 @@ describe("LambdaRuntime.run", () => {
       })
       const { api } = yield* LambdaTest.start(tracked, Layer.empty, { env: { AWS_LAMBDA_MAX_CONCURRENCY: "3" } })
       const ids = yield* Effect.forEach([1, 2, 3, 4], () => api.enqueue({}))
-      yield* Effect.iterate(0, { while: (n) => n < 3, body: () => Effect.zipRight(Effect.yieldNow(), Ref.get(running)) })
+      yield* Effect.iterate(0, {
+        while: (n) => n < 3,
+        body: () => Effect.zipRight(Effect.yieldNow(), Ref.get(running))
+      })
       expect(yield* Ref.get(running)).toBe(3)
       yield* Deferred.succeed(gate, void 0)
       yield* Effect.forEach(ids, api.report)

@@ -28,7 +28,9 @@ const peers: Peers = await (await import(/* @vite-ignore */ setupPeers)).ensureP
   say: (m: string) => console.log(`[dropin diff] ${m}`)
 })
 const skipReason = peers.ricEntry === undefined
-  ? `aws-lambda-ric could not be built here (${peers.note ?? "unknown reason"}): the drop-in differential test is SKIPPED`
+  ? `aws-lambda-ric could not be built here (${
+    peers.note ?? "unknown reason"
+  }): the drop-in differential test is SKIPPED`
   : undefined
 if (skipReason !== undefined) console.warn(`\n!!! ${skipReason}\n`)
 
@@ -64,7 +66,9 @@ const writeCase = (index: number, files: Readonly<Record<string, string>>, clien
 }
 
 // Both clients of one case run at once; cases run a few at a time (2 cores, shared).
-const runCase = async (index: number): Promise<{ ric: unknown; ours: unknown; raw: { ric: Outcome; ours: Outcome } }> => {
+const runCase = async (
+  index: number
+): Promise<{ ric: unknown; ours: unknown; raw: { ric: Outcome; ours: Outcome } }> => {
   const c = cases[index]!
   const run = (entry: string, client: string) => {
     const taskRoot = writeCase(index, c.files, client)
@@ -110,20 +114,23 @@ const allResults = () =>
     return out
   })
 
-describe.skipIf(skipReason !== undefined)(`drop-in runner vs aws-lambda-ric ${peers.ricVersion ?? ""} (node ${peers.nodeVersion})`, () => {
-  let outcomes: Awaited<ReturnType<typeof allResults>> = []
-  // All cases run up front, a few at a time: ~100 processes, seconds on an idle machine, minutes
-  // on a saturated one, hence the generous bound.
-  beforeAll(async () => {
-    outcomes = await allResults()
-  }, 900_000)
-  cases.forEach((c, index) => {
-    it.skipIf(!selected(c.name))(c.name, () => {
-      const { ours, raw, ric } = outcomes[index]!
-      // A case that gives AWS's client no outcome at all would compare nothing: refuse it.
-      expect(raw.ric.timedOut, `aws-lambda-ric timed out; stderr: ${raw.ric.stderr}`).toBeFalsy()
-      expect(raw.ric.initError ?? raw.ric.report ?? raw.ric.exitCode, "no outcome").toBeDefined()
-      expect(ours, `stderr (ours): ${raw.ours.stderr}`).toEqual(ric)
+describe.skipIf(skipReason !== undefined)(
+  `drop-in runner vs aws-lambda-ric ${peers.ricVersion ?? ""} (node ${peers.nodeVersion})`,
+  () => {
+    let outcomes: Awaited<ReturnType<typeof allResults>> = []
+    // All cases run up front, a few at a time: ~100 processes, seconds on an idle machine, minutes
+    // on a saturated one, hence the generous bound.
+    beforeAll(async () => {
+      outcomes = await allResults()
+    }, 900_000)
+    cases.forEach((c, index) => {
+      it.skipIf(!selected(c.name))(c.name, () => {
+        const { ours, raw, ric } = outcomes[index]!
+        // A case that gives AWS's client no outcome at all would compare nothing: refuse it.
+        expect(raw.ric.timedOut, `aws-lambda-ric timed out; stderr: ${raw.ric.stderr}`).toBeFalsy()
+        expect(raw.ric.initError ?? raw.ric.report ?? raw.ric.exitCode, "no outcome").toBeDefined()
+        expect(ours, `stderr (ours): ${raw.ours.stderr}`).toEqual(ric)
+      })
     })
-  })
-})
+  }
+)

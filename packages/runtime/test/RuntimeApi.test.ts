@@ -9,7 +9,8 @@ import * as RuntimeApi from "../src/RuntimeApi.js"
 import * as FakeRuntimeApi from "./utils/FakeRuntimeApi.js"
 
 let transport: RuntimeApi.TransportKind = "socket"
-const client = (address: string) => Effect.provide(RuntimeApi.RuntimeApi, RuntimeApi.layerAddress(address, 1, transport))
+const client = (address: string) =>
+  Effect.provide(RuntimeApi.RuntimeApi, RuntimeApi.layerAddress(address, 1, transport))
 
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   if (Exit.isSuccess(exit)) throw new Error("expected a failure")
@@ -28,12 +29,12 @@ describe.each(["socket", "node-http"] as const)("RuntimeApi (live, over HTTP, %s
       const fake = yield* FakeRuntimeApi.make((_req, res) => {
         res.writeHead(200, {
           ...FakeRuntimeApi.invocationHeaders("abc"),
-          "lambda-runtime-client-context": '{"custom":{"a":"b"}}',
-          "lambda-runtime-cognito-identity": '{"cognitoIdentityId":"c"}',
+          "lambda-runtime-client-context": "{\"custom\":{\"a\":\"b\"}}",
+          "lambda-runtime-cognito-identity": "{\"cognitoIdentityId\":\"c\"}",
           "lambda-runtime-aws-tenant-id": "t-1",
           "content-type": "application/json"
         })
-        res.end('{"hello":"world"}')
+        res.end("{\"hello\":\"world\"}")
       })
       const api = yield* client(fake.address)
       const invocation = yield* api.next
@@ -44,20 +45,20 @@ describe.each(["socket", "node-http"] as const)("RuntimeApi (live, over HTTP, %s
       expect(invocation.clientContext).toEqual({ custom: { a: "b" } })
       expect(invocation.cognitoIdentity).toEqual({ cognitoIdentityId: "c" })
       expect(invocation.traceId).toMatch(/^Root=1-/)
-      expect(Buffer.from(invocation.body).toString()).toBe('{"hello":"world"}')
+      expect(Buffer.from(invocation.body).toString()).toBe("{\"hello\":\"world\"}")
     }))
 
   it.scoped("respond: POST with the URL-encoded id, content type and length", () =>
     Effect.gen(function*() {
       const fake = yield* FakeRuntimeApi.make((_req, res) => FakeRuntimeApi.json(res, 202, { status: "OK" }))
       const api = yield* client(fake.address)
-      yield* api.respond("a/b c?d", '{"ok":true}')
+      yield* api.respond("a/b c?d", "{\"ok\":true}")
       yield* api.respond("bytes", new Uint8Array([1, 2, 3]), "application/octet-stream")
       const [first, second] = fake.requests
       expect(first).toMatchObject({ method: "POST", url: "/2018-06-01/runtime/invocation/a%2Fb%20c%3Fd/response" })
       expect(first!.headers["content-type"]).toBe("application/json")
       expect(first!.headers["content-length"]).toBe("11")
-      expect(first!.body.toString()).toBe('{"ok":true}')
+      expect(first!.body.toString()).toBe("{\"ok\":true}")
       expect(second!.headers["content-type"]).toBe("application/octet-stream")
       expect([...second!.body]).toEqual([1, 2, 3])
       // one keep-alive connection for both
@@ -74,7 +75,9 @@ describe.each(["socket", "node-http"] as const)("RuntimeApi (live, over HTTP, %s
       const [error, init] = fake.requests
       expect(error!.url).toBe("/2018-06-01/runtime/invocation/id-1/error")
       expect(error!.headers["lambda-runtime-function-error-type"]).toBe("Runtime.Defect")
-      expect(JSON.parse(error!.headers["lambda-runtime-function-xray-error-cause"] as string).exceptions[0].type).toBe("TypeError")
+      expect(JSON.parse(error!.headers["lambda-runtime-function-xray-error-cause"] as string).exceptions[0].type).toBe(
+        "TypeError"
+      )
       expect(JSON.parse(error!.body.toString())).toMatchObject({ errorType: "TypeError", errorMessage: "nope" })
       expect(init!.url).toBe("/2018-06-01/runtime/init/error")
       expect(init!.headers["lambda-runtime-function-error-type"]).toBe("Runtime.InitError")
@@ -84,13 +87,28 @@ describe.each(["socket", "node-http"] as const)("RuntimeApi (live, over HTTP, %s
     Effect.gen(function*() {
       const statuses = [400, 403, 413, 500, 418]
       const fake = yield* FakeRuntimeApi.make((_req, res, index) =>
-        FakeRuntimeApi.json(res, statuses[index % statuses.length]!, { errorType: `T${statuses[index % statuses.length]}`, errorMessage: "why" })
+        FakeRuntimeApi.json(res, statuses[index % statuses.length]!, {
+          errorType: `T${statuses[index % statuses.length]}`,
+          errorMessage: "why"
+        })
       )
       const api = yield* client(fake.address)
       const errors = []
       for (let i = 0; i < statuses.length; i++) errors.push(failureOf(yield* Effect.exit(api.respond("x", "12345"))))
-      expect(errors.map((e) => e._tag)).toEqual(["BadRequest", "Forbidden", "PayloadTooLarge", "ContainerError", "UnexpectedStatus"])
-      expect(errors.map((e) => "errorType" in e ? e.errorType : undefined)).toEqual(["T400", "T403", "T413", "T500", "T418"])
+      expect(errors.map((e) => e._tag)).toEqual([
+        "BadRequest",
+        "Forbidden",
+        "PayloadTooLarge",
+        "ContainerError",
+        "UnexpectedStatus"
+      ])
+      expect(errors.map((e) => "errorType" in e ? e.errorType : undefined)).toEqual([
+        "T400",
+        "T403",
+        "T413",
+        "T500",
+        "T418"
+      ])
       expect(errors[2]).toMatchObject({ size: 5, message: "why" })
       expect(errors[4]).toMatchObject({ status: 418 })
       const next = failureOf(yield* Effect.exit(api.next))
@@ -209,7 +227,8 @@ describe.each(["socket", "node-http"] as const)("RuntimeApi (live, over HTTP, %s
 })
 
 describe("RuntimeApi.layerConfig", () => {
-  const withEnv = (env: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+  const withEnv = (env: Record<string, string>) =>
+    Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
 
   it.scoped("reads AWS_LAMBDA_RUNTIME_API through effect/Config and talks to that address", () =>
     Effect.gen(function*() {
@@ -231,7 +250,11 @@ describe("RuntimeApi.layerConfig", () => {
   it.effect("fails with a ConfigError when AWS_LAMBDA_RUNTIME_API is unset or empty", () =>
     Effect.gen(function*() {
       for (const env of [{}, { AWS_LAMBDA_RUNTIME_API: "" }]) {
-        const exit = yield* RuntimeApi.RuntimeApi.pipe(Effect.provide(RuntimeApi.layerConfig), withEnv(env), Effect.exit)
+        const exit = yield* RuntimeApi.RuntimeApi.pipe(
+          Effect.provide(RuntimeApi.layerConfig),
+          withEnv(env),
+          Effect.exit
+        )
         expect(ConfigError.isConfigError(failureOf(exit))).toBe(true)
       }
     }))

@@ -36,10 +36,17 @@ describe("Handler.fromAsync", () => {
         memory: context.memoryLimitInMB,
         remainingIsNumber: typeof context.getRemainingTimeInMillis() === "number"
       }))
-      const result = yield* LambdaTest.invoke(handler, { name: "world" }, { env: { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512" } })
+      const result = yield* LambdaTest.invoke(handler, { name: "world" }, {
+        env: { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512" }
+      })
       expect(result._tag).toBe("Response")
       if (result._tag !== "Response") return
-      expect(result.json).toEqual({ message: "hello world", requestId: result.requestId, memory: "512", remainingIsNumber: true })
+      expect(result.json).toEqual({
+        message: "hello world",
+        requestId: result.requestId,
+        memory: "512",
+        remainingIsNumber: true
+      })
     }))
 
   it.effect("a thrown error is the failure, reported under the user's own name", () =>

@@ -34,7 +34,9 @@ describe("Effect internals the runtime relies on", () => {
   it.effect("a fiber interrupted as the deadline's id ends interrupted only, by that id, finalizers run", () =>
     Effect.gen(function*() {
       let finalized = false
-      const fiber = yield* Effect.fork(Effect.onInterrupt(Effect.never, () => Effect.sync(() => void (finalized = true))))
+      const fiber = yield* Effect.fork(
+        Effect.onInterrupt(Effect.never, () => Effect.sync(() => void (finalized = true)))
+      )
       yield* Effect.yieldNow()
       fiber.unsafeInterruptAsFork(Deadline.interruptor)
       const exit = yield* Fiber.await(fiber)

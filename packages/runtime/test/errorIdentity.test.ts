@@ -59,14 +59,19 @@ const streaming = Handler.stream({
       : Stream.concat(Stream.make("first byte"), Stream.fail(userError(tag)))
 })
 
-const errorBody = (body: string) => JSON.parse(body) as { errorType: string; errorMessage: string; stackTrace: Array<string> }
+const errorBody = (body: string) =>
+  JSON.parse(body) as { errorType: string; errorMessage: string; stackTrace: Array<string> }
 
 describe("errors by identity", () => {
   it("the refinements know the runtime's classes, not their tags", () => {
-    expect(RuntimeApiError.isRuntimeApiError(new RuntimeApiError.ContainerError({ operation: "next", message: "m" }))).toBe(true)
-    expect(RuntimeApiError.isRuntimeApiError(new RuntimeApiError.TransportError({ operation: "next", message: "m" }))).toBe(true)
+    expect(RuntimeApiError.isRuntimeApiError(new RuntimeApiError.ContainerError({ operation: "next", message: "m" })))
+      .toBe(true)
+    expect(RuntimeApiError.isRuntimeApiError(new RuntimeApiError.TransportError({ operation: "next", message: "m" })))
+      .toBe(true)
     expect(HandlerError.isHandlerError(new HandlerError.TimeoutError({ message: "m" }))).toBe(true)
-    expect(HandlerError.isHandlerError(new RuntimeApiError.ContainerError({ operation: "next", message: "m" }))).toBe(false)
+    expect(HandlerError.isHandlerError(new RuntimeApiError.ContainerError({ operation: "next", message: "m" }))).toBe(
+      false
+    )
     for (const tag of RUNTIME_TAGS) {
       expect(RuntimeApiError.isRuntimeApiError(userError(tag))).toBe(false)
       expect(HandlerError.isHandlerError(userError(tag))).toBe(false)
@@ -92,7 +97,7 @@ describe("errors by identity", () => {
       }
       // Served only if no user error stopped the loop (a fatal error would leave it unanswered).
       const ok = yield* api.report(yield* api.enqueue({ tag: "ok", stream: false }))
-      expect([ok._tag, ok.body]).toEqual(["Response", '"ok"'])
+      expect([ok._tag, ok.body]).toEqual(["Response", "\"ok\""])
     }))
 
   it.scoped("streamed: a failure after the first byte ends the body with Function.<Tag> trailers and the loop goes on", () =>

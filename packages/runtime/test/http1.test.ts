@@ -49,13 +49,21 @@ const chunked = (body: Buffer, sizes: ReadonlyArray<number>) => {
 describe("http1 ResponseParser", () => {
   it("parses a Content-Length answer with headers, repeated headers joined", () => {
     const { out } = feed([Buffer.from("HTTP/1.1 200 OK\r\nA: 1\r\nContent-Length: 5\r\nX-Y: a\r\nx-y: b\r\n\r\nhello")])
-    expect(out).toEqual([{ status: 200, headers: { a: "1", "content-length": "5", "x-y": "a, b" }, body: Buffer.from("hello"), close: false }])
+    expect(out).toEqual([{
+      status: 200,
+      headers: { a: "1", "content-length": "5", "x-y": "a, b" },
+      body: Buffer.from("hello"),
+      close: false
+    }])
   })
 
   it("parses two answers in a row on one connection, and 204 without a body", () => {
     const parser = new ResponseParser()
     expect(parser.push(Buffer.from("HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\n\r\nok"))?.status).toBe(202)
-    expect(parser.push(Buffer.from("HTTP/1.1 204 No Content\r\n\r\n"))).toMatchObject({ status: 204, body: Buffer.alloc(0) })
+    expect(parser.push(Buffer.from("HTTP/1.1 204 No Content\r\n\r\n"))).toMatchObject({
+      status: 204,
+      body: Buffer.alloc(0)
+    })
   })
 
   it("a body delimited by the close completes on end(); Connection: close is reported", () => {
@@ -63,7 +71,9 @@ describe("http1 ResponseParser", () => {
     expect(parser.push(Buffer.from("HTTP/1.1 200 OK\r\n\r\npart1"))).toBeUndefined()
     expect(parser.push(Buffer.from("part2"))).toBeUndefined()
     expect(parser.end()).toMatchObject({ status: 200, body: Buffer.from("part1part2"), close: true })
-    expect(feed([Buffer.from("HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")]).out[0]!.close).toBe(true)
+    expect(feed([Buffer.from("HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")]).out[0]!.close).toBe(
+      true
+    )
   })
 
   it("any split of the bytes gives the same answer (Content-Length and chunked)", () => {
@@ -130,9 +140,13 @@ describe("http1 ResponseParser", () => {
 
 describe("http1 encodeRequest", () => {
   it("writes the request line, Host, headers and Content-Length in one buffer", () => {
-    const bytes = encodeRequest("POST", "/p", "127.0.0.1:9001", { "content-type": "application/json" }, '{"a":"é"}')
-    expect(bytes.toString()).toBe('POST /p HTTP/1.1\r\nHost: 127.0.0.1:9001\r\ncontent-type: application/json\r\ncontent-length: 10\r\n\r\n{"a":"é"}')
-    expect(encodeRequest("GET", "/n", "h:1", { "user-agent": "x" }, undefined).toString()).toBe("GET /n HTTP/1.1\r\nHost: h:1\r\nuser-agent: x\r\n\r\n")
+    const bytes = encodeRequest("POST", "/p", "127.0.0.1:9001", { "content-type": "application/json" }, "{\"a\":\"é\"}")
+    expect(bytes.toString()).toBe(
+      "POST /p HTTP/1.1\r\nHost: 127.0.0.1:9001\r\ncontent-type: application/json\r\ncontent-length: 10\r\n\r\n{\"a\":\"é\"}"
+    )
+    expect(encodeRequest("GET", "/n", "h:1", { "user-agent": "x" }, undefined).toString()).toBe(
+      "GET /n HTTP/1.1\r\nHost: h:1\r\nuser-agent: x\r\n\r\n"
+    )
   })
 
   it("refuses a header value that would inject another header", () => {
@@ -156,19 +170,25 @@ describe("socket transport against a raw TCP server", () => {
     Effect.gen(function*() {
       const server = yield* rawServer(answer)
       const { port } = server.address() as net.AddressInfo
-      const api = yield* Effect.provide(RuntimeApi.RuntimeApi, RuntimeApi.layerAddress(`127.0.0.1:${port}`, 1, "socket"))
+      const api = yield* Effect.provide(
+        RuntimeApi.RuntimeApi,
+        RuntimeApi.layerAddress(`127.0.0.1:${port}`, 1, "socket")
+      )
       return yield* Effect.exit(api.next)
     })
 
   it.scoped("a malformed answer is a typed TransportError", () =>
     Effect.gen(function*() {
       const exit = yield* nextWith((socket) => socket.end("HTTP/1.1 ok\r\n\r\n"))
-      expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause)).toMatchObject({ value: { _tag: "TransportError", message: expect.stringContaining("bad status line") } })
+      expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause)).toMatchObject({
+        value: { _tag: "TransportError", message: expect.stringContaining("bad status line") }
+      })
     }))
 
   it.scoped("an answer split byte by byte is read whole", () =>
     Effect.gen(function*() {
-      const text = "HTTP/1.1 200 OK\r\nlambda-runtime-aws-request-id: slow\r\nlambda-runtime-deadline-ms: 5\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+      const text =
+        "HTTP/1.1 200 OK\r\nlambda-runtime-aws-request-id: slow\r\nlambda-runtime-deadline-ms: 5\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
       const exit = yield* nextWith((socket) => {
         let i = 0
         const tick = () => {

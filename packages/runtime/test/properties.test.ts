@@ -39,8 +39,12 @@ const cause: fc.Arbitrary<Cause.Cause<unknown>> = fc.letrec((tie) => ({
     anyError.map(Cause.fail),
     anyError.map(Cause.die),
     fc.nat().map((id) => Cause.interrupt(FiberId.make(id, 0))),
-    fc.tuple(tie("cause"), tie("cause")).map(([a, b]) => Cause.sequential(a as Cause.Cause<unknown>, b as Cause.Cause<unknown>)),
-    fc.tuple(tie("cause"), tie("cause")).map(([a, b]) => Cause.parallel(a as Cause.Cause<unknown>, b as Cause.Cause<unknown>))
+    fc.tuple(tie("cause"), tie("cause")).map(([a, b]) =>
+      Cause.sequential(a as Cause.Cause<unknown>, b as Cause.Cause<unknown>)
+    ),
+    fc.tuple(tie("cause"), tie("cause")).map(([a, b]) =>
+      Cause.parallel(a as Cause.Cause<unknown>, b as Cause.Cause<unknown>)
+    )
   )
 })).cause
 
@@ -62,15 +66,20 @@ describe("properties", () => {
 
   it("Invocation.decode: a well-formed answer always decodes", () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }), fc.nat({ max: 2 ** 52 }), fc.option(fc.json()), (id, deadline, context) => {
-        const decoded = Invocation.decode({
-          "lambda-runtime-aws-request-id": id,
-          "lambda-runtime-deadline-ms": String(deadline),
-          ...(context === null ? {} : { "lambda-runtime-client-context": context })
-        }, new Uint8Array())
-        expect(Either.isRight(decoded)).toBe(true)
-        if (Either.isRight(decoded)) expect(decoded.right.deadlineMs).toBe(deadline)
-      })
+      fc.property(
+        fc.string({ minLength: 1 }),
+        fc.nat({ max: 2 ** 52 }),
+        fc.option(fc.json()),
+        (id, deadline, context) => {
+          const decoded = Invocation.decode({
+            "lambda-runtime-aws-request-id": id,
+            "lambda-runtime-deadline-ms": String(deadline),
+            ...(context === null ? {} : { "lambda-runtime-client-context": context })
+          }, new Uint8Array())
+          expect(Either.isRight(decoded)).toBe(true)
+          if (Either.isRight(decoded)) expect(decoded.right.deadlineMs).toBe(deadline)
+        }
+      )
     )
   })
 
@@ -89,7 +98,9 @@ describe("properties", () => {
         expect(xray.length).toBeLessThanOrEqual(8 * 1024)
         expect(JSON.parse(xray).exceptions[0].type).toBe(report.errorType)
         const trailers = ResponseStream.trailers(report)
-        expect(JSON.parse(Buffer.from(trailers["Lambda-Runtime-Function-Error-Body"], "base64").toString())).toEqual(body)
+        expect(JSON.parse(Buffer.from(trailers["Lambda-Runtime-Function-Error-Body"], "base64").toString())).toEqual(
+          body
+        )
       }),
       { numRuns: 1000 }
     )

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import * as cp from "node:child_process"
 import * as esbuild from "esbuild"
+import * as cp from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"

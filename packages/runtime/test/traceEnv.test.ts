@@ -8,7 +8,9 @@ describe("_X_AMZN_TRACE_ID in JS memory", () => {
   it("reads, enumerates, passes to child processes and clears like a real variable", () => {
     const set = TraceEnv.setter()
     set("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
-    expect(process.env._X_AMZN_TRACE_ID).toBe("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
+    expect(process.env._X_AMZN_TRACE_ID).toBe(
+      "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+    )
     expect("_X_AMZN_TRACE_ID" in process.env).toBe(true)
     expect(Object.keys(process.env)).toContain("_X_AMZN_TRACE_ID")
     expect({ ...process.env }._X_AMZN_TRACE_ID).toMatch(/^Root=1-/)

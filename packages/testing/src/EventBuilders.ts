@@ -8,7 +8,18 @@
  *
  * @since 0.1.0
  */
-import type { Alb, ApiGateway, DynamoDb, EventBridge, FunctionUrl, Kinesis, S3, Scheduled, Sns, Sqs } from "@effect-lambda/events"
+import type {
+  Alb,
+  ApiGateway,
+  DynamoDb,
+  EventBridge,
+  FunctionUrl,
+  Kinesis,
+  S3,
+  Scheduled,
+  Sns,
+  Sqs
+} from "@effect-lambda/events"
 import { createHash } from "node:crypto"
 
 const ACCOUNT = "123456789012"
@@ -270,7 +281,9 @@ export const albRequest = (
   )
   return {
     requestContext: {
-      elb: { targetGroupArn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/lambda-target/abcdef0123456789` }
+      elb: {
+        targetGroupArn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/lambda-target/abcdef0123456789`
+      }
     },
     httpMethod: request.method,
     path: request.path,
@@ -545,7 +558,9 @@ export const dynamoDbStreamEvent = (
     const eventName = record.eventName ??
       (record.newImage !== undefined && record.oldImage !== undefined
         ? "MODIFY"
-        : record.oldImage !== undefined ? "REMOVE" : "INSERT")
+        : record.oldImage !== undefined
+        ? "REMOVE"
+        : "INSERT")
     return {
       eventID: `${index + 1}`.padStart(32, "0"),
       eventName,
@@ -561,7 +576,9 @@ export const dynamoDbStreamEvent = (
         SizeBytes: JSON.stringify(record).length,
         StreamViewType: "NEW_AND_OLD_IMAGES" as const
       },
-      eventSourceARN: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${options.tableName ?? "test-table"}/stream/2026-01-01T00:00:00.000`
+      eventSourceARN: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${
+        options.tableName ?? "test-table"
+      }/stream/2026-01-01T00:00:00.000`
     }
   })
 })
@@ -590,7 +607,9 @@ export const kinesisEvent = (
   options: { readonly streamName?: string } = {}
 ): Kinesis.KinesisStreamEvent => ({
   Records: records.map((entry, index) => {
-    const record: KinesisRecordInput = typeof entry === "string" || entry instanceof Uint8Array ? { data: entry } : entry
+    const record: KinesisRecordInput = typeof entry === "string" || entry instanceof Uint8Array
+      ? { data: entry }
+      : entry
     const sequenceNumber = record.sequenceNumber ??
       (49590338271490256608559692538361571095921575989136588898n + BigInt(index)).toString()
     return {

@@ -114,13 +114,23 @@ export interface Started {
  * @category models
  */
 export type InvokeResult =
-  | { readonly _tag: "Response"; readonly requestId: string; readonly body: string; readonly json: unknown; readonly contentType: string | undefined }
+  | {
+    readonly _tag: "Response"
+    readonly requestId: string
+    readonly body: string
+    readonly json: unknown
+    readonly contentType: string | undefined
+  }
   | {
     readonly _tag: "Error"
     readonly requestId: string
     /** `Lambda-Runtime-Function-Error-Type`, e.g. `Function.NotFound` or `Runtime.InvalidEvent`. */
     readonly errorType: string
-    readonly body: { readonly errorType: string; readonly errorMessage: string; readonly stackTrace: ReadonlyArray<string> }
+    readonly body: {
+      readonly errorType: string
+      readonly errorMessage: string
+      readonly stackTrace: ReadonlyArray<string>
+    }
     readonly xrayCause: string | undefined
   }
 
@@ -161,4 +171,3 @@ export const invoke = <Ev, A, E, R, ROut = never, LE = never>(
       } as const
     })
   ) as any
-

@@ -228,8 +228,12 @@ const make = Effect.gen(function*() {
           "content-type": options.contentType ?? "application/json"
         }
         if (options.traceId !== undefined) headers["lambda-runtime-trace-id"] = options.traceId
-        if (options.clientContext !== undefined) headers["lambda-runtime-client-context"] = JSON.stringify(options.clientContext)
-        if (options.cognitoIdentity !== undefined) headers["lambda-runtime-cognito-identity"] = JSON.stringify(options.cognitoIdentity)
+        if (options.clientContext !== undefined) {
+          headers["lambda-runtime-client-context"] = JSON.stringify(options.clientContext)
+        }
+        if (options.cognitoIdentity !== undefined) {
+          headers["lambda-runtime-cognito-identity"] = JSON.stringify(options.cognitoIdentity)
+        }
         if (options.tenantId !== undefined) headers["lambda-runtime-aws-tenant-id"] = options.tenantId
         waiter(requestId)
         yield* Queue.offer(queue, { headers, body: toBytes(event) })
@@ -255,6 +259,8 @@ const make = Effect.gen(function*() {
  * @category layers
  */
 export const layer: Layer.Layer<RuntimeApi.RuntimeApi | MockRuntimeApi> = Layer.unwrapEffect(
-  Effect.map(make, ({ api, mock }) =>
-    Layer.merge(Layer.succeed(RuntimeApi.RuntimeApi, api), Layer.succeed(MockRuntimeApi, mock)))
+  Effect.map(
+    make,
+    ({ api, mock }) => Layer.merge(Layer.succeed(RuntimeApi.RuntimeApi, api), Layer.succeed(MockRuntimeApi, mock))
+  )
 )

@@ -1,4 +1,15 @@
-import { Alb, ApiGateway, DynamoDb, EventBridge, FunctionUrl, Kinesis, S3, Scheduled, Sns, Sqs } from "@effect-lambda/events"
+import {
+  Alb,
+  ApiGateway,
+  DynamoDb,
+  EventBridge,
+  FunctionUrl,
+  Kinesis,
+  S3,
+  Scheduled,
+  Sns,
+  Sqs
+} from "@effect-lambda/events"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
@@ -6,7 +17,8 @@ import { EventBuilders } from "../src/index.js"
 
 // What matters about a builder: AWS's own shape, i.e. the event decodes with the Schema of the
 // source, and the fields a test gave end up where the source puts them.
-const decode = <A, I>(schema: Schema.Schema<A, I>, value: unknown) => Schema.decodeUnknown(schema, { onExcessProperty: "error" })(value)
+const decode = <A, I>(schema: Schema.Schema<A, I>, value: unknown) =>
+  Schema.decodeUnknown(schema, { onExcessProperty: "error" })(value)
 
 describe("EventBuilders", () => {
   it.effect("apiGatewayV2Request: defaults decode", () =>
@@ -53,7 +65,10 @@ describe("EventBuilders", () => {
 
   it.effect("functionUrlRequest", () =>
     Effect.gen(function*() {
-      const event = yield* decode(FunctionUrl.FunctionUrlEvent, EventBuilders.functionUrlRequest({ path: "/x", cookies: { a: "1" } }))
+      const event = yield* decode(
+        FunctionUrl.FunctionUrlEvent,
+        EventBuilders.functionUrlRequest({ path: "/x", cookies: { a: "1" } })
+      )
       expect(event.rawPath).toBe("/x")
       expect(event.requestContext.accountId).toBe("anonymous")
       expect(event.cookies).toEqual(["a=1"])
@@ -67,7 +82,13 @@ describe("EventBuilders", () => {
       expect(empty.multiValueQueryStringParameters).toBeNull()
       const event = yield* decode(
         ApiGateway.ApiGatewayProxyEvent,
-        EventBuilders.apiGatewayV1Request({ method: "DELETE", path: "/a", query: { t: ["1", "2"] }, headers: { "X-Tag": ["a", "b"] }, cookies: { s: "1", t: "2" } })
+        EventBuilders.apiGatewayV1Request({
+          method: "DELETE",
+          path: "/a",
+          query: { t: ["1", "2"] },
+          headers: { "X-Tag": ["a", "b"] },
+          cookies: { s: "1", t: "2" }
+        })
       )
       expect(event.httpMethod).toBe("DELETE")
       expect(event.queryStringParameters).toEqual({ t: "2" })
@@ -83,7 +104,10 @@ describe("EventBuilders", () => {
       expect(single.body).toBe("")
       expect(single.queryStringParameters).toEqual({ q: "a%20b" })
       expect(single.multiValueHeaders).toBeUndefined()
-      const multi = yield* decode(Alb.AlbEvent, EventBuilders.albRequest({ multiValue: true, headers: { "X-A": ["1", "2"] } }))
+      const multi = yield* decode(
+        Alb.AlbEvent,
+        EventBuilders.albRequest({ multiValue: true, headers: { "X-A": ["1", "2"] } })
+      )
       expect(multi.headers).toBeUndefined()
       expect(multi.multiValueHeaders!["x-a"]).toEqual(["1", "2"])
     }))
@@ -111,7 +135,11 @@ describe("EventBuilders", () => {
     Effect.gen(function*() {
       const event = yield* decode(
         S3.S3Event,
-        EventBuilders.s3Event([{ key: "dir/a file.txt", size: 5 }, { key: "b", bucket: "other", eventName: "ObjectRemoved:Delete" }])
+        EventBuilders.s3Event([{ key: "dir/a file.txt", size: 5 }, {
+          key: "b",
+          bucket: "other",
+          eventName: "ObjectRemoved:Delete"
+        }])
       )
       expect(event.Records[0]!.s3.object.key).toBe("dir/a+file.txt")
       expect(event.Records[0]!.s3.object.size).toBe(5)
@@ -149,7 +177,10 @@ describe("EventBuilders", () => {
 
   it.effect("kinesisEvent: data is base64", () =>
     Effect.gen(function*() {
-      const event = yield* decode(Kinesis.KinesisStreamEvent, EventBuilders.kinesisEvent(["hello", { data: "x", partitionKey: "p" }]))
+      const event = yield* decode(
+        Kinesis.KinesisStreamEvent,
+        EventBuilders.kinesisEvent(["hello", { data: "x", partitionKey: "p" }])
+      )
       expect(Buffer.from(event.Records[0]!.kinesis.data, "base64").toString()).toBe("hello")
       expect(event.Records[1]!.kinesis.partitionKey).toBe("p")
       expect(event.Records[0]!.kinesis.sequenceNumber).not.toBe(event.Records[1]!.kinesis.sequenceNumber)

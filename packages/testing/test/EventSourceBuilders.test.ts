@@ -24,9 +24,14 @@ describe("EventBuilders (issue 17 sources)", () => {
   it("Cognito triggers", () => {
     const signUp = roundTrip(Cognito.PreSignUpEvent, EventBuilders.cognitoPreSignUp({ email: "a@example.com" }))
     expect(signUp.request.userAttributes.email).toBe("a@example.com")
-    const viaUnion = Schema.decodeUnknownSync(Cognito.CognitoTriggerEvent)(EventBuilders.cognitoPostConfirmation({ sub: "1" }))
+    const viaUnion = Schema.decodeUnknownSync(Cognito.CognitoTriggerEvent)(
+      EventBuilders.cognitoPostConfirmation({ sub: "1" })
+    )
     expect(viaUnion.triggerSource).toBe("PostConfirmation_ConfirmSignUp")
-    const token = roundTrip(Cognito.PreTokenGenerationV2Event, EventBuilders.cognitoPreTokenGeneration({ sub: "1" }, { groups: ["admin"] }))
+    const token = roundTrip(
+      Cognito.PreTokenGenerationV2Event,
+      EventBuilders.cognitoPreTokenGeneration({ sub: "1" }, { groups: ["admin"] })
+    )
     expect(token.request.groupConfiguration.groupsToOverride).toStrictEqual(["admin"])
     const message = roundTrip(
       Cognito.CustomMessageEvent,
@@ -36,29 +41,48 @@ describe("EventBuilders (issue 17 sources)", () => {
   })
 
   it("API Gateway authorizers", () => {
-    const token = roundTrip(ApiGatewayAuthorizer.TokenAuthorizerEvent, EventBuilders.tokenAuthorizerEvent("t", { method: "POST", path: "/items" }))
+    const token = roundTrip(
+      ApiGatewayAuthorizer.TokenAuthorizerEvent,
+      EventBuilders.tokenAuthorizerEvent("t", { method: "POST", path: "/items" })
+    )
     expect(token.methodArn).toBe("arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/POST/items")
     const request = roundTrip(
       ApiGatewayAuthorizer.RequestAuthorizerEvent,
       EventBuilders.requestAuthorizerEvent({ headers: { Authorization: "x" }, query: { a: "1" } })
     )
     expect(request.multiValueQueryStringParameters).toStrictEqual({ a: ["1"] })
-    const v2 = roundTrip(ApiGatewayAuthorizer.RequestAuthorizerEventV2, EventBuilders.requestAuthorizerEventV2({ headers: { Authorization: "Bearer t" } }))
+    const v2 = roundTrip(
+      ApiGatewayAuthorizer.RequestAuthorizerEventV2,
+      EventBuilders.requestAuthorizerEventV2({ headers: { Authorization: "Bearer t" } })
+    )
     expect(v2.identitySource).toStrictEqual(["Bearer t"])
   })
 
   it("Kafka: MSK and self-managed, offsets per partition, headers as bytes", () => {
-    const msk = roundTrip(Kafka.KafkaEvent, EventBuilders.kafkaEvent("orders", ["a", { value: "b", key: "k", headers: { h: "v" } }, { value: null, partition: 1 }]))
+    const msk = roundTrip(
+      Kafka.KafkaEvent,
+      EventBuilders.kafkaEvent("orders", ["a", { value: "b", key: "k", headers: { h: "v" } }, {
+        value: null,
+        partition: 1
+      }])
+    )
     expect(Object.keys(msk.records)).toStrictEqual(["orders-0", "orders-1"])
     const records = Kafka.allRecords(msk)
-    expect(records.map((r) => [r.partition, r.offset, Kafka.valueText(r)])).toStrictEqual([[0, 0, "a"], [0, 1, "b"], [1, 0, null]])
+    expect(records.map((r) => [r.partition, r.offset, Kafka.valueText(r)])).toStrictEqual([[0, 0, "a"], [0, 1, "b"], [
+      1,
+      0,
+      null
+    ]])
     expect(records[1] && Kafka.headersText(records[1])).toStrictEqual({ h: "v" })
     const self = roundTrip(Kafka.KafkaEvent, EventBuilders.kafkaEvent("t", ["x"], { selfManaged: true }))
     expect(self.eventSource).toBe("SelfManagedKafka")
   })
 
   it("AppSync resolver", () => {
-    const event = roundTrip(AppSync.ResolverEvent, EventBuilders.appSyncResolverEvent("getPost", { id: "1" }, { selectionSetList: ["id", "title"] }))
+    const event = roundTrip(
+      AppSync.ResolverEvent,
+      EventBuilders.appSyncResolverEvent("getPost", { id: "1" }, { selectionSetList: ["id", "title"] })
+    )
     expect(event.info.selectionSetGraphQL).toBe("{\n  id\n  title\n}")
     expect(event.arguments).toStrictEqual({ id: "1" })
   })
@@ -71,21 +95,33 @@ describe("EventBuilders (issue 17 sources)", () => {
   })
 
   it("Firehose", () => {
-    const event = roundTrip(Firehose.FirehoseTransformationEvent, EventBuilders.firehoseEvent(["hello", new Uint8Array([1, 2])]))
+    const event = roundTrip(
+      Firehose.FirehoseTransformationEvent,
+      EventBuilders.firehoseEvent(["hello", new Uint8Array([1, 2])])
+    )
     expect(event.records[0] && Firehose.dataText(event.records[0])).toBe("hello")
     expect(event.records[1]?.data).toBe("AQI=")
   })
 
   it("SES", () => {
-    const event = roundTrip(Ses.SesEvent, EventBuilders.sesEvent({ from: "a@example.com", to: ["b@example.com"], spam: "FAIL" }))
+    const event = roundTrip(
+      Ses.SesEvent,
+      EventBuilders.sesEvent({ from: "a@example.com", to: ["b@example.com"], spam: "FAIL" })
+    )
     expect(event.Records[0]?.ses.receipt.spamVerdict.status).toBe("FAIL")
     expect(event.Records[0]?.ses.mail.commonHeaders.to).toStrictEqual(["b@example.com"])
   })
 
   it("CloudFront", () => {
-    const request = roundTrip(CloudFront.CloudFrontRequestEvent, EventBuilders.cloudFrontRequestEvent({ uri: "/a", headers: { "User-Agent": "x" } }))
+    const request = roundTrip(
+      CloudFront.CloudFrontRequestEvent,
+      EventBuilders.cloudFrontRequestEvent({ uri: "/a", headers: { "User-Agent": "x" } })
+    )
     expect(request.Records[0]?.cf.request.headers["user-agent"]).toStrictEqual([{ key: "User-Agent", value: "x" }])
-    const response = roundTrip(CloudFront.CloudFrontResponseEvent, EventBuilders.cloudFrontResponseEvent({ status: 404 }))
+    const response = roundTrip(
+      CloudFront.CloudFrontResponseEvent,
+      EventBuilders.cloudFrontResponseEvent({ status: 404 })
+    )
     expect(response.Records[0]?.cf.response.status).toBe("404")
   })
 })

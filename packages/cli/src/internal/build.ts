@@ -26,7 +26,7 @@ import * as DropIn from "./dropIn.js"
 import esmRequireBanner from "./esmRequireBanner.json" with { type: "json" }
 import { type Arch, NODE_VERSION, nodeBinary, runsHere } from "./nodeBinary.js"
 import { buildSnapshot } from "./snapshot.js"
-import { type ZipEntry, writeZip } from "./zip.js"
+import { writeZip, type ZipEntry } from "./zip.js"
 
 /** @internal */
 export type Target = "provided.al2023" | "nodejs" | "image"
@@ -187,7 +187,11 @@ const generateCompileCache = (node: string, stageDir: string) =>
     )
     if (outcome !== "next") {
       const last = (yield* Ref.get(stderr)).trim().split("\n").pop() ?? ""
-      return { skipped: `the function ${outcome === "timeout" ? "did not ask for an event within 15 s" : `exited during init: ${last}`}` } as const
+      return {
+        skipped: `the function ${
+          outcome === "timeout" ? "did not ask for an event within 15 s" : `exited during init: ${last}`
+        }`
+      } as const
     }
     const entries = yield* fs.readDirectory(cacheDir, { recursive: true })
     const files: Array<string> = []
@@ -247,20 +251,29 @@ export const build = (
     const bundled = yield* bundle(path, absDir, options.dir, true)
     const bundleBytes = bundled.code.byteLength
     if (options.budgetKb !== undefined && kb(bundleBytes) > options.budgetKb) {
-      return yield* new BudgetExceeded({ dir: options.dir, sizeKb: Math.round(kb(bundleBytes) * 10) / 10, budgetKb: options.budgetKb })
+      return yield* new BudgetExceeded({
+        dir: options.dir,
+        sizeKb: Math.round(kb(bundleBytes) * 10) / 10,
+        budgetKb: options.budgetKb
+      })
     }
     if (options.snapshot && options.target !== "provided.al2023") {
-      return yield* new SnapshotFailed({ reason: "only with --target provided.al2023 (the blob runs only on the Node binary that made it)" })
+      return yield* new SnapshotFailed({
+        reason: "only with --target provided.al2023 (the blob runs only on the Node binary that made it)"
+      })
     }
     if (options.snapshot && !runsHere(options.arch)) {
-      return yield* new SnapshotFailed({ reason: `the ${options.arch} Node binary cannot run on this machine to build it` })
+      return yield* new SnapshotFailed({
+        reason: `the ${options.arch} Node binary cannot run on this machine to build it`
+      })
     }
     const outDir = path.resolve(options.out ?? path.join(absDir, "build", "lambda", options.target))
     const notes: Array<string> = []
     const stage = yield* fs.makeTempDirectoryScoped({ prefix: "effect-lambda-build-" }).pipe(
       Effect.mapError(writeError("a temporary directory"))
     )
-    const size = (file: string) => fs.stat(file).pipe(Effect.map((i) => Number(i.size)), Effect.mapError(writeError(file)))
+    const size = (file: string) =>
+      fs.stat(file).pipe(Effect.map((i) => Number(i.size)), Effect.mapError(writeError(file)))
     yield* fs.makeDirectory(outDir, { recursive: true }).pipe(Effect.mapError(writeError(outDir)))
     yield* fs.writeFile(path.join(stage, "main.mjs"), bundled.code).pipe(Effect.mapError(writeError(stage)))
     if (bundled.map !== undefined) {
@@ -274,8 +287,14 @@ export const build = (
       // The snapshot holds the evaluated bundle: main.mjs itself is not shipped.
       const blob = yield* buildSnapshot(node ?? (yield* nodeBinary(options.arch)), absDir, stage)
       entries.push({ name: "snapshot.blob", source: { file: blob }, mode: 0o644 })
-      files.push({ path: "snapshot.blob", bytes: yield* size(blob), note: `V8 startup snapshot, Node ${NODE_VERSION} (bundle ${kb(bundleBytes).toFixed(1)} KB)` })
-      notes.push("--snapshot is experimental: module-level state (values computed at load, e.g. Date.now()) is frozen into the blob")
+      files.push({
+        path: "snapshot.blob",
+        bytes: yield* size(blob),
+        note: `V8 startup snapshot, Node ${NODE_VERSION} (bundle ${kb(bundleBytes).toFixed(1)} KB)`
+      })
+      notes.push(
+        "--snapshot is experimental: module-level state (values computed at load, e.g. Date.now()) is frozen into the blob"
+      )
     } else {
       entries.push({ name: "main.mjs", source: { file: path.join(stage, "main.mjs") }, mode: 0o644 })
       files.push({ path: "main.mjs", bytes: bundleBytes, note: "bundle" })
@@ -300,7 +319,11 @@ export const build = (
           compileCache = true
           entries.push({ name: "main.mjs.ccache", source: { file: made.file }, mode: 0o644 })
           entries.push({ name: "start.mjs", source: { content: Artefact.startModule }, mode: 0o644 })
-          files.push({ path: "main.mjs.ccache", bytes: yield* size(made.file), note: `V8 code cache, Node ${NODE_VERSION}` })
+          files.push({
+            path: "main.mjs.ccache",
+            bytes: yield* size(made.file),
+            note: `V8 code cache, Node ${NODE_VERSION}`
+          })
           files.push({ path: "start.mjs", bytes: Buffer.byteLength(Artefact.startModule) })
           if (options.target === "nodejs") {
             notes.push(`the compile cache is used only if the managed runtime runs Node ${NODE_VERSION} exactly`)
@@ -321,7 +344,9 @@ export const build = (
           entries.push({ name: "node", source: { file: node }, mode: 0o755 })
           files.push({ path: "node", bytes: yield* size(node), note: `Node ${NODE_VERSION} linux ${options.arch}` })
         } else {
-          notes.push(`no Node binary in the zip: attach a layer whose bin/node is Node ${NODE_VERSION} for ${options.arch} (see the README)`)
+          notes.push(
+            `no Node binary in the zip: attach a layer whose bin/node is Node ${NODE_VERSION} for ${options.arch} (see the README)`
+          )
         }
         const zipFile = path.join(outDir, "function.zip")
         const bytes = yield* writeZip(zipFile, entries)
@@ -331,7 +356,9 @@ export const build = (
         const wrapper = Artefact.execWrapper(scripts)
         entries.unshift({ name: "effect-lambda-wrapper", source: { content: wrapper }, mode: 0o755 })
         files.unshift({ path: "effect-lambda-wrapper", bytes: Buffer.byteLength(wrapper) })
-        notes.push("set AWS_LAMBDA_EXEC_WRAPPER=/var/task/effect-lambda-wrapper on the function (runtime nodejs22.x or nodejs24.x; any handler name)")
+        notes.push(
+          "set AWS_LAMBDA_EXEC_WRAPPER=/var/task/effect-lambda-wrapper on the function (runtime nodejs22.x or nodejs24.x; any handler name)"
+        )
         const zipFile = path.join(outDir, "function.zip")
         const bytes = yield* writeZip(zipFile, entries)
         return { outDir, bundleBytes, files: [...files, { path: zipFile, bytes, note: "zip" }], notes }
@@ -345,8 +372,9 @@ export const build = (
           yield* fs.chmod(path.join(outDir, "bootstrap"), 0o755)
           for (const e of entries) {
             if ("file" in e.source) yield* fs.copyFile(e.source.file, path.join(outDir, e.name))
-            else if (typeof e.source.content === "string") yield* fs.writeFileString(path.join(outDir, e.name), e.source.content)
-            else yield* fs.writeFile(path.join(outDir, e.name), e.source.content)
+            else if (typeof e.source.content === "string") {
+              yield* fs.writeFileString(path.join(outDir, e.name), e.source.content)
+            } else yield* fs.writeFile(path.join(outDir, e.name), e.source.content)
           }
           yield* fs.writeFileString(path.join(outDir, "Dockerfile"), docker)
         }).pipe(Effect.mapError(writeError(outDir)))
@@ -370,7 +398,9 @@ export const report = (path: Path.Path, options: BuildOptions, result: BuildResu
     bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${kb(bytes).toFixed(1)} KB`
   const budget = options.budgetKb === undefined ? "" : ` (budget ${options.budgetKb} KB)`
   const shown = (p: string) => (path.isAbsolute(p) ? path.relative(process.cwd(), p) || "." : p)
-  const lines = [`effect-lambda: built ${options.dir} for ${options.target} (${options.arch}) in ${shown(result.outDir)}${budget}`]
+  const lines = [
+    `effect-lambda: built ${options.dir} for ${options.target} (${options.arch}) in ${shown(result.outDir)}${budget}`
+  ]
   for (const f of result.files) {
     lines.push(`  ${shown(f.path).padEnd(22)} ${size(f.bytes).padStart(9)}${f.note === undefined ? "" : `  ${f.note}`}`)
   }

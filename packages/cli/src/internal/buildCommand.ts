@@ -92,4 +92,8 @@ export const buildCommand = Command.make(
       const result = yield* build(options)
       yield* Console.log(report(yield* Path.Path, options, result))
     })
-).pipe(Command.withDescription("Bundle the function with esbuild (or, for a plain Node.js folder, add the drop-in runner) and package it for AWS Lambda"))
+).pipe(
+  Command.withDescription(
+    "Bundle the function with esbuild (or, for a plain Node.js folder, add the drop-in runner) and package it for AWS Lambda"
+  )
+)

@@ -1,25 +1,25 @@
 /** @internal */
+import { Emulator } from "@effect-lambda/emulator"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { Emulator } from "@effect-lambda/emulator"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
-import * as Fiber from "effect/Fiber"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import { FunctionFailed, InvokeFailed, toMessage } from "../CliError.js"
-import { readEvent, type EventSource } from "./event.js"
 import * as DropIn from "./dropIn.js"
-import { typecheck } from "./typecheck.js"
-import { isBinary, splitHttpStream } from "./payload.js"
+import { type EventSource, readEvent } from "./event.js"
 import { checkBootstrap, ensureBuilt } from "./functionDir.js"
-import { watchTree } from "./watcher.js"
 import { boundPort, emulatorLayer, type FunctionOptions, invokeUrl } from "./host.js"
+import { isBinary, splitHttpStream } from "./payload.js"
+import { typecheck } from "./typecheck.js"
+import { watchTree } from "./watcher.js"
 
 // The payload is bytes, written as they are (Console would add a newline and decode them).
 const writeStdout = (data: string | Uint8Array): Effect.Effect<void> =>
@@ -46,7 +46,9 @@ const reportTypeErrors = (options: FunctionOptions) =>
     Effect.catchAll((failed) =>
       Effect.gen(function*() {
         for (const line of failed.errors) yield* Console.error(line)
-        yield* Console.error(`effect-lambda: ${options.dir} does not type-check (${failed.errors.length} line(s) of tsc output above)`)
+        yield* Console.error(
+          `effect-lambda: ${options.dir} does not type-check (${failed.errors.length} line(s) of tsc output above)`
+        )
       })
     )
   )
@@ -71,7 +73,9 @@ export const start = (options: FunctionOptions) =>
 const errorType = (payload: Uint8Array): string | undefined => {
   try {
     const parsed: unknown = JSON.parse(new TextDecoder().decode(payload))
-    if (typeof parsed === "object" && parsed !== null && "errorType" in parsed && typeof parsed.errorType === "string") {
+    if (
+      typeof parsed === "object" && parsed !== null && "errorType" in parsed && typeof parsed.errorType === "string"
+    ) {
       return parsed.errorType
     }
   } catch {
@@ -108,7 +112,9 @@ export const invoke = (options: FunctionOptions, source: EventSource) =>
       // A streamed HTTP response: the body is the output; its status and headers go to stderr.
       yield* Console.error(`effect-lambda: response ${streamed.prelude}`)
       if (process.stdout.isTTY === true && isBinary(streamed.body)) {
-        yield* Console.error(`effect-lambda: binary body of ${streamed.body.length} bytes not shown on a terminal (redirect stdout to a file)`)
+        yield* Console.error(
+          `effect-lambda: binary body of ${streamed.body.length} bytes not shown on a terminal (redirect stdout to a file)`
+        )
       } else if (streamed.body.length > 0) {
         yield* writeStdout(streamed.body)
         if (process.stdout.isTTY === true && streamed.body[streamed.body.length - 1] !== 0x0a) yield* writeStdout("\n")
@@ -120,7 +126,9 @@ export const invoke = (options: FunctionOptions, source: EventSource) =>
     if (result.functionError !== undefined) {
       const type = errorType(payload)
       return yield* new FunctionFailed(
-        type === undefined ? { functionError: result.functionError } : { functionError: result.functionError, errorType: type }
+        type === undefined
+          ? { functionError: result.functionError }
+          : { functionError: result.functionError, errorType: type }
       )
     }
   })
@@ -170,10 +178,14 @@ export const watch = (options: FunctionOptions) =>
       Effect.gen(function*() {
         const rebuild = DropIn.runsOnRunner(options.absDir)
           ? Effect.void
-          : ensureBuilt(options.absDir, options.dir, { force: true }).pipe(Effect.zipRight(checkBootstrap(options.absDir, options.dir)))
+          : ensureBuilt(options.absDir, options.dir, { force: true }).pipe(
+            Effect.zipRight(checkBootstrap(options.absDir, options.dir))
+          )
         const built = yield* rebuild.pipe(
           Effect.as(true),
-          Effect.catchAll((error) => stderrLine(`${toMessage(error)} (still serving the previous build)`).pipe(Effect.as(false)))
+          Effect.catchAll((error) =>
+            stderrLine(`${toMessage(error)} (still serving the previous build)`).pipe(Effect.as(false))
+          )
         )
         if (!built) return running
         yield* Effect.forkIn(reportTypeErrors(options), parent)
@@ -186,7 +198,9 @@ export const watch = (options: FunctionOptions) =>
     yield* watchTree(watched).pipe(
       // Without a src/ the whole directory is watched: ignore what a build writes.
       Stream.filter((file) =>
-        !["dist", "build", "node_modules"].includes(path.relative(options.absDir, path.join(watched, file)).split(path.sep)[0]!)
+        !["dist", "build", "node_modules"].includes(
+          path.relative(options.absDir, path.join(watched, file)).split(path.sep)[0]!
+        )
       ),
       // Editors save in bursts (temp file, rename, chmod): one restart per burst.
       Stream.debounce("200 millis"),

@@ -52,7 +52,11 @@ export const examples: Readonly<Record<string, DataExample>> = {
   },
   dynamodb: {
     description: "DynamoDB stream INSERT record",
-    build: () => EventBuilders.dynamoDbStreamEvent([{ keys: { id: { S: "1" } }, newImage: { id: { S: "1" }, name: { S: "world" } } }])
+    build: () =>
+      EventBuilders.dynamoDbStreamEvent([{
+        keys: { id: { S: "1" } },
+        newImage: { id: { S: "1" }, name: { S: "world" } }
+      }])
   },
   kinesis: {
     description: "Kinesis stream record",

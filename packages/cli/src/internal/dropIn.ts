@@ -90,7 +90,7 @@ const readPackageJson = (file: string): PackageJson | undefined => {
  * tree, not above `root`.
  */
 const locate = (name: string, fromDir: string, root: string): string | undefined => {
-  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+  for (let dir = fromDir;; dir = path.dirname(dir)) {
     const candidate = path.join(dir, "node_modules", name)
     if (fs.existsSync(path.join(candidate, "package.json"))) return candidate
     if (dir === root || path.dirname(dir) === dir) return undefined
@@ -105,7 +105,9 @@ const locate = (name: string, fromDir: string, root: string): string | undefined
  *
  * @internal
  */
-export const productionPackages = (absDir: string): { readonly dirs: ReadonlyArray<string>; readonly missing: ReadonlyArray<string> } => {
+export const productionPackages = (
+  absDir: string
+): { readonly dirs: ReadonlyArray<string>; readonly missing: ReadonlyArray<string> } => {
   const root = readPackageJson(path.join(absDir, "package.json"))
   const dirs = new Set<string>()
   const missing: Array<string> = []
@@ -113,7 +115,12 @@ export const productionPackages = (absDir: string): { readonly dirs: ReadonlyArr
     if (pkgJson === undefined) return
     const required = Object.keys(pkgJson.dependencies ?? {})
     const optional = Object.keys(pkgJson.optionalDependencies ?? {})
-    for (const [name, isOptional] of [...required.map((n) => [n, false] as const), ...optional.map((n) => [n, true] as const)]) {
+    for (
+      const [name, isOptional] of [
+        ...required.map((n) => [n, false] as const),
+        ...optional.map((n) => [n, true] as const)
+      ]
+    ) {
       const found = locate(name, fromDir, absDir)
       if (found === undefined) {
         if (!isOptional) missing.push(name)
@@ -157,7 +164,9 @@ const walk = (absDir: string, dir: string, out: Array<FunctionFile>, skipNodeMod
  *
  * @internal
  */
-export const functionFiles = (absDir: string): { readonly files: ReadonlyArray<FunctionFile>; readonly missing: ReadonlyArray<string> } => {
+export const functionFiles = (
+  absDir: string
+): { readonly files: ReadonlyArray<FunctionFile>; readonly missing: ReadonlyArray<string> } => {
   const files: Array<FunctionFile> = []
   walk(absDir, absDir, files, true)
   const { dirs, missing } = productionPackages(absDir)
@@ -180,7 +189,11 @@ export const bootstrap = (heapSizing: string, defaultHandler: string | undefined
 # _HANDLER (file.export) from this folder exactly as AWS's Node.js runtime does.
 case "$0" in */*) dir="\${0%/*}" ;; *) dir=. ;; esac
 if [ -x "$dir/node" ]; then node="$dir/node"; else node=node; fi
-${defaultHandler === undefined ? "" : `export _HANDLER="\${_HANDLER:-${defaultHandler.replace(/["\\$`]/g, "\\$&")}}"\n`}export LAMBDA_TASK_ROOT="\${LAMBDA_TASK_ROOT:-$dir}"
+${
+    defaultHandler === undefined
+      ? ""
+      : `export _HANDLER="\${_HANDLER:-${defaultHandler.replace(/["\\$`]/g, "\\$&")}}"\n`
+  }export LAMBDA_TASK_ROOT="\${LAMBDA_TASK_ROOT:-$dir}"
 ${heapSizing}
 exec "$node" $heap "$dir/${RUNNER_NAME}"
 `
@@ -218,29 +231,49 @@ const failed = (target: string) => (error: unknown) =>
  */
 export const build = (
   options: DropInOptions
-): Effect.Effect<DropInResult, PackageFailed | NodeFetchFailed, FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor> =>
+): Effect.Effect<
+  DropInResult,
+  PackageFailed | NodeFetchFailed,
+  FileSystem.FileSystem | Path.Path | CommandExecutor.CommandExecutor
+> =>
   Effect.gen(function*() {
     if (options.target === "nodejs") {
       return yield* new PackageFailed({
         path: options.dir,
-        reason: "a plain Node.js function runs on nodejs22.x/nodejs24.x as it is (zip the folder); use --target provided.al2023 or image for the drop-in runner"
+        reason:
+          "a plain Node.js function runs on nodejs22.x/nodejs24.x as it is (zip the folder); use --target provided.al2023 or image for the drop-in runner"
       })
     }
     const runner = runnerFile()
     if (!fs.existsSync(runner)) {
-      return yield* new PackageFailed({ path: runner, reason: "the drop-in runner is missing: rebuild the CLI (pnpm build)" })
+      return yield* new PackageFailed({
+        path: runner,
+        reason: "the drop-in runner is missing: rebuild the CLI (pnpm build)"
+      })
     }
-    const { files, missing } = yield* Effect.try({ try: () => functionFiles(options.absDir), catch: failed(options.dir) })
+    const { files, missing } = yield* Effect.try({
+      try: () => functionFiles(options.absDir),
+      catch: failed(options.dir)
+    })
     const shipsNode = options.target === "provided.al2023" && !options.nodeLayer
-    const clash = files.find((f) => f.name === "bootstrap" || f.name === RUNNER_NAME || (shipsNode && f.name === "node"))
+    const clash = files.find((f) =>
+      f.name === "bootstrap" || f.name === RUNNER_NAME || (shipsNode && f.name === "node")
+    )
     if (clash !== undefined) {
-      return yield* new PackageFailed({ path: clash.file, reason: `the artefact needs ${clash.name} for itself: rename the function's own` })
+      return yield* new PackageFailed({
+        path: clash.file,
+        reason: `the artefact needs ${clash.name} for itself: rename the function's own`
+      })
     }
     const notes: Array<string> = []
-    if (missing.length > 0) notes.push(`dependencies not in node_modules (run npm install --omit=dev first): ${missing.join(", ")}`)
-    notes.push(options.handler === undefined
-      ? "_HANDLER comes from the function's handler setting (no --handler default recorded)"
-      : `_HANDLER defaults to ${options.handler} when Lambda sets none`)
+    if (missing.length > 0) {
+      notes.push(`dependencies not in node_modules (run npm install --omit=dev first): ${missing.join(", ")}`)
+    }
+    notes.push(
+      options.handler === undefined
+        ? "_HANDLER comes from the function's handler setting (no --handler default recorded)"
+        : `_HANDLER defaults to ${options.handler} when Lambda sets none`
+    )
     const boot = bootstrap(Artefact.HEAP_SIZING, options.handler)
     const runnerBytes = fs.statSync(runner).size
     const entries = [
@@ -248,7 +281,11 @@ export const build = (
       { name: RUNNER_NAME, source: { file: runner }, mode: 0o644 },
       ...files.map((f) => ({ name: f.name, source: { file: f.file }, mode: f.mode }))
     ]
-    const packages = new Set(files.map((f) => /^(?:.*\/)?node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f.name)?.[1]).filter((n) => n !== undefined))
+    const packages = new Set(
+      files.map((f) => /^(?:.*\/)?node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f.name)?.[1]).filter((n) =>
+        n !== undefined
+      )
+    )
     const shown = [
       { path: "bootstrap", bytes: Buffer.byteLength(boot) },
       { path: RUNNER_NAME, bytes: runnerBytes, note: "drop-in runner (aws-lambda-ric 4.x rules)" },
@@ -265,11 +302,18 @@ export const build = (
         entries.push({ name: "node", source: { file: node }, mode: 0o755 })
         shown.push({ path: "node", bytes: fs.statSync(node).size, note: `Node ${NODE_VERSION} linux ${options.arch}` })
       } else {
-        notes.push(`no Node binary in the zip: attach a layer whose bin/node is Node ${NODE_VERSION} for ${options.arch}`)
+        notes.push(
+          `no Node binary in the zip: attach a layer whose bin/node is Node ${NODE_VERSION} for ${options.arch}`
+        )
       }
       const zipFile = path.join(options.outDir, "function.zip")
       const bytes = yield* writeZip(zipFile, entries)
-      return { outDir: options.outDir, bundleBytes: runnerBytes, files: [...shown, { path: zipFile, bytes, note: "zip" }], notes }
+      return {
+        outDir: options.outDir,
+        bundleBytes: runnerBytes,
+        files: [...shown, { path: zipFile, bytes, note: "zip" }],
+        notes
+      }
     }
     // image: the artefact as a folder, and a Dockerfile copying all of it.
     yield* Effect.try({
@@ -285,6 +329,16 @@ export const build = (
       },
       catch: failed(options.outDir)
     })
-    notes.push(`docker build --platform linux/${options.arch === "arm64" ? "arm64" : "amd64"} -t <name> ${options.outDir}`)
-    return { outDir: options.outDir, bundleBytes: runnerBytes, files: [{ path: path.join(options.outDir, "Dockerfile"), bytes: fs.statSync(path.join(options.outDir, "Dockerfile")).size }, ...shown], notes }
+    notes.push(
+      `docker build --platform linux/${options.arch === "arm64" ? "arm64" : "amd64"} -t <name> ${options.outDir}`
+    )
+    return {
+      outDir: options.outDir,
+      bundleBytes: runnerBytes,
+      files: [{
+        path: path.join(options.outDir, "Dockerfile"),
+        bytes: fs.statSync(path.join(options.outDir, "Dockerfile")).size
+      }, ...shown],
+      notes
+    }
   })

@@ -5,8 +5,8 @@
  * @internal
  */
 import * as FileSystem from "@effect/platform/FileSystem"
-import * as Effect from "effect/Effect"
 import * as dotenv from "dotenv"
+import * as Effect from "effect/Effect"
 import { InvalidConfigFile } from "../CliError.js"
 
 /**

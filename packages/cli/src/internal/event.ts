@@ -16,7 +16,8 @@ export interface EventSource {
 
 const readStdin: Effect.Effect<string, EventUnreadable> = Effect.tryPromise({
   try: () => text(process.stdin),
-  catch: (error) => new EventUnreadable({ source: "stdin", reason: error instanceof Error ? error.message : String(error) })
+  catch: (error) =>
+    new EventUnreadable({ source: "stdin", reason: error instanceof Error ? error.message : String(error) })
 })
 
 // The event is sent as given (bytes are not re-serialised) but must be JSON, because the
@@ -44,9 +45,10 @@ export const readEvent = (
   FileSystem.FileSystem
 > =>
   Effect.gen(function*() {
-    const given = ([["--event", source.event], ["--event-file", source.eventFile], ["--data-example", source.dataExample]] as const)
-      .filter(([, value]) => Option.isSome(value))
-      .map(([flag]) => flag)
+    const given =
+      ([["--event", source.event], ["--event-file", source.eventFile], ["--data-example", source.dataExample]] as const)
+        .filter(([, value]) => Option.isSome(value))
+        .map(([flag]) => flag)
     if (given.length > 1) return yield* new ConflictingEventOptions({ options: given })
     if (Option.isSome(source.dataExample)) {
       const name = source.dataExample.value

@@ -4,10 +4,10 @@
  *
  * @internal
  */
+import type { Emulator } from "@effect-lambda/emulator"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
-import type { Emulator } from "@effect-lambda/emulator"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { optionalRepeated } from "./help.js"

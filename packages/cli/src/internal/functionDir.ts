@@ -3,14 +3,16 @@ import * as Command from "@effect/platform/Command"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import * as Effect from "effect/Effect"
 import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { BuildFailed, FunctionDirNotFound, MissingBootstrap } from "../CliError.js"
 
 /** @internal */
-export const resolveDir = (dir: string): Effect.Effect<string, FunctionDirNotFound, FileSystem.FileSystem | Path.Path> =>
+export const resolveDir = (
+  dir: string
+): Effect.Effect<string, FunctionDirNotFound, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
@@ -183,10 +185,18 @@ export const ensureBuilt = (
         case "SpawnError":
           return yield* new BuildFailed({ dir: shownDir, command: command.display, reason: outcome.message })
         case "Killed":
-          return yield* new BuildFailed({ dir: shownDir, command: command.display, reason: `was stopped: ${outcome.description}` })
+          return yield* new BuildFailed({
+            dir: shownDir,
+            command: command.display,
+            reason: `was stopped: ${outcome.description}`
+          })
         case "Exited":
           if (outcome.code === 0) return true
-          return yield* new BuildFailed({ dir: shownDir, command: command.display, reason: `exited with code ${outcome.code}` })
+          return yield* new BuildFailed({
+            dir: shownDir,
+            command: command.display,
+            reason: `exited with code ${outcome.code}`
+          })
       }
     }
     return yield* new BuildFailed({ dir: shownDir, command: "npm run build", reason: "could not start: npm not found" })

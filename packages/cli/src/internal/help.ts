@@ -84,7 +84,10 @@ export const programHelp = (
     ),
     HelpDoc.h1("OPTIONS"),
     HelpDoc.descriptionList([
-      [Span.text("-h, --help"), HelpDoc.p(`Show this help; \`${program} <command> --help\` shows a command's arguments and options`)],
+      [
+        Span.text("-h, --help"),
+        HelpDoc.p(`Show this help; \`${program} <command> --help\` shows a command's arguments and options`)
+      ],
       [Span.text("--version"), HelpDoc.p("Show the version of effect-lambda")]
     ])
   ])

@@ -42,35 +42,35 @@ export const emulatorLayer = (
   port: number = options.port
 ): Layer.Layer<Emulator.Emulator, Emulator.EmulatorError> =>
   Layer.unwrapEffect(Effect.map(Effect.console, (console) => {
-  const env: Record<string, string> = { ...options.env }
-  // Through NODE_OPTIONS, which every Node the bootstrap starts reads, whatever its flags.
-  if (Option.isSome(options.inspectPort)) {
-    const flag = `--inspect=127.0.0.1:${options.inspectPort.value}`
-    env.NODE_OPTIONS = env.NODE_OPTIONS === undefined ? flag : `${env.NODE_OPTIONS} ${flag}`
-  }
-  const config: { -readonly [K in keyof Emulator.Options]: Emulator.Options[K] } = {
-    functionDir: options.absDir,
-    host: "127.0.0.1",
-    port,
-    env,
-    // Function logs (and the emulator's START/END/REPORT lines) go to stderr so that stdout
-    // carries only what a script would capture: the payload of `invoke`, the URL of `start`.
-    onLog: (line) => {
-      const text = line.endsWith("\n") ? line.slice(0, -1) : line
-      // the function's control characters must not act on the user's terminal
-      Effect.runSync(console.error(process.stderr.isTTY ? Emulator.terminalSafe(text) : text))
+    const env: Record<string, string> = { ...options.env }
+    // Through NODE_OPTIONS, which every Node the bootstrap starts reads, whatever its flags.
+    if (Option.isSome(options.inspectPort)) {
+      const flag = `--inspect=127.0.0.1:${options.inspectPort.value}`
+      env.NODE_OPTIONS = env.NODE_OPTIONS === undefined ? flag : `${env.NODE_OPTIONS} ${flag}`
     }
-  }
-  if (Option.isSome(options.timeoutSeconds)) config.timeout = Duration.seconds(options.timeoutSeconds.value)
-  if (Option.isSome(options.memorySizeMb)) config.memorySizeMb = options.memorySizeMb.value
-  if (Option.isSome(options.logFormat)) config.logFormat = options.logFormat.value
+    const config: { -readonly [K in keyof Emulator.Options]: Emulator.Options[K] } = {
+      functionDir: options.absDir,
+      host: "127.0.0.1",
+      port,
+      env,
+      // Function logs (and the emulator's START/END/REPORT lines) go to stderr so that stdout
+      // carries only what a script would capture: the payload of `invoke`, the URL of `start`.
+      onLog: (line) => {
+        const text = line.endsWith("\n") ? line.slice(0, -1) : line
+        // the function's control characters must not act on the user's terminal
+        Effect.runSync(console.error(process.stderr.isTTY ? Emulator.terminalSafe(text) : text))
+      }
+    }
+    if (Option.isSome(options.timeoutSeconds)) config.timeout = Duration.seconds(options.timeoutSeconds.value)
+    if (Option.isSome(options.memorySizeMb)) config.memorySizeMb = options.memorySizeMb.value
+    if (Option.isSome(options.logFormat)) config.logFormat = options.logFormat.value
 
-  if (options.faults.length > 0) config.faults = options.faults
-  if (options.functionUrl === true) config.functionUrl = { port: port === 0 ? 0 : port + 1 }
-  if (options.handler !== undefined) config.handler = options.handler
-  if (DropIn.runsOnRunner(options.absDir)) config.bootstrap = DropIn.launcher()
-  return Emulator.layer(config)
-}))
+    if (options.faults.length > 0) config.faults = options.faults
+    if (options.functionUrl === true) config.functionUrl = { port: port === 0 ? 0 : port + 1 }
+    if (options.handler !== undefined) config.handler = options.handler
+    if (DropIn.runsOnRunner(options.absDir)) config.bootstrap = DropIn.launcher()
+    return Emulator.layer(config)
+  }))
 
 /**
  * The sync Invoke API URL of an emulator, as AWS's RIE prints it.

@@ -32,7 +32,9 @@ export const newCommand = Command.make(
       const result = yield* scaffold({ name: args.name, template: args.template, parent: args.dir })
       const shown = path.relative(process.cwd(), result.dir) || "."
       const lines = [
-        `effect-lambda: created ${shown} (template ${args.template}${result.workspace ? ", linked to this workspace" : ""})`,
+        `effect-lambda: created ${shown} (template ${args.template}${
+          result.workspace ? ", linked to this workspace" : ""
+        })`,
         ...result.files.map((f) => `  ${f}`),
         "next:",
         `  ${result.nextSteps}`

@@ -43,7 +43,9 @@ export const cacheRoot = (path: Path.Path): string => {
 }
 
 const run = (file: string, args: ReadonlyArray<string>, cwd: string) =>
-  exec(Command.make(file, ...args).pipe(Command.workingDirectory(cwd), Command.env(envWithoutNpm(), { extendEnv: false })))
+  exec(
+    Command.make(file, ...args).pipe(Command.workingDirectory(cwd), Command.env(envWithoutNpm(), { extendEnv: false }))
+  )
     .pipe(
       Effect.flatMap(({ exitCode, stderr }) => {
         if (exitCode === 0) return Effect.void

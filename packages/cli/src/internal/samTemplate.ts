@@ -58,7 +58,12 @@ const number = (file: string, name: string, u: unknown, min: number, max: number
   const n = typeof u === "string" && u.trim() !== "" ? Number(u) : u
   return typeof n === "number" && Number.isInteger(n) && n >= min && n <= max
     ? Effect.succeed(n)
-    : Effect.fail(new InvalidConfigFile({ path: file, reason: `${name} must be a whole number ${min}..${max}, got ${JSON.stringify(u)}` }))
+    : Effect.fail(
+      new InvalidConfigFile({
+        path: file,
+        reason: `${name} must be a whole number ${min}..${max}, got ${JSON.stringify(u)}`
+      })
+    )
 }
 
 /**
@@ -94,7 +99,9 @@ export const read = (
     )
     if (functions.length === 0) return Option.none()
     const inDir = functions.find(([, resource]) => {
-      const codeUri = record(resource).Properties === undefined ? undefined : record(record(resource).Properties).CodeUri
+      const codeUri = record(resource).Properties === undefined
+        ? undefined
+        : record(record(resource).Properties).CodeUri
       return typeof codeUri === "string" && path.resolve(absDir, codeUri) === absDir
     })
     const [functionId, resource] = inDir ?? functions[0]!
@@ -114,13 +121,15 @@ export const read = (
       else if (value !== null && value !== undefined) env[name] = String(value)
     }
     const handler = pick("Handler")
-    return Option.some({
-      file,
-      functionId,
-      env,
-      timeoutSeconds: yield* number(file, "Timeout", pick("Timeout"), 1, 900),
-      memorySizeMb: yield* number(file, "MemorySize", pick("MemorySize"), 128, 10240),
-      handler: typeof handler === "string" ? handler : undefined,
-      unresolved
-    } satisfies TemplateDefaults)
+    return Option.some(
+      {
+        file,
+        functionId,
+        env,
+        timeoutSeconds: yield* number(file, "Timeout", pick("Timeout"), 1, 900),
+        memorySizeMb: yield* number(file, "MemorySize", pick("MemorySize"), 128, 10240),
+        handler: typeof handler === "string" ? handler : undefined,
+        unresolved
+      } satisfies TemplateDefaults
+    )
   })

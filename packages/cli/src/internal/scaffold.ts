@@ -3,8 +3,8 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { FunctionDirExists, InvalidFunctionName, OutsideWorkspacePackages, PackageFailed } from "../CliError.js"
-import { mainTs, publishedVersions, type TemplateName, templates } from "./templates/index.js"
 import { HEAP_SIZING } from "./artefact.js"
+import { mainTs, publishedVersions, type TemplateName, templates } from "./templates/index.js"
 
 /** @internal */
 export interface NewOptions {
@@ -27,15 +27,21 @@ export interface NewResult {
  * The root of an effect-lambda checkout above `dir`, if any, and its workspace globs: there the
  * generated package.json links the packages with `workspace:*` instead of published ranges.
  */
-const effectLambdaWorkspace = (dir: string): { readonly root: string; readonly globs: ReadonlyArray<string> } | undefined => {
-  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+const effectLambdaWorkspace = (
+  dir: string
+): { readonly root: string; readonly globs: ReadonlyArray<string> } | undefined => {
+  for (let d = path.resolve(dir);; d = path.dirname(d)) {
     const workspaceFile = path.join(d, "pnpm-workspace.yaml")
     if (fs.existsSync(workspaceFile)) {
       try {
-        const runtime = JSON.parse(fs.readFileSync(path.join(d, "packages/runtime/package.json"), "utf8")) as { name?: string }
+        const runtime = JSON.parse(fs.readFileSync(path.join(d, "packages/runtime/package.json"), "utf8")) as {
+          name?: string
+        }
         if (runtime.name !== "@effect-lambda/runtime") return undefined
         // The `packages:` list of pnpm-workspace.yaml: `  - "examples/*"` lines.
-        const globs = [...fs.readFileSync(workspaceFile, "utf8").matchAll(/^\s*-\s*["']?([^"'#\s]+)["']?\s*$/gm)].map((m) => m[1]!)
+        const globs = [...fs.readFileSync(workspaceFile, "utf8").matchAll(/^\s*-\s*["']?([^"'#\s]+)["']?\s*$/gm)].map((
+          m
+        ) => m[1]!)
         return { root: d, globs }
       } catch {
         return undefined
@@ -55,7 +61,8 @@ const matchesGlob = (rel: string, glob: string): boolean => {
 }
 
 /** The package manager the user ran us with (`npx` -> npm, `pnpm dlx`/`pnpm exec` -> pnpm). */
-const packageManager = (): "npm" | "pnpm" => (process.env.npm_config_user_agent ?? "").startsWith("pnpm/") ? "pnpm" : "npm"
+const packageManager = (): "npm" | "pnpm" =>
+  (process.env.npm_config_user_agent ?? "").startsWith("pnpm/") ? "pnpm" : "npm"
 
 const quoted = (p: string): string => (/^[\w./@-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`)
 
@@ -65,7 +72,9 @@ const quoted = (p: string): string => (/^[\w./@-]+$/.test(p) ? p : `'${p.replace
  */
 const nextSteps = (shown: string, manager: "npm" | "pnpm"): string =>
   manager === "pnpm"
-    ? `cd ${quoted(shown)} && pnpm install && pnpm test && pnpm exec effect-lambda invoke . --event-file events/sample.json`
+    ? `cd ${
+      quoted(shown)
+    } && pnpm install && pnpm test && pnpm exec effect-lambda invoke . --event-file events/sample.json`
     : `cd ${quoted(shown)} && npm install && npm test && npx effect-lambda invoke . --event-file events/sample.json`
 
 const BOOTSTRAP = `#!/bin/sh
@@ -174,8 +183,14 @@ export const scaffold = (
     if (fs.existsSync(dir)) return yield* new FunctionDirExists({ dir })
     const found = effectLambdaWorkspace(options.parent)
     // Inside the repository only a workspace package gets its dependencies from `pnpm install`.
-    if (found !== undefined && !found.globs.some((glob) => matchesGlob(path.relative(found.root, path.resolve(dir)), glob))) {
-      return yield* new OutsideWorkspacePackages({ dir: path.relative(process.cwd(), path.resolve(dir)) || ".", globs: found.globs })
+    if (
+      found !== undefined &&
+      !found.globs.some((glob) => matchesGlob(path.relative(found.root, path.resolve(dir)), glob))
+    ) {
+      return yield* new OutsideWorkspacePackages({
+        dir: path.relative(process.cwd(), path.resolve(dir)) || ".",
+        globs: found.globs
+      })
     }
     const workspace = found !== undefined
     const template = templates[options.template]

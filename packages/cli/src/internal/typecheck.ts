@@ -58,7 +58,9 @@ export const typecheck = (
         "--pretty",
         "false"
       ]
-    const result = yield* exec(Command.make(process.execPath, tsc.value, ...args).pipe(Command.workingDirectory(absDir)))
+    const result = yield* exec(
+      Command.make(process.execPath, tsc.value, ...args).pipe(Command.workingDirectory(absDir))
+    )
     if (result.exitCode === 0) return
     const errors = `${result.stdout}${result.stderr}`.split("\n").filter((line) => line.trim() !== "")
     return yield* new TypeCheckFailed({ dir: shownDir, errors })

@@ -1,6 +1,6 @@
 /** @internal */
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as yazl from "yazl"
@@ -53,10 +53,13 @@ export const writeZip = (
       (error) => new PackageFailed({ path: outFile, reason: reason(error) })
     ).pipe(
       Stream.run(fs.sink(outFile)),
-      Effect.catchTag("BadArgument", "SystemError", (error) => new PackageFailed({ path: outFile, reason: error.message }))
+      Effect.catchTag("BadArgument", "SystemError", (error) =>
+        new PackageFailed({ path: outFile, reason: error.message }))
     )
     const info = yield* fs.stat(outFile).pipe(
-      Effect.mapError((error) => new PackageFailed({ path: outFile, reason: error.message }))
+      Effect.mapError((error) =>
+        new PackageFailed({ path: outFile, reason: error.message })
+      )
     )
     return Number(info.size)
   })

@@ -48,7 +48,7 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
     // Lines of the invocations being served whose invoker asked for the log tail.
     const captures = new Set<Array<string>>()
     yield* emulator.subscribe((event) => {
-      if (event._tag === "Log") for (const lines of captures) lines.push(event.line)
+      if (event._tag === "Log") { for (const lines of captures) lines.push(event.line) }
     })
 
     /** Hands the invocation to a runtime and waits for its outcome, restarting the runtime as needed. */

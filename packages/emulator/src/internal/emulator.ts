@@ -117,7 +117,9 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
     const provide = Effect.provideService(model.Model, emulator)
 
     const policy: http.ConnectionPolicy = {
-      allowedHosts: http.isLoopback(host) ? new Set((options.allowedHosts ?? []).map((name) => name.toLowerCase())) : undefined,
+      allowedHosts: http.isLoopback(host)
+        ? new Set((options.allowedHosts ?? []).map((name) => name.toLowerCase()))
+        : undefined,
       // A runtime's connection is idle while its handler runs: it must outlive the function timeout.
       keepAliveTimeout: Duration.decode(options.keepAliveTimeout ?? Duration.sum(config.timeout, Duration.seconds(10))),
       headersTimeout: Duration.decode(options.headersTimeout ?? Duration.seconds(10))
@@ -130,10 +132,13 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
         let bound = 0
         const front = provide(functionUrl.app(() => bound))
         const urlPort = options.functionUrl === true ? 0 : (options.functionUrl as { port?: number }).port ?? 0
-        return Effect.map(http.serve(front, { host, port: urlPort, policy: { ...policy, keepAliveTimeout: Duration.seconds(5) } }), (p) => {
-          bound = p
-          return http.address(host, p)
-        })
+        return Effect.map(
+          http.serve(front, { host, port: urlPort, policy: { ...policy, keepAliveTimeout: Duration.seconds(5) } }),
+          (p) => {
+            bound = p
+            return http.address(host, p)
+          }
+        )
       })
 
     const control = bootstrap === undefined || functionDir === undefined

@@ -14,7 +14,10 @@ const keyPattern = /^[A-Za-z_][A-Za-z0-9_]*$/
 /** The variables of an env file's text, or the 1-based number of its first bad line. */
 export const parse = (
   text: string
-): { readonly _tag: "Parsed"; readonly vars: Record<string, string> } | { readonly _tag: "BadLine"; readonly line: number } => {
+): { readonly _tag: "Parsed"; readonly vars: Record<string, string> } | {
+  readonly _tag: "BadLine"
+  readonly line: number
+} => {
   // No prototype: a variable may be called anything a shell allows, `__proto__` included.
   const out: Record<string, string> = Object.create(null)
   const lines = text.split(/\r?\n/)

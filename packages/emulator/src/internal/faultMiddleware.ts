@@ -6,10 +6,10 @@
  *
  * @internal
  */
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Effect from "effect/Effect"
 import type * as Http from "node:http"
 import { headerOf, json } from "./http.js"
@@ -26,7 +26,9 @@ const endpointOf = (
     return method === "GET" ? { endpoint: "next", requestId: undefined } : undefined
   }
   if (method !== "POST") return undefined
-  if (path === `${protocol.runtimeApiPrefix}/runtime/init/error`) return { endpoint: "init-error", requestId: undefined }
+  if (path === `${protocol.runtimeApiPrefix}/runtime/init/error`) {
+    return { endpoint: "init-error", requestId: undefined }
+  }
   const report = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(path)
   if (report === null) return undefined
   let requestId: string
@@ -60,8 +62,14 @@ const faultBody = (status: number) => {
  */
 const refusedOutcome = (endpoint: model.RuntimeEndpoint, status: number): model.Outcome =>
   status === 413
-    ? model.platformError("Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (injected fault).")
-    : model.platformError("Runtime.InjectedFault", `The Runtime API answered ${status} to the ${endpoint} report (injected fault).`)
+    ? model.platformError(
+      "Function.ResponseSizeTooLarge",
+      "Response payload size exceeded maximum allowed payload size (injected fault)."
+    )
+    : model.platformError(
+      "Runtime.InjectedFault",
+      `The Runtime API answered ${status} to the ${endpoint} report (injected fault).`
+    )
 
 const dropped = HttpServerResponse.empty({ status: 500 })
 
@@ -159,7 +167,9 @@ export const middleware = <E, R>(
           call,
           requestId: requestId ??
             handedOut ??
-            (endpoint === "next" && response !== undefined ? response.headers["lambda-runtime-aws-request-id"] : undefined),
+            (endpoint === "next" && response !== undefined
+              ? response.headers["lambda-runtime-aws-request-id"]
+              : undefined),
           status: response?.status,
           errorType: endpoint === "error" ? headerOf(req, "lambda-runtime-function-error-type") : undefined,
           fault: fault?._tag

@@ -6,10 +6,10 @@
  *
  * @internal
  */
+import { FunctionUrl } from "@effect-lambda/events"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
-import { FunctionUrl } from "@effect-lambda/events"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
@@ -41,8 +41,7 @@ const clfTime = (ms: number) => {
 }
 
 /** The 32-character id of a Function URL, stable for a function name. */
-const urlId = (functionName: string) =>
-  Crypto.createHash("sha256").update(functionName).digest("hex").slice(0, 32)
+const urlId = (functionName: string) => Crypto.createHash("sha256").update(functionName).digest("hex").slice(0, 32)
 
 // Lambda passes these as text, anything else base64-encoded.
 const textual = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|yaml|.*\+json|.*\+xml))/i
@@ -149,7 +148,9 @@ const fromBuffered = (
   if (Either.isLeft(result)) return text(502, "Internal Server Error", requestId)
   const { body: resultBody, cookies, headers, isBase64Encoded, statusCode } = result.right
   if (cookies !== undefined && cookies.length > 0) res.setHeader("set-cookie", [...cookies])
-  const bytes = resultBody === undefined ? new Uint8Array(0) : Buffer.from(resultBody, isBase64Encoded ? "base64" : "utf8")
+  const bytes = resultBody === undefined
+    ? new Uint8Array(0)
+    : Buffer.from(resultBody, isBase64Encoded ? "base64" : "utf8")
   return HttpServerResponse.uint8Array(bytes, {
     status: statusCode,
     headers: { "content-type": "application/json", ...headers, "x-amzn-RequestId": requestId }

@@ -5,11 +5,11 @@
  *
  * @internal
  */
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Http from "node:http"
@@ -139,7 +139,11 @@ const hostCheck = <E, R>(
   app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest>,
   allowed: ReadonlySet<string> | undefined
 ) =>
-  allowed === undefined ? app : Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-    isAllowedHost(request.headers["host"], allowed)
-      ? app
-      : Effect.succeed(HttpServerResponse.text("421 Misdirected Request: Host is not a loopback name", { status: 421 })))
+  allowed === undefined ?
+    app :
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+      isAllowedHost(request.headers["host"], allowed)
+        ? app
+        : Effect.succeed(
+          HttpServerResponse.text("421 Misdirected Request: Host is not a loopback name", { status: 421 })
+        ))

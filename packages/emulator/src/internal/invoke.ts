@@ -206,4 +206,3 @@ export const handleStream = (input: InvokeInput): Effect.Effect<StreamOutput, Em
     )
     return { _tag: "Answer", invocation: accepted.invocation, answer }
   })
-

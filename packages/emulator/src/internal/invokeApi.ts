@@ -5,10 +5,10 @@
  *
  * @internal
  */
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
@@ -40,8 +40,13 @@ const events = (invocation: model.Invocation, answer: streaming.Answer): Stream.
   }
   const completed = answer.finished.pipe(
     Effect.map((finished) => eventStream.invokeComplete(completion(invocation, finished))),
-    Effect.catchTag("EmulatorStopped", () =>
-      Effect.succeed(eventStream.invokeComplete({ ErrorCode: "ServiceException", ErrorDetails: "The emulator is shutting down" })))
+    Effect.catchTag(
+      "EmulatorStopped",
+      () =>
+        Effect.succeed(
+          eventStream.invokeComplete({ ErrorCode: "ServiceException", ErrorDetails: "The emulator is shutting down" })
+        )
+    )
   )
   return streaming.body(answer).pipe(
     Stream.map(eventStream.payloadChunk),
@@ -61,7 +66,9 @@ const readInvokeInput = Effect.gen(function*() {
   const invalidName = protocol.functionNameError(name ?? "")
   if (invalidName !== undefined) {
     const refusal = invoke.awsError(protocol.newRequestId(), 400, "ValidationException", invalidName)
-    return Either.left(HttpServerResponse.uint8Array(refusal.body, { status: refusal.status, headers: refusal.headers }))
+    return Either.left(
+      HttpServerResponse.uint8Array(refusal.body, { status: refusal.status, headers: refusal.headers })
+    )
   }
   const read = yield* body.read(req, protocol.maxRequestSize).pipe(Effect.either)
   if (read._tag === "Left") return Either.left(HttpServerResponse.empty({ status: 400 }))
@@ -78,39 +85,41 @@ const readInvokeInput = Effect.gen(function*() {
 })
 
 const invocations = Effect.gen(function*() {
-    const input = yield* readInvokeInput
-    if (input._tag === "Left") return input.left
-    const output = yield* invoke.handle(input.right).pipe(
-      Effect.catchTag("EmulatorStopped", () =>
-        Effect.succeed(invoke.awsError("", 503, "ServiceException", "The emulator is shutting down")))
+  const input = yield* readInvokeInput
+  if (input._tag === "Left") return input.left
+  const output = yield* invoke.handle(input.right).pipe(
+    Effect.catchTag(
+      "EmulatorStopped",
+      () => Effect.succeed(invoke.awsError("", 503, "ServiceException", "The emulator is shutting down"))
     )
-    return HttpServerResponse.uint8Array(output.body, { status: output.status, headers: output.headers })
-  })
+  )
+  return HttpServerResponse.uint8Array(output.body, { status: output.status, headers: output.headers })
+})
 
 const responseStreamingInvocations = Effect.gen(function*() {
-    const input = yield* readInvokeInput
-    if (input._tag === "Left") return input.left
-    const result = yield* invoke.handleStream(input.right).pipe(
-      Effect.catchTag("EmulatorStopped", () =>
-        Effect.succeed({
-          _tag: "Answered" as const,
-          output: invoke.awsError("", 503, "ServiceException", "The emulator is shutting down")
-        }))
-    )
-    if (result._tag === "Answered") {
-      const { output } = result
-      return HttpServerResponse.uint8Array(output.body, { status: output.status, headers: output.headers })
-    }
-    const { answer, invocation } = result
-    return HttpServerResponse.stream(events(invocation, answer), {
-      status: 200,
-      headers: {
-        "x-amzn-RequestId": invocation.requestId,
-        "X-Amz-Executed-Version": protocol.functionVersion
-      },
-      contentType: eventStream.contentType
-    })
+  const input = yield* readInvokeInput
+  if (input._tag === "Left") return input.left
+  const result = yield* invoke.handleStream(input.right).pipe(
+    Effect.catchTag("EmulatorStopped", () =>
+      Effect.succeed({
+        _tag: "Answered" as const,
+        output: invoke.awsError("", 503, "ServiceException", "The emulator is shutting down")
+      }))
+  )
+  if (result._tag === "Answered") {
+    const { output } = result
+    return HttpServerResponse.uint8Array(output.body, { status: output.status, headers: output.headers })
+  }
+  const { answer, invocation } = result
+  return HttpServerResponse.stream(events(invocation, answer), {
+    status: 200,
+    headers: {
+      "x-amzn-RequestId": invocation.requestId,
+      "X-Amz-Executed-Version": protocol.functionVersion
+    },
+    contentType: eventStream.contentType
   })
+})
 
 export const router = HttpRouter.empty.pipe(
   HttpRouter.all("/2015-03-31/functions/:name/invocations", invocations),

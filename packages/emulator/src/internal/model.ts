@@ -422,7 +422,10 @@ export const make = (options: {
         }),
       settle,
       endReported: (requestId, outcome) =>
-        Effect.flatMap(claimAnswer(requestId), (claimed) => isRefusal(claimed) ? Effect.void : settle(claimed, outcome)),
+        Effect.flatMap(
+          claimAnswer(requestId),
+          (claimed) => isRefusal(claimed) ? Effect.void : settle(claimed, outcome)
+        ),
       addFault: (rule) => Ref.update(faults, (s) => ({ ...s, rules: [...s.rules, rule] })),
       checkFault: (endpoint) =>
         Ref.modify(faults, (s): [{ readonly call: number; readonly fault: Fault | undefined }, FaultState] => {

@@ -74,7 +74,9 @@ export const timeoutMessage = (requestId: string, timeoutSeconds: number) =>
 
 export const exitMessage = (requestId: string, code: number | null, signal: string | null) =>
   `RequestId: ${requestId} Error: Runtime exited ${
-    signal !== null ? `with signal: ${signal.toLowerCase().replace(/^sig/, "")}` : `with error: exit status ${code ?? 0}`
+    signal !== null
+      ? `with signal: ${signal.toLowerCase().replace(/^sig/, "")}`
+      : `with error: exit status ${code ?? 0}`
   }`
 
 export const responseTooLargeMessage = (size: number, limit: number) =>

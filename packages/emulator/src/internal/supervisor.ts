@@ -14,8 +14,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as ChildProcess from "node:child_process"
-import { StringDecoder } from "node:string_decoder"
 import type { Readable } from "node:stream"
+import { StringDecoder } from "node:string_decoder"
 import * as memory from "./memory.js"
 import { type Generation, makeGeneration } from "./model.js"
 
@@ -207,7 +207,10 @@ export const make = (
     // running node) gets the SIGTERM too and may still be finishing its shutdown.
     const stop = (generation: Generation) =>
       Effect.gen(function*() {
-        if ((yield* Deferred.isDone(generation.exited)) && generation.pid !== undefined && !memory.groupAlive(generation.pid)) {
+        if (
+          (yield* Deferred.isDone(generation.exited)) && generation.pid !== undefined &&
+          !memory.groupAlive(generation.pid)
+        ) {
           return
         }
         const started = performance.now()

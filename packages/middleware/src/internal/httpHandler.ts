@@ -4,10 +4,10 @@
  * @internal
  */
 import type { Alb, ApiGateway, FunctionUrl } from "@effect-lambda/events"
+import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Cookies from "@effect/platform/Cookies"
 import * as Effect from "effect/Effect"
 import { STATUS_CODES } from "node:http"
 
@@ -212,10 +212,16 @@ class BufferedRequest extends RequestBase {
 export const toServerRequest = (event: AnyEvent, source: Source): HttpServerRequest.HttpServerRequest => {
   const parts = partsOf(event, source)
   const method = parts.method.toUpperCase()
-  const url = `${parts.scheme}://${parts.host}${parts.path.startsWith("/") ? "" : "/"}${parts.path}${parts.query === "" ? "" : `?${parts.query}`}`
+  const url = `${parts.scheme}://${parts.host}${parts.path.startsWith("/") ? "" : "/"}${parts.path}${
+    parts.query === "" ? "" : `?${parts.query}`
+  }`
   const hasBody = parts.body !== undefined && parts.body !== "" && method !== "GET" && method !== "HEAD"
   const request = hasBody
-    ? new BufferedRequest(url, method, parts.isBase64Encoded ? Buffer.from(parts.body!, "base64") : parts.body!) as unknown as Request
+    ? new BufferedRequest(
+      url,
+      method,
+      parts.isBase64Encoded ? Buffer.from(parts.body!, "base64") : parts.body!
+    ) as unknown as Request
     : new Request(url, { method })
   return HttpServerRequest.fromWeb(request).modify(
     parts.remoteAddress === undefined
@@ -224,7 +230,8 @@ export const toServerRequest = (event: AnyEvent, source: Source): HttpServerRequ
   )
 }
 
-const TEXTUAL = /^(?:text\/|application\/(?:json|javascript|ecmascript|xml|x-www-form-urlencoded|graphql|x-ndjson)\b|[a-z]+\/[^;]*\+(?:json|xml)\b)/i
+const TEXTUAL =
+  /^(?:text\/|application\/(?:json|javascript|ecmascript|xml|x-www-form-urlencoded|graphql|x-ndjson)\b|[a-z]+\/[^;]*\+(?:json|xml)\b)/i
 
 /**
  * Whether a response with this content type goes back base64 encoded: anything but text, JSON,

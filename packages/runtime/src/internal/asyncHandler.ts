@@ -97,7 +97,9 @@ const toError = (cause: Cause.Cause<unknown>): Error => {
   const report = ErrorReport.fromCause(cause)
   const error = new Error(report.errorMessage)
   error.name = report.errorType
-  error.stack = report.stackTrace.length > 0 ? report.stackTrace.join("\n") : `${report.errorType}: ${report.errorMessage}`
+  error.stack = report.stackTrace.length > 0
+    ? report.stackTrace.join("\n")
+    : `${report.errorType}: ${report.errorMessage}`
   return error
 }
 
@@ -130,8 +132,12 @@ export const toAsync = <Event, A, E, R, ROut, LE>(
       Effect.flatMap((result) => handler.encode(result)),
       Effect.flatMap((output) =>
         output._tag === "Buffered"
-          ? Effect.succeed(JSON.parse(typeof output.body === "string" ? output.body : Buffer.from(output.body).toString("utf8")))
-          : Effect.dieMessage("toAsync: a streaming handler needs awslambda.streamifyResponse; export it with the drop-in runner or LambdaRuntime instead")
+          ? Effect.succeed(
+            JSON.parse(typeof output.body === "string" ? output.body : Buffer.from(output.body).toString("utf8"))
+          )
+          : Effect.dieMessage(
+            "toAsync: a streaming handler needs awslambda.streamifyResponse; export it with the drop-in runner or LambdaRuntime instead"
+          )
       ),
       Effect.provideService(LambdaContext.LambdaContext, LambdaContext.make(invocation, config.value))
     ) as Effect.Effect<unknown, unknown, ROut | FunctionConfig.FunctionConfig>

@@ -41,11 +41,17 @@ class UnhandledPromiseRejection extends Error {
   constructor(readonly reason: unknown) {
     super(reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason))
     this.name = "Runtime.UnhandledPromiseRejection"
-    if (reason instanceof Error && reason.stack !== undefined) this.stack = `${this.name}: ${this.message}\n${reason.stack.split("\n").slice(1).join("\n")}`
+    if (reason instanceof Error && reason.stack !== undefined) {
+      this.stack = `${this.name}: ${this.message}\n${reason.stack.split("\n").slice(1).join("\n")}`
+    }
   }
 }
 
-const reportOf = (error: unknown, kind: "exception" | "rejection", phase: ErrorReport.Phase): ErrorReport.ErrorReport => {
+const reportOf = (
+  error: unknown,
+  kind: "exception" | "rejection",
+  phase: ErrorReport.Phase
+): ErrorReport.ErrorReport => {
   if (kind === "exception") return ErrorReport.fromCause(Cause.die(error), phase)
   const rejection = new UnhandledPromiseRejection(error)
   return {
@@ -77,7 +83,9 @@ export const install = (address: string, exit: (code: number) => void = (code) =
     // The invocation the crashing code belongs to; with one in flight and no better clue, that one.
     const requestId = current !== undefined && inFlight.has(current)
       ? current
-      : inFlight.size === 1 ? inFlight.values().next().value : undefined
+      : inFlight.size === 1
+      ? inFlight.values().next().value
+      : undefined
     const phase: ErrorReport.Phase = started ? "invoke" : "init"
     const report = reportOf(error, kind, phase)
     const post = requestId !== undefined && claim(requestId)

@@ -70,7 +70,9 @@ export const timer = (clock: Clock.Clock): (delayMs: number, onDeadline: () => v
   }
   return (delayMs, onDeadline) =>
     Effect.map(
-      Effect.fork(Effect.interruptible(Effect.zipRight(Effect.sleep(Duration.millis(delayMs)), Effect.sync(onDeadline)))),
+      Effect.fork(
+        Effect.interruptible(Effect.zipRight(Effect.sleep(Duration.millis(delayMs)), Effect.sync(onDeadline)))
+      ),
       (fiber) => () => fiber.unsafeInterruptAsFork(interruptor)
     )
 }

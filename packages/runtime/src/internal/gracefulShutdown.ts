@@ -45,12 +45,15 @@ export const register = (address: string): Effect.Effect<void, never, Scope.Scop
   Effect.gen(function*() {
     const api = yield* ExtensionsApi.make({ address })
     // Lambda answers at once; an API that never answers must not hold init up.
-    const registered = yield* Effect.either(api.register(NAME, []).pipe(
-      Effect.timeoutFail({
-        duration: "2 seconds",
-        onTimeout: () => new ExtensionsApiError.TransportError({ operation: "register", message: "no answer within 2 s" })
-      })
-    ))
+    const registered = yield* Effect.either(
+      api.register(NAME, []).pipe(
+        Effect.timeoutFail({
+          duration: "2 seconds",
+          onTimeout: () =>
+            new ExtensionsApiError.TransportError({ operation: "register", message: "no answer within 2 s" })
+        })
+      )
+    )
     if (registered._tag === "Left") {
       const error = registered.left
       return yield* Effect.logWarning(
@@ -64,7 +67,9 @@ export const register = (address: string): Effect.Effect<void, never, Scope.Scop
     // asking: the registration, which is what makes Lambda send SIGTERM, is done.
     yield* Effect.forkScoped(
       Effect.forever(api.nextEvent(identifier)).pipe(
-        Effect.catchAll((error) => Effect.logDebug(`internal extension: event/next failed: ${error._tag}: ${error.message}`))
+        Effect.catchAll((error) =>
+          Effect.logDebug(`internal extension: event/next failed: ${error._tag}: ${error.message}`)
+        )
       )
     )
   })

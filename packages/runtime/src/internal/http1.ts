@@ -97,7 +97,9 @@ export class ResponseParser {
           const line = this.buffer.subarray(0, end).toString("latin1")
           this.buffer = this.buffer.subarray(end + 2)
           const sizeText = line.split(";", 1)[0]!.trim()
-          if (!/^[0-9a-fA-F]{1,8}$/.test(sizeText)) throw new ProtocolError(`bad chunk size ${JSON.stringify(line.slice(0, 32))}`)
+          if (!/^[0-9a-fA-F]{1,8}$/.test(sizeText)) {
+            throw new ProtocolError(`bad chunk size ${JSON.stringify(line.slice(0, 32))}`)
+          }
           const size = parseInt(sizeText, 16)
           this.state = size === 0 ? { _tag: "Trailers" } : { _tag: "ChunkData", remaining: size }
           break
@@ -144,7 +146,9 @@ export class ResponseParser {
   /** The connection ended: completes a body delimited by the close, else reports a cut answer. */
   end(): ParsedResponse {
     if (this.state._tag === "UntilClose") return this.complete()
-    throw new ProtocolError(this.started ? "connection closed in the middle of the answer" : "connection closed before any answer")
+    throw new ProtocolError(
+      this.started ? "connection closed in the middle of the answer" : "connection closed before any answer"
+    )
   }
 
   /** Bytes received after a complete answer (none expected: the client never pipelines). */

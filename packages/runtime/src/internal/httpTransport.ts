@@ -117,7 +117,8 @@ export const make = (address: string, maxSockets: number): Transport.Transport =
   }
 
   return {
-    request: (operation, method, path, headers, body) => Transport.request(wire, operation, method, path, headers, body),
+    request: (operation, method, path, headers, body) =>
+      Transport.request(wire, operation, method, path, headers, body),
     openStream,
     close: () => agent.destroy()
   }

@@ -96,7 +96,9 @@ export const make = (
           streamOpened = true
         },
         errorReport: (cause) =>
-          ErrorReport.fromCause(timedOut && Cause.isInterruptedOnly(cause) ? Deadline.timeoutCause(invocation, receivedAtMs) : cause)
+          ErrorReport.fromCause(
+            timedOut && Cause.isInterruptedOnly(cause) ? Deadline.timeoutCause(invocation, receivedAtMs) : cause
+          )
       })
       const program = decode(handler, invocation).pipe(
         Effect.flatMap(handler.handle),
@@ -106,7 +108,10 @@ export const make = (
         Effect.flatMap((output): Effect.Effect<Outcome, unknown, unknown> =>
           output._tag === "Buffered"
             ? Effect.succeed(output)
-            : Effect.as(api.respondStream(invocation.requestId, output.body, streamOptions(output.contentType)), STREAMED)
+            : Effect.as(
+              api.respondStream(invocation.requestId, output.body, streamOptions(output.contentType)),
+              STREAMED
+            )
         ),
         Effect.provideService(LambdaContext.LambdaContext, context)
       )
@@ -138,7 +143,9 @@ export const make = (
           (cancelTimer) =>
             Effect.exit(restore(Fiber.await(fiber))).pipe(
               // If the loop itself is interrupted (SIGTERM), stop the handler but still report it.
-              Effect.flatMap((awaited) => Exit.isSuccess(awaited) ? Effect.succeed(awaited.value) : Fiber.interrupt(fiber)),
+              Effect.flatMap((awaited) =>
+                Exit.isSuccess(awaited) ? Effect.succeed(awaited.value) : Fiber.interrupt(fiber)
+              ),
               Effect.flatMap((exit) => {
                 cancelTimer()
                 return report(exit)

@@ -42,7 +42,10 @@ export interface Reporter {
  */
 export const make = (api: RuntimeApi.RuntimeApiShape): Reporter => {
   // A refused report (403, 400, a broken connection) ends that invocation, not the loop.
-  const send = (requestId: string, report: Effect.Effect<void, RuntimeApiError>): Effect.Effect<void, RuntimeApiError> =>
+  const send = (
+    requestId: string,
+    report: Effect.Effect<void, RuntimeApiError>
+  ): Effect.Effect<void, RuntimeApiError> =>
     Effect.catchAll(report, (error) =>
       isFatal(error)
         ? Effect.fail(error)
@@ -65,7 +68,8 @@ export const make = (api: RuntimeApi.RuntimeApiShape): Reporter => {
             requestId,
             Cause.fail(
               new ResponseSizeTooLarge({
-                message: `Response payload size (${error.size} bytes) exceeded the maximum allowed payload size: ${error.message}`
+                message:
+                  `Response payload size (${error.size} bytes) exceeded the maximum allowed payload size: ${error.message}`
               })
             )
           )
@@ -81,7 +85,9 @@ export const make = (api: RuntimeApi.RuntimeApiShape): Reporter => {
     if (Option.isSome(failed) && isRuntimeApiError(failed.value)) {
       return isFatal(failed.value)
         ? Effect.fail(failed.value)
-        : Effect.logWarning(`streamed response for ${requestId} ended early: ${failed.value._tag}: ${failed.value.message}`)
+        : Effect.logWarning(
+          `streamed response for ${requestId} ended early: ${failed.value._tag}: ${failed.value.message}`
+        )
     }
     return Effect.void
   }

@@ -132,7 +132,8 @@ export const make = (address: string, maxSockets: number): Transport.Transport =
   let streaming: Transport.Transport | undefined
 
   return {
-    request: (operation, method, path, headers, body) => Transport.request(wire, operation, method, path, headers, body),
+    request: (operation, method, path, headers, body) =>
+      Transport.request(wire, operation, method, path, headers, body),
     openStream: (operation, path, headers) => {
       streaming ??= HttpTransport.make(address, maxSockets)
       return streaming.openStream(operation, path, headers)

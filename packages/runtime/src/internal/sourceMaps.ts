@@ -50,7 +50,9 @@ const locate = (fileName: string, line: number, column: number): string | undefi
   const entry = load(fileName)
   if (entry === null) return undefined
   const found = entry.map.findEntry(line - 1, column - 1) as Partial<NodeModule.SourceMapping>
-  if (found.originalSource === undefined || found.originalLine === undefined || found.originalColumn === undefined) return undefined
+  if (found.originalSource === undefined || found.originalLine === undefined || found.originalColumn === undefined) {
+    return undefined
+  }
   const path = process.getBuiltinModule("node:path") as typeof NodePath
   const source = found.originalSource.startsWith("file://")
     ? (process.getBuiltinModule("node:url") as typeof NodeUrl).fileURLToPath(found.originalSource)
@@ -63,7 +65,9 @@ const frame = (site: NodeJS.CallSite): string => {
   const fileName = site.getFileName()
   const line = site.getLineNumber()
   const column = site.getColumnNumber()
-  if (fileName === undefined || fileName === null || line === null || column === null || fileName.startsWith("node:")) return text
+  if (fileName === undefined || fileName === null || line === null || column === null || fileName.startsWith("node:")) {
+    return text
+  }
   const mapped = locate(fileName, line, column)
   if (mapped === undefined) return text
   const position = `${fileName}:${line}:${column}`
@@ -91,7 +95,10 @@ export const install = (): void => {
   // Node >= 20.x exposes its own default as `Error.prepareStackTrace`: only that (or none) is replaced.
   const current = Error.prepareStackTrace
   if (installed || (current !== undefined && current.name !== "ErrorPrepareStackTrace")) return
-  if (process.execArgv.includes("--enable-source-maps") || (process.env.NODE_OPTIONS ?? "").includes("--enable-source-maps")) return
+  if (
+    process.execArgv.includes("--enable-source-maps") ||
+    (process.env.NODE_OPTIONS ?? "").includes("--enable-source-maps")
+  ) return
   installed = true
   Error.prepareStackTrace = (error, sites) => {
     let out = header(error)

@@ -42,7 +42,9 @@ const install = (): TraceEnv => {
     },
     getOwnPropertyDescriptor: (target, key) =>
       key === KEY
-        ? state.value === undefined ? undefined : { value: state.value, writable: true, enumerable: true, configurable: true }
+        ? state.value === undefined
+          ? undefined
+          : { value: state.value, writable: true, enumerable: true, configurable: true }
         : Reflect.getOwnPropertyDescriptor(target, key)
   })
   return state
@@ -53,7 +55,7 @@ const install = (): TraceEnv => {
  *
  * @internal
  */
-export const setter = (): ((traceId: string | undefined) => void) => {
+export const setter = (): (traceId: string | undefined) => void => {
   const state = install()
   return (traceId) => {
     state.value = traceId

@@ -6,9 +6,9 @@
  *
  * @internal
  */
+import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
-import * as fs from "node:fs"
 
 // The error classes AWS's client throws at init. Their `name` is the `errorType` of the report,
 // so it is set exactly as the client sets it.
@@ -219,7 +219,9 @@ const CALLBACK_ERROR_NODEJS24_ABOVE =
 export const errorOnDeprecatedCallback = (metadata: HandlerMetadata): void => {
   if (metadata.argsNum >= 3 && !metadata.streaming) {
     throw new CallbackHandlerDeprecatedError(
-      process.env.AWS_EXECUTION_ENV === "AWS_Lambda_nodejs22.x" ? CALLBACK_ERROR_NODEJS22 : CALLBACK_ERROR_NODEJS24_ABOVE
+      process.env.AWS_EXECUTION_ENV === "AWS_Lambda_nodejs22.x"
+        ? CALLBACK_ERROR_NODEJS22
+        : CALLBACK_ERROR_NODEJS24_ABOVE
     )
   }
 }
@@ -275,7 +277,11 @@ export const formatXRayError = (error: any): string => {
     const frames = parseStackTrace(error.stack)
     return JSON.stringify({
       working_directory: process.cwd(),
-      exceptions: [{ type: error.name?.replaceAll("\x7F", "%7F"), message: error.message?.replaceAll("\x7F", "%7F"), stack: frames }],
+      exceptions: [{
+        type: error.name?.replaceAll("\x7F", "%7F"),
+        message: error.message?.replaceAll("\x7F", "%7F"),
+        stack: frames
+      }],
       paths: frames.map((entry) => entry.path).filter((value, index, self) => self.indexOf(value) === index)
     })
   } catch {

@@ -108,9 +108,8 @@ export const buildContext = (headers: Headers): UserContext => {
     memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
     logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
     logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME
-  }
-  // As AWS's client: set, or removed when empty; held in JS memory (see traceEnv) so that a
-  // distinct id per invocation does not grow the C environment.
+  } // As AWS's client: set, or removed when empty; held in JS memory (see traceEnv) so that a
+   // distinct id per invocation does not grow the C environment.
   ;(setTrace ??= TraceEnv.setter())(traceId ? traceId : undefined)
   return context
 }
@@ -123,7 +122,8 @@ const isPromise = (value: unknown): value is Promise<unknown> =>
   typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
 
 // Header values travel as latin1: non-ASCII JSON is escaped, which JSON reads back the same.
-const asciiJson = (json: string) => json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+const asciiJson = (json: string) =>
+  json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
 
 /** @internal */
 export interface Client {

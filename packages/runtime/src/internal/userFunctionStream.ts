@@ -9,7 +9,12 @@
  */
 import type * as Http from "node:http"
 import * as net from "node:net"
-import { formatError, HANDLER_HIGHWATERMARK, HANDLER_STREAMING, InvalidStreamingOperationError } from "./userFunction.js"
+import {
+  formatError,
+  HANDLER_HIGHWATERMARK,
+  HANDLER_STREAMING,
+  InvalidStreamingOperationError
+} from "./userFunction.js"
 import { invokeStore } from "./userFunctionConsole.js"
 
 const TRAILER_NAME_ERROR_TYPE = "Lambda-Runtime-Function-Error-Type"
@@ -78,7 +83,12 @@ export interface OpenedStream {
 export const open = (
   http: typeof Http,
   agent: Http.Agent,
-  options: { readonly hostname: string; readonly port: number; readonly path: string; readonly highWaterMark: number | undefined }
+  options: {
+    readonly hostname: string
+    readonly port: number
+    readonly path: string
+    readonly highWaterMark: number | undefined
+  }
 ): OpenedStream => {
   let written = false
   let resolveDone!: (body: Buffer | undefined) => void
@@ -88,12 +98,12 @@ export const open = (
     rejectDone = reject
   })
   // Unobserved when the handler fails first: that must not become an unhandled rejection.
-  responseDone.catch(() => {})
-  // AWS's client sizes the socket buffer with the handler's highWaterMark.
+  responseDone.catch(() => {}) // AWS's client sizes the socket buffer with the handler's highWaterMark.
   ;(agent as unknown as { createConnection: unknown }).createConnection = (
     opts: net.NetConnectOpts,
     listener: () => void
-  ) => net.createConnection({ ...opts, highWaterMark: options.highWaterMark } as unknown as net.NetConnectOpts, listener)
+  ) =>
+    net.createConnection({ ...opts, highWaterMark: options.highWaterMark } as unknown as net.NetConnectOpts, listener)
   const req = http.request({
     method: "POST",
     hostname: options.hostname,

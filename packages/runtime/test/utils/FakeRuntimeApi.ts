@@ -36,7 +36,10 @@ export interface FakeApi {
   raw(handler: RawHandler, match: (url: string) => boolean): void
 }
 
-export const make = (initial: Respond, host = "127.0.0.1"): Effect.Effect<FakeApi, never, import("effect/Scope").Scope> =>
+export const make = (
+  initial: Respond,
+  host = "127.0.0.1"
+): Effect.Effect<FakeApi, never, import("effect/Scope").Scope> =>
   Effect.acquireRelease(
     Effect.async<{ server: http.Server; api: FakeApi }>((resume) => {
       let handler = initial
@@ -55,7 +58,14 @@ export const make = (initial: Respond, host = "127.0.0.1"): Effect.Effect<FakeAp
         const chunks: Array<Buffer> = []
         req.on("data", (chunk: Buffer) => chunks.push(chunk))
         req.on("end", () => {
-          const recorded = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks), trailers: req.trailers, socket }
+          const recorded = {
+            method: req.method!,
+            url: req.url!,
+            headers: req.headers,
+            body: Buffer.concat(chunks),
+            trailers: req.trailers,
+            socket
+          }
           requests.push(recorded)
           handler(recorded, res, requests.length - 1)
         })
@@ -93,13 +103,21 @@ export const make = (initial: Respond, host = "127.0.0.1"): Effect.Effect<FakeAp
       })
   ).pipe(Effect.map(({ api }) => api))
 
-export const json = (res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}) => {
+export const json = (
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: http.OutgoingHttpHeaders = {}
+) => {
   const text = JSON.stringify(body)
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers })
   res.end(text)
 }
 
-export const invocationHeaders = (requestId: string, extra: http.OutgoingHttpHeaders = {}): http.OutgoingHttpHeaders => ({
+export const invocationHeaders = (
+  requestId: string,
+  extra: http.OutgoingHttpHeaders = {}
+): http.OutgoingHttpHeaders => ({
   "lambda-runtime-aws-request-id": requestId,
   "lambda-runtime-deadline-ms": String(Date.now() + 60_000),
   "lambda-runtime-invoked-function-arn": "arn:aws:lambda:us-east-1:123456789012:function:f",

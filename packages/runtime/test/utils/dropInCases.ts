@@ -15,12 +15,19 @@ const echo = `async (event, context) => ({ got: event, fn: context.functionName 
 
 export const cases: ReadonlyArray<Case> = [
   // --- module resolution and precedence
-  { name: "cjs .js (no package.json type)", files: { "index.js": `exports.handler = ${echo}` }, handler: "index.handler" },
+  {
+    name: "cjs .js (no package.json type)",
+    files: { "index.js": `exports.handler = ${echo}` },
+    handler: "index.handler"
+  },
   { name: "esm .mjs", files: { "app.mjs": `export const handler = ${echo}` }, handler: "app.handler" },
   { name: "cjs .cjs", files: { "app.cjs": `module.exports.handler = ${echo}` }, handler: "app.handler" },
   {
     name: ".js under package.json type=module",
-    files: { "package.json": `{"type":"module"}`, "app.js": `export const handler = async () => import.meta.url.endsWith("app.js")` },
+    files: {
+      "package.json": `{"type":"module"}`,
+      "app.js": `export const handler = async () => import.meta.url.endsWith("app.js")`
+    },
     handler: "app.handler"
   },
   {
@@ -48,10 +55,17 @@ export const cases: ReadonlyArray<Case> = [
   },
   {
     name: "extensionless file first",
-    files: { "noext": `exports.handler = async () => "extensionless"`, "noext.js": `exports.handler = async () => "js"` },
+    files: {
+      "noext": `exports.handler = async () => "extensionless"`,
+      "noext.js": `exports.handler = async () => "js"`
+    },
     handler: "noext.handler"
   },
-  { name: "dir/file.fn", files: { "src/handlers/orders.mjs": `export const list = ${echo}` }, handler: "src/handlers/orders.list" },
+  {
+    name: "dir/file.fn",
+    files: { "src/handlers/orders.mjs": `export const list = ${echo}` },
+    handler: "src/handlers/orders.list"
+  },
   {
     name: "nested export file.a.b.fn",
     files: { "nested.js": `exports.api = { v1: { get: async () => "nested" } }` },
@@ -79,7 +93,8 @@ export const cases: ReadonlyArray<Case> = [
   {
     name: "top-level await finishes before the first invocation",
     files: {
-      "tla.mjs": `let ready = false\nawait new Promise((r) => setTimeout(r, 100))\nready = true\nexport const handler = async () => ({ ready })`
+      "tla.mjs":
+        `let ready = false\nawait new Promise((r) => setTimeout(r, 100))\nready = true\nexport const handler = async () => ({ ready })`
     },
     handler: "tla.handler"
   },
@@ -93,8 +108,16 @@ export const cases: ReadonlyArray<Case> = [
   },
   // --- init errors
   { name: "MalformedHandlerName: no dot", files: { "index.js": `exports.handler = async () => 1` }, handler: "index" },
-  { name: "MalformedHandlerName: relative path", files: { "index.js": `exports.handler = async () => 1` }, handler: "../index.handler" },
-  { name: "ImportModuleError: no such file", files: { "index.js": `exports.handler = async () => 1` }, handler: "missing.handler" },
+  {
+    name: "MalformedHandlerName: relative path",
+    files: { "index.js": `exports.handler = async () => 1` },
+    handler: "../index.handler"
+  },
+  {
+    name: "ImportModuleError: no such file",
+    files: { "index.js": `exports.handler = async () => 1` },
+    handler: "missing.handler"
+  },
   {
     name: "ImportModuleError: CommonJS require of a missing package",
     files: { "index.js": `require("not-installed-anywhere")\nexports.handler = async () => 1` },
@@ -105,10 +128,22 @@ export const cases: ReadonlyArray<Case> = [
     files: { "index.mjs": `import x from "not-installed-anywhere"\nexport const handler = async () => x` },
     handler: "index.handler"
   },
-  { name: "HandlerNotFound: not exported", files: { "index.js": `exports.handler = async () => 1` }, handler: "index.nope" },
+  {
+    name: "HandlerNotFound: not exported",
+    files: { "index.js": `exports.handler = async () => 1` },
+    handler: "index.nope"
+  },
   { name: "HandlerNotFound: not a function", files: { "index.js": `exports.handler = 42` }, handler: "index.handler" },
-  { name: "UserCodeSyntaxError: CommonJS", files: { "index.js": `exports.handler = async () => {` }, handler: "index.handler" },
-  { name: "UserCodeSyntaxError: ESM", files: { "index.mjs": `export const handler = async () => )` }, handler: "index.handler" },
+  {
+    name: "UserCodeSyntaxError: CommonJS",
+    files: { "index.js": `exports.handler = async () => {` },
+    handler: "index.handler"
+  },
+  {
+    name: "UserCodeSyntaxError: ESM",
+    files: { "index.mjs": `export const handler = async () => )` },
+    handler: "index.handler"
+  },
   {
     name: "top-level throw keeps the user's error",
     files: { "index.js": `throw new TypeError("bad config at load")` },
@@ -154,14 +189,26 @@ export const cases: ReadonlyArray<Case> = [
     }
   },
   // --- results and errors
-  { name: "sync handler returning a value", files: { "index.js": `exports.handler = (event) => ({ sync: event })` }, handler: "index.handler" },
-  { name: "undefined result is null", files: { "index.js": `exports.handler = async () => undefined` }, handler: "index.handler" },
+  {
+    name: "sync handler returning a value",
+    files: { "index.js": `exports.handler = (event) => ({ sync: event })` },
+    handler: "index.handler"
+  },
+  {
+    name: "undefined result is null",
+    files: { "index.js": `exports.handler = async () => undefined` },
+    handler: "index.handler"
+  },
   {
     name: "result JSON cannot hold (BigInt)",
     files: { "index.js": `exports.handler = async () => ({ n: 1n })` },
     handler: "index.handler"
   },
-  { name: "result that serialises to nothing (a function)", files: { "index.js": `exports.handler = async () => () => 1` }, handler: "index.handler" },
+  {
+    name: "result that serialises to nothing (a function)",
+    files: { "index.js": `exports.handler = async () => () => 1` },
+    handler: "index.handler"
+  },
   {
     name: "thrown TypeError",
     files: { "index.js": `exports.handler = async (event) => { null.x }` },
@@ -175,11 +222,33 @@ export const cases: ReadonlyArray<Case> = [
     },
     handler: "index.handler"
   },
-  { name: "rejects with a string", files: { "index.js": `exports.handler = async () => { throw "plain string" }` }, handler: "index.handler" },
-  { name: "rejects with undefined", files: { "index.js": `exports.handler = () => Promise.reject(undefined)` }, handler: "index.handler" },
-  { name: "sync throw in a sync handler", files: { "index.js": `exports.handler = () => { throw new RangeError("sync") }` }, handler: "index.handler" },
-  { name: "event that is a JSON string", files: { "index.js": `exports.handler = async (e) => typeof e` }, handler: "index.handler", event: `"hello"` },
-  { name: "event that is not JSON stops the process", files: { "index.js": `exports.handler = async (e) => e` }, handler: "index.handler", event: `not json` },
+  {
+    name: "rejects with a string",
+    files: { "index.js": `exports.handler = async () => { throw "plain string" }` },
+    handler: "index.handler"
+  },
+  {
+    name: "rejects with undefined",
+    files: { "index.js": `exports.handler = () => Promise.reject(undefined)` },
+    handler: "index.handler"
+  },
+  {
+    name: "sync throw in a sync handler",
+    files: { "index.js": `exports.handler = () => { throw new RangeError("sync") }` },
+    handler: "index.handler"
+  },
+  {
+    name: "event that is a JSON string",
+    files: { "index.js": `exports.handler = async (e) => typeof e` },
+    handler: "index.handler",
+    event: `"hello"`
+  },
+  {
+    name: "event that is not JSON stops the process",
+    files: { "index.js": `exports.handler = async (e) => e` },
+    handler: "index.handler",
+    event: `not json`
+  },
   // --- streaming
   {
     name: "streamifyResponse with setContentType",
@@ -217,20 +286,25 @@ export const cases: ReadonlyArray<Case> = [
   },
   {
     name: "streaming handler that is not async",
-    files: { "s.mjs": `export const handler = awslambda.streamifyResponse((event, responseStream) => { responseStream.end("x") })` },
+    files: {
+      "s.mjs":
+        `export const handler = awslambda.streamifyResponse((event, responseStream) => { responseStream.end("x") })`
+    },
     handler: "s.handler"
   },
   {
     name: "streaming handler returning a value",
     files: {
-      "s.mjs": `export const handler = awslambda.streamifyResponse(async (event, responseStream, context) => { responseStream.end("done"); return 5 })`
+      "s.mjs":
+        `export const handler = awslambda.streamifyResponse(async (event, responseStream, context) => { responseStream.end("done"); return 5 })`
     },
     handler: "s.handler"
   },
   {
     name: "setContentType after the first write",
     files: {
-      "s.mjs": `export const handler = awslambda.streamifyResponse(async (event, responseStream) => { responseStream.write("a"); responseStream.setContentType("text/html") })`
+      "s.mjs":
+        `export const handler = awslambda.streamifyResponse(async (event, responseStream) => { responseStream.write("a"); responseStream.setContentType("text/html") })`
     },
     handler: "s.handler"
   },

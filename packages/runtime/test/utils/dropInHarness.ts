@@ -207,7 +207,9 @@ export const normaliser = (taskRoot: string) => {
       headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, k.includes("xray") ? json(v!) : v])),
       body: json(r.body),
       trailers: Object.fromEntries(
-        Object.entries(r.trailers).map(([k, v]) => [k, k.endsWith("body") ? json(Buffer.from(v!, "base64").toString("utf8")) : v])
+        Object.entries(r.trailers).map((
+          [k, v]
+        ) => [k, k.endsWith("body") ? json(Buffer.from(v!, "base64").toString("utf8")) : v])
       )
     }
   return (o: Outcome) => ({

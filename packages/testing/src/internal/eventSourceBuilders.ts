@@ -95,7 +95,11 @@ export const cognitoPostConfirmation = (
  */
 export const cognitoPreTokenGeneration = (
   userAttributes: Readonly<Record<string, string>>,
-  options: { readonly groups?: ReadonlyArray<string>; readonly scopes?: ReadonlyArray<string>; readonly userName?: string } = {}
+  options: {
+    readonly groups?: ReadonlyArray<string>
+    readonly scopes?: ReadonlyArray<string>
+    readonly userName?: string
+  } = {}
 ): Cognito.PreTokenGenerationV2Event => ({
   ...cognitoEnvelope("TokenGeneration_Authentication", options, "2"),
   triggerSource: "TokenGeneration_Authentication",
@@ -319,7 +323,10 @@ export const appSyncResolverEvent = (
     arguments: args,
     identity: options.identity ?? null,
     source: options.source ?? null,
-    request: { headers: { host: "example.appsync-api.us-east-1.amazonaws.com", "x-api-key": "da2-test" }, domainName: null },
+    request: {
+      headers: { host: "example.appsync-api.us-east-1.amazonaws.com", "x-api-key": "da2-test" },
+      domainName: null
+    },
     prev: null,
     info: {
       fieldName,
@@ -374,7 +381,9 @@ export const firehoseEvent = (
   options: { readonly deliveryStreamName?: string } = {}
 ): Firehose.FirehoseTransformationEvent => ({
   invocationId: "00000000-0000-4000-8000-00000000f1e0",
-  deliveryStreamArn: `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/${options.deliveryStreamName ?? "test-stream"}`,
+  deliveryStreamArn: `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/${
+    options.deliveryStreamName ?? "test-stream"
+  }`,
   region: REGION,
   records: payloads.map((payload, index) => ({
     recordId: (49546986683135544286507457936321625675700192471156785154n + BigInt(index)).toString(),
@@ -419,7 +428,14 @@ export const sesEvent = (input: {
             { name: "To", value: input.to.join(", ") },
             { name: "Subject", value: subject }
           ],
-          commonHeaders: { returnPath: input.from, from: [input.from], date: new Date(EPOCH).toUTCString(), to: input.to, messageId: `<${messageId}@example.com>`, subject }
+          commonHeaders: {
+            returnPath: input.from,
+            from: [input.from],
+            date: new Date(EPOCH).toUTCString(),
+            to: input.to,
+            messageId: `<${messageId}@example.com>`,
+            subject
+          }
         },
         receipt: {
           timestamp: ISO,
@@ -500,7 +516,11 @@ export const cloudFrontResponseEvent = (
       cf: {
         config: cfConfig(input.stage ?? "origin-response"),
         request: request!.cf.request,
-        response: { status: String(input.status ?? 200), statusDescription: "OK", headers: cfHeaders(input.headers ?? {}) }
+        response: {
+          status: String(input.status ?? 200),
+          statusDescription: "OK",
+          headers: cfHeaders(input.headers ?? {})
+        }
       }
     }]
   }

@@ -5,7 +5,8 @@ import type { Template } from "./index.js"
 export const template: Template = {
   description: "an HttpRouter app behind API Gateway (HTTP API) or a Function URL",
   dependencies: ["@effect-lambda/middleware", "@effect/platform"],
-  sampleEvent: `{"version":"2.0","routeKey":"$default","rawPath":"/hello/world","rawQueryString":"","headers":{},"requestContext":{"http":{"method":"GET","path":"/hello/world","protocol":"HTTP/1.1","sourceIp":"127.0.0.1","userAgent":"curl"},"requestId":"r","routeKey":"$default","stage":"$default","time":"01/Jan/2026:00:00:00 +0000","timeEpoch":0,"accountId":"123456789012","apiId":"api","domainName":"localhost","domainPrefix":"localhost"},"isBase64Encoded":false}`,
+  sampleEvent:
+    `{"version":"2.0","routeKey":"$default","rawPath":"/hello/world","rawQueryString":"","headers":{},"requestContext":{"http":{"method":"GET","path":"/hello/world","protocol":"HTTP/1.1","sourceIp":"127.0.0.1","userAgent":"curl"},"requestId":"r","routeKey":"$default","stage":"$default","time":"01/Jan/2026:00:00:00 +0000","timeEpoch":0,"accountId":"123456789012","apiId":"api","domainName":"localhost","domainPrefix":"localhost"},"isBase64Encoded":false}`,
   readme: "`effect-lambda start .` also serves the app as a Function URL would: see the URL it prints.\n",
   files: {
     "src/handler.ts": `/**

@@ -5,11 +5,11 @@
  *
  * @internal
  */
+import { version } from "../version.js"
 import * as Hello from "./hello.js"
 import * as HttpApi from "./httpApi.js"
 import * as Sqs from "./sqs.js"
 import * as Streaming from "./streaming.js"
-import { version } from "../version.js"
 
 /** @internal */
 export type TemplateName = "hello" | "http-api" | "sqs" | "streaming"

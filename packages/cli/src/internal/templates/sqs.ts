@@ -5,7 +5,8 @@ import type { Template } from "./index.js"
 export const template: Template = {
   description: "an SQS consumer that reports partial batch failures",
   dependencies: ["@effect-lambda/middleware"],
-  sampleEvent: `{"Records":[{"messageId":"m-1","receiptHandle":"h","body":"{\\"id\\":\\"o-1\\",\\"amount\\":10}","attributes":{"ApproximateReceiveCount":"1","SentTimestamp":"0","SenderId":"s","ApproximateFirstReceiveTimestamp":"0"},"messageAttributes":{},"md5OfBody":"0","eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:queue","awsRegion":"us-east-1"}]}`,
+  sampleEvent:
+    `{"Records":[{"messageId":"m-1","receiptHandle":"h","body":"{\\"id\\":\\"o-1\\",\\"amount\\":10}","attributes":{"ApproximateReceiveCount":"1","SentTimestamp":"0","SenderId":"s","ApproximateFirstReceiveTimestamp":"0"},"messageAttributes":{},"md5OfBody":"0","eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:queue","awsRegion":"us-east-1"}]}`,
   readme:
     "Set `FunctionResponseTypes: [ReportBatchItemFailures]` on the event source mapping: failed messages go back to the queue, the rest are deleted.\n",
   files: {
