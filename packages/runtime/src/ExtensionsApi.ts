@@ -43,7 +43,7 @@ import {
   UnexpectedStatus
 } from "./ExtensionsApiError.js"
 import * as SocketTransport from "./internal/socketTransport.js"
-import type * as Transport from "./internal/transport.js"
+import * as Transport from "./internal/transport.js"
 
 /**
  * The events an external extension can subscribe to. Internal extensions (in the runtime's own
@@ -185,19 +185,10 @@ export class ExtensionsApi
 
 const PREFIX = "/2020-01-01/extension"
 const TELEMETRY = "/2022-07-01/telemetry"
-const USER_AGENT = `effect-lambda/0.1.0 (node ${process.version})`
+const USER_AGENT = Transport.USER_AGENT
 
 const statusError = (operation: string, response: Transport.RawResponse): ExtensionsApiError => {
-  let errorType: string | undefined
-  let message = `Extensions API answered ${response.status} to ${operation}`
-  try {
-    const json = JSON.parse(response.body.toString("utf8"))
-    if (typeof json?.errorType === "string") errorType = json.errorType
-    if (typeof json?.errorMessage === "string") message = json.errorMessage
-  } catch {
-    // The body is only a hint; the status decides.
-  }
-  const fields = errorType === undefined ? { operation, message } : { operation, message, errorType }
+  const fields = Transport.errorFields("Extensions API", operation, response)
   switch (response.status) {
     case 400:
       return new BadRequest(fields)

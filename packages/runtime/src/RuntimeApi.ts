@@ -16,7 +16,7 @@ import * as ErrorReport from "./ErrorReport.js"
 import * as FunctionConfig from "./FunctionConfig.js"
 import * as HttpTransport from "./internal/httpTransport.js"
 import * as SocketTransport from "./internal/socketTransport.js"
-import type * as Transport from "./internal/transport.js"
+import * as Transport from "./internal/transport.js"
 import * as Invocation from "./Invocation.js"
 import * as ResponseStream from "./ResponseStream.js"
 import {
@@ -72,23 +72,14 @@ export class RuntimeApi extends Context.Tag("@effect-lambda/runtime/RuntimeApi")
 export type TransportKind = "socket" | "node-http"
 
 const PREFIX = "/2018-06-01/runtime"
-const USER_AGENT = `effect-lambda/0.1.0 (node ${process.version})`
+const USER_AGENT = Transport.USER_AGENT
 
 const statusError = (
   operation: string,
   response: Transport.RawResponse,
   size: number
 ): RuntimeApiError => {
-  let errorType: string | undefined
-  let message = `Runtime API answered ${response.status} to ${operation}`
-  try {
-    const json = JSON.parse(response.body.toString("utf8"))
-    if (typeof json?.errorType === "string") errorType = json.errorType
-    if (typeof json?.errorMessage === "string") message = json.errorMessage
-  } catch {
-    // The body is only a hint; the status decides.
-  }
-  const fields = errorType === undefined ? { operation, message } : { operation, message, errorType }
+  const fields = Transport.errorFields("Runtime API", operation, response)
   switch (response.status) {
     case 400:
       return new BadRequest(fields)

@@ -106,6 +106,30 @@ const describe = (error: unknown): string => {
   return String(error)
 }
 
+/** The `User-Agent` both API clients send (one home for it). */
+export const USER_AGENT = `effect-lambda/0.1.0 (node ${process.version})`
+
+/**
+ * The fields of a status error from an API's answer: the JSON body's `errorType` and
+ * `errorMessage` when it has them (the body is only a hint; the status decides the error's class).
+ */
+export const errorFields = (
+  api: string,
+  operation: string,
+  response: RawResponse
+): { readonly operation: string; readonly message: string; readonly errorType?: string } => {
+  let errorType: string | undefined
+  let message = `${api} answered ${response.status} to ${operation}`
+  try {
+    const json = JSON.parse(response.body.toString("utf8"))
+    if (typeof json?.errorType === "string") errorType = json.errorType
+    if (typeof json?.errorMessage === "string") message = json.errorMessage
+  } catch {
+    // Not JSON: the default message stands.
+  }
+  return errorType === undefined ? { operation, message } : { operation, message, errorType }
+}
+
 /**
  * The `TransportError` of `operation` for a failure of the wire.
  *
