@@ -155,7 +155,19 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
         ]
         yield* log(`END RequestId: ${invocation.requestId}`)
         yield* log(fields.join("\t"))
-        emulator.publish({ _tag: "InvocationEnded", requestId: invocation.requestId, outcome })
+        emulator.publish({
+          _tag: "InvocationEnded",
+          requestId: invocation.requestId,
+          outcome,
+          report: {
+            durationMs: duration,
+            billedDurationMs: billed,
+            memorySizeMb: config.memorySizeMb,
+            maxMemoryUsedMb: peakKb === undefined ? undefined : Math.ceil(peakKb / 1024),
+            initDurationMs: initDuration,
+            generation: generation?.id
+          }
+        })
       })
 
     const serveOne = (invocation: model.Invocation) => {

@@ -271,12 +271,43 @@ export interface Config {
 // Events
 // ---------------------------------------------------------------------------------------------
 
-/** What observers of the model are told, synchronously and in order. */
+/** The figures of an invocation's REPORT line, for observers that show them (the live view). */
+export interface Report {
+  readonly durationMs: number
+  readonly billedDurationMs: number
+  readonly memorySizeMb: number
+  /** Peak memory of the runtime process, where it can be measured. */
+  readonly maxMemoryUsedMb: number | undefined
+  /** Present on the first invocation of a runtime process: a cold start. */
+  readonly initDurationMs: number | undefined
+  /** The runtime process (generation) that served or failed it; a higher one than before is a restart. */
+  readonly generation: number | undefined
+}
+
+/**
+ * What observers of the model are told, synchronously and in order. The lifecycle of one
+ * invocation: `InvocationAccepted` (queued), `InvocationStarted` (a runtime took it, START),
+ * its `Log` lines, `InvocationEnded` (after END and REPORT); or `InvocationThrottled` alone.
+ */
 export type Event =
-  | { readonly _tag: "Log"; readonly line: string }
+  | {
+    readonly _tag: "Log"
+    readonly line: string
+    /** The invocation the line belongs to, when the publisher knows it. */
+    readonly requestId?: string | undefined
+  }
   | { readonly _tag: "RuntimeCall"; readonly call: RuntimeCall }
+  | { readonly _tag: "InvocationAccepted"; readonly invocation: Invocation }
   | { readonly _tag: "InvocationStarted"; readonly requestId: string }
-  | { readonly _tag: "InvocationEnded"; readonly requestId: string; readonly outcome: Outcome }
+  | {
+    readonly _tag: "InvocationEnded"
+    readonly requestId: string
+    readonly outcome: Outcome
+    /** The REPORT line's figures; absent when the invocation ended without one. */
+    readonly report?: Report | undefined
+  }
+  /** Refused with 429 before it was queued (reserved concurrency reached). */
+  | { readonly _tag: "InvocationThrottled"; readonly requestId: string; readonly payload: Uint8Array }
 
 // ---------------------------------------------------------------------------------------------
 // The model service
@@ -300,7 +331,7 @@ export interface Model {
   readonly subscribe: (observer: (event: Event) => void) => Effect.Effect<void, never, Scope.Scope>
   readonly log: (line: string) => Effect.Effect<void>
 
-  /** Queues an accepted invocation for the dispatcher. */
+  /** Queues an accepted invocation for the dispatcher, telling observers (`InvocationAccepted`). */
   readonly submit: (invocation: Invocation) => Effect.Effect<void>
   /** The next accepted invocation, in order. */
   readonly takeSubmitted: Effect.Effect<Invocation>
@@ -391,7 +422,11 @@ export const make = (options: {
           () => Effect.sync(() => observers.delete(observer))
         ).pipe(Effect.asVoid),
       log: (line) => Effect.sync(() => publish({ _tag: "Log", line })),
-      submit: (invocation) => Queue.offer(submitted, invocation),
+      submit: (invocation) =>
+        Effect.zipRight(
+          Effect.sync(() => publish({ _tag: "InvocationAccepted", invocation })),
+          Queue.offer(submitted, invocation)
+        ),
       takeSubmitted: Queue.take(submitted),
       offer: (offer) => Queue.offer(handoff, offer),
       takeOffer: Queue.take(handoff),
