@@ -65,12 +65,15 @@ export const serve = <E, R>(
   Effect.gen(function*() {
     const { host, policy, port } = options
     const nodeServer = Http.createServer({
+      // node starts a connection's headers clock when it accepts it, so a connection that sends
+      // nothing is answered 408 and closed too: enough silent ones would lock new clients out at
+      // the file limit. (A timer of our own beside it raced node's check: the client got a 408
+      // or a bare close depending on which came first.)
       headersTimeout: Duration.toMillis(policy.headersTimeout),
       // node checks the timeouts every 30 s by default: a silent connection would live that long
       connectionsCheckingInterval: Math.min(1_000, Duration.toMillis(policy.headersTimeout))
     })
     nodeServer.keepAliveTimeout = Duration.toMillis(policy.keepAliveTimeout)
-    closeSilentConnections(nodeServer, Duration.toMillis(policy.headersTimeout))
     const server = yield* NodeHttpServer.make(() => nodeServer, { host, port }).pipe(
       Effect.mapError((error) => {
         const cause = error.cause as NodeJS.ErrnoException | undefined
@@ -86,27 +89,6 @@ export const serve = <E, R>(
     const bound = server.address
     return bound._tag === "TcpAddress" ? bound.port : port
   })
-
-/**
- * node's `headersTimeout` starts with a request's first byte: a connection that sends nothing
- * would be held forever, and enough of them lock new clients out at the file limit. Such a
- * connection is closed once it has sent no complete request head for `millis`.
- */
-const closeSilentConnections = (server: Http.Server, millis: number) => {
-  const waiting = new WeakMap<object, ReturnType<typeof setTimeout>>()
-  server.on("connection", (socket) => {
-    const timer = setTimeout(() => socket.destroy(), millis)
-    timer.unref()
-    waiting.set(socket, timer)
-    socket.once("close", () => clearTimeout(timer))
-  })
-  server.prependListener("request", (req: Http.IncomingMessage) => {
-    const timer = waiting.get(req.socket)
-    if (timer === undefined) return
-    clearTimeout(timer)
-    waiting.delete(req.socket)
-  })
-}
 
 const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i
 
