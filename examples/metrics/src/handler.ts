@@ -1,6 +1,6 @@
 // EMF metrics from Effect's own Metric values: a counter of orders by payment method (a tag,
 // so a CloudWatch dimension), a histogram of order amounts, written once per invocation before
-// the response is posted.
+// the response is posted, by the flush `Metrics.layer` registers with the runtime (no wrapping).
 import { Metrics } from "@effect-lambda/middleware"
 import { Handler } from "@effect-lambda/runtime"
 import * as Effect from "effect/Effect"
@@ -25,7 +25,7 @@ export const handler = Handler.make({
       yield* Metric.update(amounts, order.amount)
       return { accepted: order.id }
     })
-}).pipe(Metrics.withMetrics)
+})
 
 export const metricsOptions: Metrics.Options = { namespace: "shop", service: "orders", units: { order_amount: "None" } }
 

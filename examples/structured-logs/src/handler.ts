@@ -1,6 +1,6 @@
 // Powertools-shaped JSON logs from Effect's own logging: `Effect.log*` calls become records with
 // `cold_start`, `function_request_id`, `xray_trace_id`… plus the annotations and log spans of
-// the call, and one invocation in ten logs at DEBUG.
+// the call, and one invocation in ten logs at DEBUG. `StructuredLogger.layer` alone does it (no wrapping).
 import { StructuredLogger } from "@effect-lambda/middleware"
 import { Handler } from "@effect-lambda/runtime"
 import * as Effect from "effect/Effect"
@@ -20,7 +20,7 @@ export const handler = Handler.make({
       yield* Effect.log("payment accepted")
       return { status: "accepted" as const }
     }).pipe(Effect.annotateLogs({ orderId: payment.orderId }), Effect.withLogSpan("payment"))
-}).pipe(StructuredLogger.withLogging)
+})
 
 export const loggerOptions: StructuredLogger.Options = { service: "payments", sampleRate: 0.1 }
 

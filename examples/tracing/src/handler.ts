@@ -1,6 +1,6 @@
 // X-Ray traces from Effect's spans: each invocation is a `lambda.invoke` span whose parent is
 // the segment Lambda started (the invocation's trace header), the handler's own spans nest in
-// it, and the spans are exported before the response is posted. `traceHeader` gives the
+// it, and `XRayTracing.layer` alone exports the spans before the response is posted. `traceHeader` gives the
 // X-Amzn-Trace-Id to pass on to a downstream call.
 import { Tracing } from "@effect-lambda/middleware"
 import * as XRayTracing from "@effect-lambda/middleware/XRayTracing"
@@ -23,6 +23,6 @@ const price = (sku: string) =>
 export const handler = Handler.make({
   event: Lookup,
   handle: ({ sku }) => Effect.map(price(sku), (cents) => ({ sku, cents }))
-}).pipe(Tracing.withSpan({ trigger: "other" }), XRayTracing.withFlush)
+}).pipe(Tracing.withSpan({ trigger: "other" }))
 
 export const TracingLive = (exporter: SpanExporter) => XRayTracing.layer({ exporter, serviceName: "prices" })

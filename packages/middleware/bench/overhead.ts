@@ -9,7 +9,7 @@
 import { HttpHandler, Metrics, SqsBatch, StreamBatch, StructuredLogger, Tracing } from "@effect-lambda/middleware"
 import * as XRayTracing from "@effect-lambda/middleware/XRayTracing"
 import type { FunctionConfig, Handler, Invocation } from "@effect-lambda/runtime"
-import { LambdaContext, LambdaLogger } from "@effect-lambda/runtime"
+import { InvocationHooks, LambdaContext, LambdaLogger } from "@effect-lambda/runtime"
 import { EventBuilders } from "@effect-lambda/testing"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpRouter from "@effect/platform/HttpRouter"
@@ -99,16 +99,27 @@ const noopExporter = {
   export: (_spans: unknown, done: (r: { code: number }) => void) => done({ code: 0 }),
   shutdown: async () => {}
 }
-const services = await Effect.runPromise(Layer.buildWithScope(
-  Layer.mergeAll(
-    Metrics.layer({ namespace: "bench", service: "bench", write: () => {} }),
-    StructuredLogger.layer({ service: "bench", logLevel: (await import("effect/LogLevel")).Info, write: () => {} }),
-    XRayTracing.layer({ exporter: noopExporter as never, serviceName: "bench" })
-  ),
-  scope
-))
-const withServices = (handler: Handler.Handler.Any): Handler.Handler.Any =>
-  H.mapEffect(handler, (effect) => Effect.provide(effect, services as Context.Context<any>))
+// Each layer's services and the invocation hooks it registers (what the runtime applies around
+// every invocation), built apart so each row pays for its own layer only.
+const withLayer = async (layer: Layer.Layer<unknown, unknown>) => {
+  const [services, hooks] = await Effect.runPromise(
+    Effect.zip(Layer.buildWithScope(layer, scope), FiberRef.get(InvocationHooks.currentInvocationHooks))
+  )
+  const apply = InvocationHooks.compose(hooks)!
+  return (handler: Handler.Handler.Any): Handler.Handler.Any =>
+    H.mapEffect(
+      handler,
+      (effect) =>
+        Effect.flatMap(LambdaContext.LambdaContext, (ctx) => apply(effect, ctx)).pipe(
+          Effect.provide(services as Context.Context<any>)
+        )
+    )
+}
+const withMetricsLayer = await withLayer(Metrics.layer({ namespace: "bench", service: "bench", write: () => {} }))
+const withLoggerLayer = await withLayer(
+  StructuredLogger.layer({ service: "bench", logLevel: (await import("effect/LogLevel")).Info, write: () => {} })
+)
+const withXRayLayer = await withLayer(XRayTracing.layer({ exporter: noopExporter as never, serviceName: "bench" }))
 // the runtime's own JSON logger (what AWS_LAMBDA_LOG_FORMAT=JSON gives), to a no-op sink
 const lambdaJson = HashSet.make(LambdaLogger.json(() => {}))
 const withLambdaJson = (handler: Handler.Handler.Any): Handler.Handler.Any =>
@@ -165,20 +176,20 @@ const allCases: ReadonlyArray<readonly [string, Handler.Handler.Any, unknown]> =
   ["StreamBatch.kinesis, 10 records", StreamBatch.kinesis(() => Effect.void), kinesis10],
   ["baseline: 2 Effect.log lines, the runtime's JSON logger", withLambdaJson(twoLogs), {}],
   [
-    "obs: 2 Effect.log lines, StructuredLogger.withLogging (Powertools keys)",
-    withServices(withLambdaJson(StructuredLogger.withLogging(twoLogs))),
+    "obs: 2 Effect.log lines, StructuredLogger.layer (Powertools keys)",
+    withLoggerLayer(withLambdaJson(twoLogs)),
     {}
   ],
   ["obs: counter + histogram, no export", recordMetrics, {}],
   [
-    "obs: counter + histogram, Metrics.withMetrics (EMF records each invocation)",
-    withServices(Metrics.withMetrics(recordMetrics)),
+    "obs: counter + histogram, Metrics.layer (EMF records each invocation)",
+    withMetricsLayer(recordMetrics),
     {}
   ],
   ["obs: 1 span + Tracing.withSpan, no exporter", Tracing.withSpan(traced), {}],
   [
     "obs: 1 span + Tracing.withSpan + XRayTracing (OTel, batch, flush each invocation)",
-    withServices(XRayTracing.withFlush(Tracing.withSpan(traced))),
+    withXRayLayer(Tracing.withSpan(traced)),
     {}
   ]
 ]

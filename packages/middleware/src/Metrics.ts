@@ -3,8 +3,9 @@
  * to CloudWatch as Embedded Metric Format records: JSON lines on stdout that CloudWatch Logs
  * turns into metrics, with no API call and no extension.
  *
- * Records are written once per invocation, before its response is posted, so nothing waits in
- * memory while Lambda freezes the environment. Counters and frequencies export what they gained
+ * The layer is all it takes: it registers an `InvocationHooks` hook with the runtime, so the
+ * records are written once per invocation, after the handler (failed or not, timed out too),
+ * before its response is posted, and nothing waits in memory while Lambda freezes the environment. Counters and frequencies export what they gained
  * since the previous flush, histograms their new observations, gauges and summaries their
  * current values. Metric tags become dimensions, after `service` and the layer's dimensions.
  * EMF's limits are kept: at most 100 metrics per record and 100 values per metric (the rest go
@@ -20,14 +21,14 @@
  * const orders = Metric.counter("orders")
  * const handler = Handler.make({
  *   handle: () => Metric.increment(orders).pipe(Effect.as({ ok: true }))
- * }).pipe(Metrics.withMetrics)
+ * })
  *
  * LambdaRuntime.runMain(handler, Metrics.layer({ namespace: "shop" }))
  * ```
  *
  * @since 0.1.0
  */
-import { Handler, LambdaContext } from "@effect-lambda/runtime"
+import { type Handler, InvocationHooks } from "@effect-lambda/runtime"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -89,7 +90,7 @@ export interface Options {
 export interface MetricsShape {
   /**
    * Writes the records of the metrics changed since the previous flush (and, the first time,
-   * `ColdStart`); returns them. `withMetrics` calls it once per invocation.
+   * `ColdStart`); returns them. The layer's invocation hook calls it once per invocation.
    */
   readonly flush: (functionName: string) => Effect.Effect<ReadonlyArray<EmfRecord>>
 }
@@ -105,15 +106,16 @@ const writeStdout = (line: string) => {
 }
 
 /**
- * The EMF exporter of Effect's global metric registry. `namespace` and `service` fall back to
- * Powertools' variables (`POWERTOOLS_METRICS_NAMESPACE`, `POWERTOOLS_SERVICE_NAME`); a missing
- * namespace fails the layer (and so the function's init) with a `ConfigError`.
+ * The EMF exporter of Effect's global metric registry, flushed by the runtime after every
+ * invocation (an `InvocationHooks` hook the layer registers). `namespace` and `service` fall
+ * back to Powertools' variables (`POWERTOOLS_METRICS_NAMESPACE`, `POWERTOOLS_SERVICE_NAME`); a
+ * missing namespace fails the layer (and so the function's init) with a `ConfigError`.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (options: Options = {}) =>
-  Layer.effect(
+  Layer.scoped(
     Metrics,
     Effect.gen(function*() {
       const namespace = options.namespace ?? (yield* Config.string("POWERTOOLS_METRICS_NAMESPACE"))
@@ -148,22 +150,20 @@ export const layer = (options: Options = {}) =>
             if (records.length > 0) write(records.map((record) => JSON.stringify(record) + "\n").join(""))
             return records
           }))
+      yield* InvocationHooks.register({ onEnd: (ctx) => Effect.asVoid(flush(ctx.functionName)) })
       return Metrics.of({ flush })
     })
   )
 
 /**
- * Flushes the metrics after each invocation of the handler, failed or not, before the runtime
- * posts its response: what the invocation recorded is in the log before Lambda may freeze.
+ * The handler itself: `layer` has the runtime flush the metrics after every invocation (an
+ * `InvocationHooks` hook), so the handler needs no wrapping. Kept so code written for the
+ * wrapping form still compiles; it adds no second flush.
  *
+ * @deprecated `Metrics.layer` alone flushes after every invocation.
  * @since 0.1.0
  * @category combinators
  */
 export const withMetrics = <Event, A, E, R>(
   self: Handler.Handler<Event, A, E, R>
-): Handler.Handler<Event, A, E, R | Metrics> =>
-  Handler.mapEffect(self, (effect) =>
-    Effect.flatMap(
-      Effect.all([Metrics, LambdaContext.LambdaContext]),
-      ([metrics, ctx]) => Effect.ensuring(effect, metrics.flush(ctx.functionName))
-    )) as Handler.Handler<Event, A, E, R | Metrics>
+): Handler.Handler<Event, A, E, R | Metrics> => self

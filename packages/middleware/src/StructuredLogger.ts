@@ -9,6 +9,10 @@
  * Debug sampling is decided once per invocation, as Powertools does: with probability
  * `sampleRate` every level down to `DEBUG` is logged for the whole invocation.
  *
+ * The layer is all it takes: it registers an `InvocationHooks` hook with the runtime that logs
+ * each invocation's program (the handler, its forked fibers, the event decoding, other hooks'
+ * `onStart`/`onEnd`) with the invocation's logger; the handler needs no wrapping.
+ *
  * @example
  * ```ts
  * import { StructuredLogger } from "@effect-lambda/middleware"
@@ -17,14 +21,14 @@
  *
  * const handler = Handler.make({
  *   handle: () => Effect.log("order placed").pipe(Effect.annotateLogs({ orderId: "o-1" }))
- * }).pipe(StructuredLogger.withLogging)
+ * })
  *
  * LambdaRuntime.runMain(handler, StructuredLogger.layer({ service: "orders", sampleRate: 0.1 }))
  * ```
  *
  * @since 0.1.0
  */
-import { Handler, LambdaContext } from "@effect-lambda/runtime"
+import { type Handler, InvocationHooks, type LambdaContext } from "@effect-lambda/runtime"
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
@@ -228,14 +232,15 @@ export const make = (options: Options & { readonly service: string }): Structure
 /**
  * The structured logger, configured by the options or Powertools' variables
  * (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOGGER_SAMPLE_RATE`, `POWERTOOLS_LOG_LEVEL`, then
- * `AWS_LAMBDA_LOG_LEVEL`). A sample rate outside [0, 1] or an unknown level fails the layer
+ * `AWS_LAMBDA_LOG_LEVEL`), installed by the runtime around every invocation (an
+ * `InvocationHooks` hook). A sample rate outside [0, 1] or an unknown level fails the layer
  * with a `ConfigError`.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (options: Options = {}): Layer.Layer<StructuredLogger, ConfigError.ConfigError> =>
-  Layer.effect(
+  Layer.scoped(
     StructuredLogger,
     Effect.gen(function*() {
       const service = options.service ??
@@ -256,29 +261,34 @@ export const layer = (options: Options = {}): Layer.Layer<StructuredLogger, Conf
       ))
       const initializationType = options.initializationType ??
         (yield* Config.string("AWS_LAMBDA_INITIALIZATION_TYPE").pipe(Config.withDefault("on-demand")))
-      return make({ ...options, service, sampleRate, logLevel, initializationType })
+      const structured = make({ ...options, service, sampleRate, logLevel, initializationType })
+      yield* InvocationHooks.register({ wrap: (effect, ctx) => logInvocation(structured, effect, ctx) })
+      return structured
     })
   )
 
+// One invocation's program, logged by its structured logger at its sampled level.
+const logInvocation = <A, E, R>(
+  structured: StructuredLoggerShape,
+  effect: Effect.Effect<A, E, R>,
+  ctx: LambdaContext.LambdaContextShape
+): Effect.Effect<A, E, R> => {
+  const { logger, minimumLevel } = structured.forInvocation(ctx)
+  return effect.pipe(
+    Effect.locally(FiberRef.currentLoggers, HashSet.make(logger)),
+    Effect.locally(FiberRef.currentMinimumLogLevel, minimumLevel)
+  )
+}
+
 /**
- * Logs each invocation of the handler with the structured logger: the handler's `Effect.log*`
- * calls (and its forked fibers') become Powertools-shaped records, at the invocation's sampled
- * level.
+ * The handler itself: `layer` has the runtime log every invocation with the structured logger
+ * (an `InvocationHooks` hook), so the handler needs no wrapping. Kept so code written for the
+ * wrapping form still compiles; it decides no second sampling and no second cold start.
  *
+ * @deprecated `StructuredLogger.layer` alone logs every invocation.
  * @since 0.1.0
  * @category combinators
  */
 export const withLogging = <Event, A, E, R>(
   self: Handler.Handler<Event, A, E, R>
-): Handler.Handler<Event, A, E, R | StructuredLogger> =>
-  Handler.mapEffect(
-    self,
-    (effect) =>
-      Effect.flatMap(Effect.all([StructuredLogger, LambdaContext.LambdaContext]), ([structured, ctx]) => {
-        const { logger, minimumLevel } = structured.forInvocation(ctx)
-        return effect.pipe(
-          Effect.locally(FiberRef.currentLoggers, HashSet.make(logger)),
-          Effect.locally(FiberRef.currentMinimumLogLevel, minimumLevel)
-        )
-      })
-  ) as Handler.Handler<Event, A, E, R | StructuredLogger>
+): Handler.Handler<Event, A, E, R | StructuredLogger> => self

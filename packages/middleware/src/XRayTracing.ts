@@ -2,8 +2,9 @@
  * Exports Effect's spans to AWS X-Ray through OpenTelemetry (`@effect/opentelemetry`): trace and
  * span ids from X-Ray's id generator (the trace id starts with the epoch seconds, as X-Ray
  * requires), the X-Ray propagator for the `X-Amzn-Trace-Id` header of outgoing calls, and a
- * flush of the span processor after each invocation, so no span waits in memory while Lambda
- * freezes the environment.
+ * flush of the span processor after each invocation (an `InvocationHooks` hook the layer
+ * registers: no wrapping of the handler), so no span waits in memory while Lambda freezes the
+ * environment.
  *
  * Import it by path (`@effect-lambda/middleware/XRayTracing`): it needs the OpenTelemetry
  * packages (optional peer dependencies of this package), which the rest of the package does not.
@@ -17,8 +18,7 @@
  * import { Effect } from "effect"
  *
  * const handler = Handler.make({ handle: () => Effect.succeed("ok").pipe(Effect.withSpan("work")) }).pipe(
- *   Tracing.withSpan({ trigger: "other" }),
- *   XRayTracing.withFlush
+ *   Tracing.withSpan({ trigger: "other" })
  * )
  * // toward X-Ray: `new OTLPTraceExporter()` of @opentelemetry/exporter-trace-otlp-http (ADOT collector)
  * LambdaRuntime.runMain(handler, XRayTracing.layer({ exporter: new ConsoleSpanExporter() }))
@@ -26,7 +26,7 @@
  *
  * @since 0.1.0
  */
-import { Handler } from "@effect-lambda/runtime"
+import { type Handler, InvocationHooks } from "@effect-lambda/runtime"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import type * as OtelResource from "@effect/opentelemetry/Resource"
 import * as OtelTracer from "@effect/opentelemetry/Tracer"
@@ -72,8 +72,9 @@ export class Flusher extends Context.Tag("@effect-lambda/middleware/XRayTracing/
 
 /**
  * The OpenTelemetry tracer of `@effect/opentelemetry`'s `NodeSdk` with X-Ray's id generator,
- * and the `Flusher` of its span processor. The provider shuts down (exporting what is left)
- * when the runtime stops.
+ * and the `Flusher` of its span processor, which the runtime calls after every invocation, when
+ * the invocation's spans (`Tracing.withSpan`'s included) have ended and before its response is
+ * posted. The provider shuts down (exporting what is left) when the runtime stops.
  *
  * @since 0.1.0
  * @category layers
@@ -92,7 +93,8 @@ export const layer = (options: Options): Layer.Layer<Flusher | OtelResource.Reso
       const flush = Effect.promise(() => processor.forceFlush()).pipe(
         Effect.catchAllDefect((defect) => Effect.logWarning("span export failed", defect))
       )
-      return Layer.merge(
+      return Layer.mergeAll(
+        InvocationHooks.layer({ onEnd: () => flush }),
         NodeSdk.layer(() => ({
           resource: { serviceName, attributes: { "cloud.provider": "aws", "cloud.platform": "aws_lambda" } },
           spanProcessor: processor,
@@ -104,19 +106,17 @@ export const layer = (options: Options): Layer.Layer<Flusher | OtelResource.Reso
   )
 
 /**
- * Exports the spans of each invocation when the handler is done, before the runtime posts the
- * response: apply it after `Tracing.withSpan`, so the invocation's own span has ended.
+ * The handler itself: `layer` has the runtime export each invocation's spans after it (an
+ * `InvocationHooks` hook), so the handler needs no wrapping. Kept so code written for the
+ * wrapping form still compiles; it adds no second flush.
  *
+ * @deprecated `XRayTracing.layer` alone flushes after every invocation.
  * @since 0.1.0
  * @category combinators
  */
 export const withFlush = <Event, A, E, R>(
   self: Handler.Handler<Event, A, E, R>
-): Handler.Handler<Event, A, E, R | Flusher> =>
-  Handler.mapEffect(
-    self,
-    (effect) => Effect.flatMap(Flusher, (flusher) => Effect.ensuring(effect, flusher.flush))
-  ) as Handler.Handler<Event, A, E, R | Flusher>
+): Handler.Handler<Event, A, E, R | Flusher> => self
 
 const propagator = new AWSXRayPropagator()
 

@@ -245,7 +245,7 @@ describe("Metrics (EMF)", () => {
     expect(sortMetrics(ours)).toStrictEqual(sortMetrics(theirs))
   })
 
-  it.effect("withMetrics: one flush per invocation, failed ones too, written before the response is posted, ColdStart first", () =>
+  it.effect("the layer alone: one flush per invocation, failed ones too, written before the response is posted, ColdStart first", () =>
     Effect.gen(function*() {
       const written: Array<string> = []
       // how many reports the Runtime API had received when each flush was written
@@ -259,7 +259,7 @@ describe("Metrics (EMF)", () => {
             Metric.increment(handled),
             event.fail === true ? Effect.fail(new Error("boom")) : Effect.succeed("ok")
           )
-      }).pipe(Metrics.withMetrics)
+      })
       const layer = Metrics.layer({
         namespace: "shop",
         service: "orders",
@@ -283,6 +283,23 @@ describe("Metrics (EMF)", () => {
       expect(second).toHaveLength(1)
       expect(second[0]).toMatchObject({ t6_handled: 1 })
       expect(second[0]).not.toHaveProperty("ColdStart")
+    }).pipe(Effect.scoped))
+
+  it.effect("the deprecated withMetrics adds no second flush", () =>
+    Effect.gen(function*() {
+      const written: Array<string> = []
+      const counted = Metric.counter("t7_counted")
+      const handler = Handler.make({ handle: () => Metric.increment(counted) }).pipe(Metrics.withMetrics)
+      const layer = Metrics.layer({
+        namespace: "shop",
+        coldStart: false,
+        include: (name) => name.startsWith("t7_"),
+        write: (text) => written.push(text)
+      })
+      const { api } = yield* LambdaTest.start(handler, layer)
+      yield* api.report(yield* api.enqueue({}))
+      yield* api.report(yield* api.enqueue({}))
+      expect(written.map((text) => lines(text).map(validate))).toMatchObject([[{ t7_counted: 1 }], [{ t7_counted: 1 }]])
     }).pipe(Effect.scoped))
 
   it.effect("a missing namespace fails the layer with a ConfigError", () =>

@@ -68,7 +68,7 @@ describe("StructuredLogger", () => {
             yield* Effect.log("order placed", { orderId: "o-1" })
             return "ok"
           })
-      }).pipe(StructuredLogger.withLogging)
+      })
       const layer = StructuredLogger.layer({ service: "orders", write: (line) => ours.push(JSON.parse(line)) })
       // LambdaTest's environment says AWS_LAMBDA_LOG_LEVEL=ERROR; Powertools' default is INFO
       const { api } = yield* LambdaTest.start(handler, layer, { env: { AWS_LAMBDA_LOG_LEVEL: "INFO" } })
@@ -109,7 +109,7 @@ describe("StructuredLogger", () => {
             Effect.annotateLogs({ tenant: "acme" }),
             Effect.withLogSpan("checkout")
           )
-      }).pipe(StructuredLogger.withLogging)
+      })
       const layer = StructuredLogger.layer({
         service: "s",
         persistentKeys: { region: "eu" },
@@ -131,7 +131,6 @@ describe("StructuredLogger", () => {
       const handler = Handler.make({
         handle: () => Effect.logDebug("detail").pipe(Effect.zipRight(Effect.logInfo("done")))
       })
-        .pipe(StructuredLogger.withLogging)
       const layer = StructuredLogger.layer({
         service: "s",
         sampleRate: 0.1,
@@ -162,7 +161,7 @@ describe("StructuredLogger", () => {
   it.effect("no cold start in a provisioned-concurrency environment", () =>
     Effect.gen(function*() {
       const lines: Array<Record<string, unknown>> = []
-      const handler = Handler.make({ handle: () => Effect.logError("x") }).pipe(StructuredLogger.withLogging)
+      const handler = Handler.make({ handle: () => Effect.logError("x") })
       const layer = StructuredLogger.layer({ service: "s", write: (line) => lines.push(JSON.parse(line)) })
       yield* LambdaTest.invoke(handler, {}, {
         layer,

@@ -3,7 +3,7 @@ import * as XRayTracing from "@effect-lambda/middleware/XRayTracing"
 import { Handler } from "@effect-lambda/runtime"
 import { LambdaTest } from "@effect-lambda/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base"
+import { InMemorySpanExporter, type SpanExporter } from "@opentelemetry/sdk-trace-base"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 
@@ -14,20 +14,34 @@ describe("XRayTracing", () => {
     Effect.gen(function*() {
       const exporter = new InMemorySpanExporter()
       const headers: Array<Option.Option<string>> = []
-      let exportedAtResponse = -1
+      // how many reports the Runtime API had received when each batch of spans was exported
+      let reports: Effect.Effect<ReadonlyArray<unknown>> = Effect.succeed([])
+      const reportsAtExport: Array<number> = []
+      const exporting: SpanExporter = {
+        export: (spans, done) => {
+          reportsAtExport.push(Effect.runSync(reports).length)
+          exporter.export(spans, done)
+        },
+        shutdown: () => exporter.shutdown()
+      }
       const handler = Handler.make({
         handle: () =>
           Effect.gen(function*() {
             headers.push(yield* XRayTracing.traceHeader)
             return "ok"
           }).pipe(Effect.withSpan("work"))
-      }).pipe(Tracing.withSpan({ trigger: "other" }), XRayTracing.withFlush)
-      const { api } = yield* LambdaTest.start(handler, XRayTracing.layer({ exporter, serviceName: "orders" }))
+      }).pipe(Tracing.withSpan({ trigger: "other" }))
+      // the layer alone: the runtime flushes after each invocation (InvocationHooks)
+      const { api } = yield* LambdaTest.start(
+        handler,
+        XRayTracing.layer({ exporter: exporting, serviceName: "orders" })
+      )
+      reports = api.reports
       const report = yield* api.report(yield* api.enqueue({}, { traceId: TRACE }))
-      exportedAtResponse = exporter.getFinishedSpans().length
       expect(report._tag).toBe("Response")
-      // both spans were exported by the time the response was posted (batched, then flushed)
-      expect(exportedAtResponse).toBe(2)
+      // both spans were exported in one batch before the response was posted
+      expect(reportsAtExport).toStrictEqual([0])
+      expect(exporter.getFinishedSpans()).toHaveLength(2)
       const spans = exporter.getFinishedSpans()
       const invoke = spans.find((s) => s.name === "lambda.invoke")!
       const work = spans.find((s) => s.name === "work")!

@@ -22,6 +22,8 @@ export * as HttpResponseStream from "./HttpResponseStream.js"
 /** @since 0.1.0 */
 export * as Invocation from "./Invocation.js"
 /** @since 0.1.0 */
+export * as InvocationHooks from "./InvocationHooks.js"
+/** @since 0.1.0 */
 export * as LambdaContext from "./LambdaContext.js"
 /** @since 0.1.0 */
 export * as LambdaExtension from "./LambdaExtension.js"

@@ -13,11 +13,13 @@ import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberRefs from "effect/FiberRefs"
 import * as Runtime from "effect/Runtime"
 import * as ErrorReport from "../ErrorReport.js"
 import type * as FunctionConfig from "../FunctionConfig.js"
 import type * as Handler from "../Handler.js"
 import type { Invocation } from "../Invocation.js"
+import * as InvocationHooks from "../InvocationHooks.js"
 import * as LambdaContext from "../LambdaContext.js"
 import * as LambdaLogger from "../LambdaLogger.js"
 import type * as ResponseStream from "../ResponseStream.js"
@@ -79,6 +81,10 @@ export const make = (
 
   return (runtime) => {
     const runFork = Runtime.runFork(runtime)
+    // The hooks the function's layer registered (InvocationHooks): none costs nothing per invocation.
+    const hooked = InvocationHooks.compose(
+      FiberRefs.getOrDefault(runtime.fiberRefs, InvocationHooks.currentInvocationHooks)
+    )
     return (invocation) => {
       setTrace?.(invocation.traceId)
       // When the invocation was received: its time budget (for the timeout message) starts here.
@@ -100,7 +106,7 @@ export const make = (
             timedOut && Cause.isInterruptedOnly(cause) ? Deadline.timeoutCause(invocation, receivedAtMs) : cause
           )
       })
-      const program = decode(handler, invocation).pipe(
+      const handled = decode(handler, invocation).pipe(
         Effect.flatMap(handler.handle),
         Effect.flatMap(handler.encode),
         // A streamed body is sent from inside the handler's fiber, so the deadline (and
@@ -112,8 +118,12 @@ export const make = (
               api.respondStream(invocation.requestId, output.body, streamOptions(output.contentType)),
               STREAMED
             )
-        ),
-        Effect.provideService(LambdaContext.LambdaContext, context)
+        )
+      )
+      const program = Effect.provideService(
+        hooked === undefined ? handled : hooked(handled, context),
+        LambdaContext.LambdaContext,
+        context
       )
       const supervised = concurrent ? Effect.supervised(program, LambdaLogger.invocationSupervisor) : program
       const report = (exit: Exit.Exit<Outcome, unknown>): Effect.Effect<void, RuntimeApiError> => {
