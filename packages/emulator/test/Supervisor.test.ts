@@ -259,12 +259,15 @@ describe("supervisor", () => {
       expect(logs.lines).toContain("big response answered 413")
     }))
 
-  it.live("closing the scope stops the runtime with SIGTERM", () =>
+  it.live("closing the scope stops the runtime with SIGTERM (an extension registered)", () =>
     Effect.gen(function*() {
       const dir = tempDir()
       const marker = Path.join(dir, "sigterm")
       const scope = yield* Scope.make()
-      const { emulator } = yield* start({ env: { FAKE_SIGTERM_FILE: marker } }).pipe(Scope.extend(scope))
+      // Lambda sends SIGTERM only when an extension registered (SIGKILL otherwise: ExtensionsApi.test.ts)
+      const { emulator } = yield* start({ env: { FAKE_SIGTERM_FILE: marker, FAKE_EXTENSION: "graceful" } }).pipe(
+        Scope.extend(scope)
+      )
       const { pid } = json((yield* invokeJson(emulator, { op: "pid" })).payload)
       expect(isAlive(pid)).toBe(true)
       yield* Scope.close(scope, Exit.void)
@@ -275,7 +278,10 @@ describe("supervisor", () => {
   it.live("a runtime ignoring SIGTERM is killed after the grace period", () =>
     Effect.gen(function*() {
       const scope = yield* Scope.make()
-      const { emulator } = yield* start({ env: { FAKE_SIGTERM: "ignore" }, stopGrace: "200 millis" }).pipe(
+      const { emulator } = yield* start({
+        env: { FAKE_SIGTERM: "ignore", FAKE_EXTENSION: "graceful" },
+        stopGrace: "200 millis"
+      }).pipe(
         Scope.extend(scope)
       )
       const { pid } = json((yield* invokeJson(emulator, { op: "pid" })).payload)

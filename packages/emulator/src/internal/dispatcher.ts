@@ -10,6 +10,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
+import * as extensionsHost from "./extensionsHost.js"
 import * as model from "./model.js"
 import * as protocol from "./protocol.js"
 
@@ -175,6 +176,8 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
       return Effect.gen(function*() {
         if (invocation.logTail) captures.add(lines)
         const served = yield* serve(invocation)
+        // Lambda's invocation ends when its extensions asked for their next event too.
+        if (served.startedAt !== undefined) yield* extensionsHost.onInvocationDone(invocation)
         yield* report(invocation, served)
         captures.delete(lines)
         yield* Deferred.succeed(invocation.done, { outcome: served.outcome, log: lines })

@@ -17,6 +17,8 @@ import { BootstrapNotFound } from "../EmulatorError.js"
 import * as dispatcher from "./dispatcher.js"
 import * as envFile from "./envFile.js"
 import * as environment from "./environment.js"
+import * as extensionsApi from "./extensionsApi.js"
+import * as extensionsHost from "./extensionsHost.js"
 import * as faultMiddleware from "./faultMiddleware.js"
 import * as functionUrl from "./functionUrl.js"
 import * as http from "./http.js"
@@ -93,7 +95,9 @@ const notFound = Effect.succeed(HttpServerResponse.text("404 page not found", { 
  * Path parameters may be as long as a request id or a full function ARN with a qualifier (170
  * characters), past find-my-way's default of 100.
  */
-const mainApp = HttpRouter.toHttpApp(HttpRouter.concat(runtimeApi.router, invokeApi.router)).pipe(
+const mainApp = HttpRouter.toHttpApp(
+  HttpRouter.concatAll(runtimeApi.router, invokeApi.router, extensionsApi.router)
+).pipe(
   HttpRouter.withRouterConfig({ maxParamLength: 1024 }),
   Effect.map((app) => app.pipe(Effect.catchTag("RouteNotFound", () => notFound), faultMiddleware.middleware))
 )
@@ -114,7 +118,21 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
       if (event._tag === "Log") onLog(event.line)
       else if (event._tag === "RuntimeCall") onRuntimeCall?.(event.call)
     })
-    const provide = Effect.provideService(model.Model, emulator)
+    // The runtime's environment is known once the Runtime API's port is: the host reads it late.
+    let functionEnv: Readonly<Record<string, string>> = { _HANDLER: options.handler ?? "" }
+    const extensions = extensionsHost.make({
+      config,
+      functionDir: bootstrap === undefined ? undefined : functionDir,
+      env: () => functionEnv,
+      shutdownBudget: Duration.decode(options.stopGrace ?? Duration.seconds(2)),
+      log: (line) => emulator.publish({ _tag: "Log", line }),
+      onExtensionLog: (line) => emulator.publish({ _tag: "Log", line })
+    })
+    const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      effect.pipe(
+        Effect.provideService(model.Model, emulator),
+        Effect.provideService(extensionsHost.ExtensionsHost, extensions)
+      )
 
     const policy: http.ConnectionPolicy = {
       allowedHosts: http.isLoopback(host)
@@ -146,7 +164,9 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
         yield* Ref.set(emulator.generation, yield* model.makeGeneration(0, undefined, performance.now()))
         return dispatcher.external(emulator.generation)
       })
-      : yield* supervised(options, userEnv, emulator, bootstrap, functionDir, runtimeApiAddress)
+      : yield* supervised(options, userEnv, emulator, extensions, bootstrap, functionDir, runtimeApiAddress, (env) => {
+        functionEnv = env
+      })
     yield* dispatcher.run(control).pipe(provide)
     // First thing on close: invokers still waiting give up.
     yield* Effect.addFinalizer(() => Deferred.succeed(emulator.stopped, undefined))
@@ -189,35 +209,55 @@ const supervised = (
   options: Api.Options,
   userEnv: Readonly<Record<string, string>>,
   emulator: model.Model,
+  host: extensionsHost.ExtensionsHost,
   bootstrap: string,
   functionDir: string,
-  runtimeApiAddress: string
+  runtimeApiAddress: string,
+  onEnv: (env: Readonly<Record<string, string>>) => void
 ): Effect.Effect<dispatcher.RuntimeControl, never, Scope.Scope> =>
   Effect.gen(function*() {
+    const env = environment.make({
+      config: emulator.config,
+      functionDir,
+      runtimeApi: runtimeApiAddress,
+      handler: options.handler,
+      logFormat: options.logFormat,
+      env: userEnv
+    })
+    onEnv(env)
     const service = yield* supervisor.make({
       bootstrap,
       cwd: functionDir,
-      env: environment.make({
-        config: emulator.config,
-        functionDir,
-        runtimeApi: runtimeApiAddress,
-        handler: options.handler,
-        logFormat: options.logFormat,
-        env: userEnv
-      }),
+      env,
       onLog: (line) => emulator.publish({ _tag: "Log", line }),
       stopGrace: Duration.decode(options.stopGrace ?? Duration.seconds(2))
     }, emulator.generation)
+    // Lambda's shutdown: SIGTERM only when an extension registered (SIGKILL otherwise), SHUTDOWN to
+    // the external extensions, all within the budget.
+    const signals: extensionsHost.RuntimeSignals = { kill: service.kill, stop: service.stop }
     yield* Effect.addFinalizer(() =>
       Ref.get(emulator.generation).pipe(
-        Effect.flatMap((generation) => generation === undefined ? Effect.void : service.stop(generation))
+        Effect.flatMap((generation) =>
+          generation === undefined && host.current() === undefined
+            ? Effect.void
+            : host.shutdown(generation, "spindown", signals)
+        )
       )
     )
     return {
-      ensure: service.ensure,
-      kill: service.kill,
+      // External extensions start (and register) before each new runtime.
+      ensure: Effect.gen(function*() {
+        const live = yield* Ref.get(emulator.generation)
+        if (live !== undefined && !(yield* Deferred.isDone(live.exited))) return live
+        yield* host.prepare(live, signals)
+        const generation = yield* service.ensure
+        yield* host.attach(generation)
+        return generation
+      }),
+      // A timeout resets the environment.
+      kill: (generation) => host.shutdown(generation, "timeout", signals),
       // The bootstrap is stopped (it should be exiting anyway); the next invocation starts a new one.
-      retireAfterInitError: service.stop,
+      retireAfterInitError: (generation) => host.shutdown(generation, "failure", signals),
       peakKb: service.peakKb,
       drainLogs: service.drainLogs
     }

@@ -12,6 +12,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as body from "./body.js"
+import * as extensionsHost from "./extensionsHost.js"
 import { header, incoming, json, methodNotAllowed } from "./http.js"
 import * as model from "./model.js"
 import * as protocol from "./protocol.js"
@@ -31,6 +32,8 @@ const next = Effect.gen(function*() {
   const emulator = yield* model.Model
   const { config } = emulator
   const generation = yield* Ref.get(emulator.generation)
+  // Init ends when the runtime and every registered extension asked for their next event.
+  yield* extensionsHost.onRuntimeNext(generation)
   if (generation !== undefined) yield* Deferred.succeed(generation.ready, performance.now())
   // Lambda ends an invocation when its runtime asks for the next one.
   yield* emulator.releaseAnswered
@@ -59,10 +62,12 @@ const next = Effect.gen(function*() {
   )
   if (taken === undefined) return json(500, protocol.internalServerError)
   const { deadlineMs, invocation } = taken
+  const functionArn = protocol.functionArn(config.region, config.functionName)
+  yield* extensionsHost.onInvoke(invocation, deadlineMs, functionArn)
   const headers: Record<string, string> = {
     "Lambda-Runtime-Aws-Request-Id": invocation.requestId,
     "Lambda-Runtime-Deadline-Ms": String(deadlineMs),
-    "Lambda-Runtime-Invoked-Function-Arn": protocol.functionArn(config.region, config.functionName),
+    "Lambda-Runtime-Invoked-Function-Arn": functionArn,
     "Lambda-Runtime-Trace-Id": invocation.traceId
   }
   if (invocation.clientContext !== undefined) headers["Lambda-Runtime-Client-Context"] = invocation.clientContext

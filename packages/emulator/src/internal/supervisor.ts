@@ -32,8 +32,8 @@ export interface Supervisor {
   readonly ensure: Effect.Effect<Generation>
   /** SIGKILL (timeout: Lambda does not wait), then wait for the exit. */
   readonly kill: (generation: Generation) => Effect.Effect<void>
-  /** SIGTERM, SIGKILL after the grace period, then wait for the exit. */
-  readonly stop: (generation: Generation) => Effect.Effect<void>
+  /** SIGTERM, SIGKILL after the grace period (`stopGrace` unless given), then wait for the exit. */
+  readonly stop: (generation: Generation, grace?: Duration.Duration) => Effect.Effect<void>
   /** Peak memory of the generation's process tree, in kB; the last reading once it is gone. */
   readonly peakKb: (generation: Generation) => Effect.Effect<number | undefined>
   /**
@@ -51,7 +51,7 @@ const partialLineQuietMillis = 500
  * line that arrives in many chunks is joined once. Text without its newline yet is forwarded
  * when the pipe stays quiet (or at `flush`), not held until a newline that may never come.
  */
-const forwardLines = (stream: Readable, onLog: (line: string) => void, onData: () => void) => {
+export const forwardLines = (stream: Readable, onLog: (line: string) => void, onData: () => void) => {
   const decoder = new StringDecoder("utf8")
   let pieces: Array<string> = []
   let timer: ReturnType<typeof setTimeout> | undefined = undefined
@@ -205,7 +205,7 @@ export const make = (
 
     // The bootstrap exiting is not enough: a process it started without `exec` (a shell script
     // running node) gets the SIGTERM too and may still be finishing its shutdown.
-    const stop = (generation: Generation) =>
+    const stop = (generation: Generation, grace: Duration.Duration = options.stopGrace) =>
       Effect.gen(function*() {
         if (
           (yield* Deferred.isDone(generation.exited)) && generation.pid !== undefined &&
@@ -217,10 +217,10 @@ export const make = (
         yield* signal(generation, "SIGTERM")
         // interruptible: this runs in finalizers, where a timeout could not cut an uninterruptible wait
         const exited = yield* Effect.interruptible(Deferred.await(generation.exited)).pipe(
-          Effect.timeout(options.stopGrace),
+          Effect.timeout(grace),
           Effect.option
         )
-        const left = Math.max(0, Duration.toMillis(options.stopGrace) - (performance.now() - started))
+        const left = Math.max(0, Duration.toMillis(grace) - (performance.now() - started))
         if (exited._tag === "None" || !(yield* awaitGroupGone(generation, left))) yield* kill(generation)
       })
 

@@ -1,0 +1,240 @@
+/**
+ * The Extensions API 2020-01-01 as the emulator serves it, with real processes: the fake runtime
+ * (registering an internal extension when asked) and `fixtures/with-extensions/extensions/recorder`,
+ * an external extension the emulator starts before the runtime.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Scope } from "effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { Emulator } from "../src/index.js"
+import { collectLogs, fixture, json, request } from "./utils.js"
+
+const tempDir = () => Fs.mkdtempSync(Path.join(Os.tmpdir(), "emulator-extensions-"))
+
+const records = (file: string): Array<any> =>
+  Fs.existsSync(file)
+    ? Fs.readFileSync(file, "utf8").trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l))
+    : []
+
+/** Not counting zombies: an orphan's parent here (PID 1 of the sandbox) may not reap it. */
+const isAlive = (pid: number) => {
+  try {
+    const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+    return !["Z", "X"].includes(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]!)
+  } catch {
+    return false
+  }
+}
+
+const register = (emulator: Emulator.Emulator, name: string, body: string, headers: Record<string, string> = {}) =>
+  request(emulator.url, "/2020-01-01/extension/register", {
+    method: "POST",
+    headers: { "Lambda-Extension-Name": name, ...headers },
+    body
+  })
+
+describe("Extensions API (an external runtime plays the calls)", () => {
+  it.scopedLive("register answers the identifier and the function; errors are RAPID's 403s", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ functionName: "ext-fn", handler: "main.handler" })
+      const ok = yield* register(emulator, "my-ext", JSON.stringify({ events: ["INVOKE"] }), {
+        "Lambda-Extension-Accept-Feature": "accountId"
+      })
+      expect(ok.status).toBe(200)
+      const id = ok.headers["lambda-extension-identifier"] as string
+      expect(id).toMatch(/^[0-9a-f-]{36}$/)
+      expect(ok.json()).toEqual({
+        accountId: "012345678912",
+        functionName: "ext-fn",
+        functionVersion: "$LATEST",
+        handler: "main.handler"
+      })
+
+      const again = yield* register(emulator, "my-ext", "{\"events\":[]}")
+      expect(again.status).toBe(403)
+      expect(again.json().errorType).toBe("Extension.InvalidExtensionState")
+
+      const shutdown = yield* register(emulator, "internal", JSON.stringify({ events: ["SHUTDOWN"] }))
+      expect(shutdown.status).toBe(403)
+      expect(shutdown.json()).toEqual({
+        errorMessage: "SHUTDOWN: ShutdownEventNotSupportedForInternalExtension",
+        errorType: "Extension.InvalidEventType"
+      })
+      expect((yield* register(emulator, "bad-event", JSON.stringify({ events: ["START"] }))).json().errorType)
+        .toBe("Extension.InvalidEventType")
+      const badBody = yield* register(emulator, "bad-body", "{not json")
+      expect(badBody.status).toBe(403)
+      expect(badBody.json().errorType).toBe("InvalidRequestFormat")
+      const noName = yield* request(emulator.url, "/2020-01-01/extension/register", { method: "POST", body: "{}" })
+      expect(noName.json()).toEqual({
+        errorMessage: "Empty extension name",
+        errorType: "Extension.InvalidExtensionName"
+      })
+
+      const unknown = yield* request(emulator.url, "/2020-01-01/extension/event/next", {
+        headers: { "Lambda-Extension-Identifier": "00000000-0000-4000-8000-000000000000" }
+      })
+      expect(unknown.status).toBe(403)
+      expect(unknown.json().errorType).toBe("Extension.UnknownExtensionIdentifier")
+      const missing = yield* request(emulator.url, "/2020-01-01/extension/event/next")
+      expect(missing.json().errorType).toBe("Extension.MissingExtensionIdentifier")
+      const invalid = yield* request(emulator.url, "/2020-01-01/extension/event/next", {
+        headers: { "Lambda-Extension-Identifier": "nope" }
+      })
+      expect(invalid.json().errorType).toBe("Extension.InvalidExtensionIdentifier")
+      const noType = yield* request(emulator.url, "/2020-01-01/extension/exit/error", {
+        method: "POST",
+        headers: { "Lambda-Extension-Identifier": id }
+      })
+      expect(noType.json()).toEqual({
+        errorMessage: "Lambda-Extension-Function-Error-Type not found",
+        errorType: "Extension.MissingHeader"
+      })
+      const wrongMethod = yield* request(emulator.url, "/2020-01-01/extension/register")
+      expect(wrongMethod.status).toBe(405)
+    }))
+
+  it.scopedLive("INVOKE goes to the subscriber; registration closes at the runtime's first next", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ functionName: "ext-fn", region: "eu-west-1" })
+      const registered = yield* register(emulator, "watcher", JSON.stringify({ events: ["INVOKE"] }))
+      const id = registered.headers["lambda-extension-identifier"] as string
+      const events = request(emulator.url, "/2020-01-01/extension/event/next", {
+        headers: { "Lambda-Extension-Identifier": id }
+      })
+      const firstEvent = yield* Effect.fork(events)
+      const invoked = yield* Effect.fork(emulator.invoke("{\"n\":1}"))
+      const next = yield* request(emulator.url, "/2018-06-01/runtime/invocation/next")
+      const requestId = next.headers["lambda-runtime-aws-request-id"] as string
+      const event = yield* firstEvent.await.pipe(Effect.flatten)
+      expect(event.status).toBe(200)
+      expect(event.headers["lambda-extension-event-identifier"]).toMatch(/^[0-9a-f-]{36}$/)
+      expect(event.json()).toEqual({
+        eventType: "INVOKE",
+        deadlineMs: Number(next.headers["lambda-runtime-deadline-ms"]),
+        requestId,
+        invokedFunctionArn: "arn:aws:lambda:eu-west-1:012345678912:function:ext-fn",
+        tracing: { type: "X-Amzn-Trace-Id", value: next.headers["lambda-runtime-trace-id"] }
+      })
+      const late = yield* register(emulator, "late", "{\"events\":[]}")
+      expect(late.status).toBe(403)
+      expect(late.json()).toEqual({
+        errorMessage: "Extension registration closed already",
+        errorType: "Extension.RegistrationClosed"
+      })
+      yield* request(emulator.url, `/2018-06-01/runtime/invocation/${requestId}/response`, {
+        method: "POST",
+        body: "\"done\""
+      })
+      // The invocation ends once the extension asked for its next event again.
+      const secondEvent = yield* Effect.fork(events)
+      const result = yield* invoked.await.pipe(Effect.flatten)
+      expect(json(result.payload)).toBe("done")
+      yield* secondEvent.interruptAsFork(secondEvent.id())
+    }))
+})
+
+describe("Extensions under the supervisor", () => {
+  const withExtensions = fixture("with-extensions")
+
+  it.live("external and internal extensions: EXTENSION lines, INVOKE, SHUTDOWN then SIGTERM at close", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const recordFile = Path.join(dir, "events")
+      const marker = Path.join(dir, "sigterm")
+      const logs = collectLogs()
+      const scope = yield* Scope.make()
+      const emulator = yield* Emulator.make({
+        functionDir: withExtensions,
+        functionName: "ext-fn",
+        onLog: logs.onLog,
+        env: { EXT_RECORD_FILE: recordFile, FAKE_EXTENSION: "fake-internal", FAKE_SIGTERM_FILE: marker }
+      }).pipe(Scope.extend(scope))
+      const first = yield* emulator.invoke("{\"op\":\"pid\"}")
+      const { pid } = json(first.payload)
+      const second = yield* emulator.invoke("{\"op\":\"echo\"}")
+      expect(second.statusCode).toBe(200)
+
+      // registered before the runtime started, with the runtime's environment
+      const seen = records(recordFile)
+      expect(seen[0]).toEqual({
+        registered: 200,
+        body: { functionName: "ext-fn", functionVersion: "$LATEST", handler: "" },
+        env: "ext-fn"
+      })
+      expect(seen.slice(1).map((e) => [e.eventType, e.requestId])).toEqual([
+        ["INVOKE", first.requestId],
+        ["INVOKE", second.requestId]
+      ])
+      expect(logs.lines).toContain("EXTENSION\tName: recorder\tState: Ready\tEvents: [INVOKE, SHUTDOWN]")
+      expect(logs.lines).toContain("EXTENSION\tName: fake-internal\tState: Ready\tEvents: []")
+      // extension output is forwarded, and init (EXTENSION lines) ends before the first START
+      const start = logs.lines.indexOf(`START RequestId: ${first.requestId} Version: $LATEST`)
+      expect(logs.lines.findIndex((l) => l.startsWith("EXTENSION\tName: recorder"))).toBeLessThan(start)
+      expect(logs.lines.some((l) => l.startsWith("[recorder] registered 200"))).toBe(true)
+      expect(logs.lines).toContain(`[recorder] INVOKE ${first.requestId}`)
+
+      yield* Scope.close(scope, Exit.void)
+      expect(isAlive(pid)).toBe(false)
+      // an extension registered: the runtime got SIGTERM; the external one got SHUTDOWN with a deadline
+      expect(Fs.readFileSync(marker, "utf8")).toBe("SIGTERM")
+      const shutdown = records(recordFile).at(-1)
+      expect(shutdown.eventType).toBe("SHUTDOWN")
+      expect(shutdown.shutdownReason).toBe("spindown")
+      expect(typeof shutdown.deadlineMs).toBe("number")
+    }))
+
+  it.live("without any registered extension the runtime is killed (SIGKILL), not terminated", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const marker = Path.join(dir, "sigterm")
+      const scope = yield* Scope.make()
+      const emulator = yield* Emulator.make({
+        functionDir: fixture("fake-runtime"),
+        onLog: collectLogs().onLog,
+        env: { FAKE_SIGTERM_FILE: marker }
+      }).pipe(Scope.extend(scope))
+      const { pid } = json((yield* emulator.invoke("{\"op\":\"pid\"}")).payload)
+      yield* Scope.close(scope, Exit.void)
+      expect(isAlive(pid)).toBe(false)
+      expect(Fs.existsSync(marker)).toBe(false)
+    }))
+
+  it.scopedLive("an external extension's init error fails init with Extension.InitError", () =>
+    Effect.gen(function*() {
+      const logs = collectLogs()
+      const emulator = yield* Emulator.make({
+        functionDir: withExtensions,
+        onLog: logs.onLog,
+        env: { EXT_MODE: "init-error" }
+      })
+      const result = yield* emulator.invoke("{}")
+      expect(result.functionError).toBe("Unhandled")
+      expect(json(result.payload).errorType).toBe("Extension.InitError")
+      expect(logs.lines.some((l) => l.startsWith("INIT_REPORT") && l.includes("Error Type: Extension.InitError")))
+        .toBe(true)
+      expect(logs.lines).toContain(
+        "EXTENSION\tName: recorder\tState: InitError\tEvents: [INVOKE, SHUTDOWN]\tError Type: Extension.ConfigInvalid"
+      )
+    }))
+
+  it.scopedLive("an invocation ends (REPORT) only once the INVOKE subscriber asked for its next event", () =>
+    Effect.gen(function*() {
+      const recordFile = Path.join(tempDir(), "events")
+      // what the extension had recorded when END was printed
+      const atEnd: Array<Array<any>> = []
+      const emulator = yield* Emulator.make({
+        functionDir: withExtensions,
+        onLog: (line) => {
+          if (line.startsWith("END RequestId:")) atEnd.push(records(recordFile))
+        },
+        env: { EXT_MODE: "slow-invoke", EXT_INVOKE_MS: "300", EXT_RECORD_FILE: recordFile }
+      })
+      const result = yield* emulator.invoke("{\"op\":\"echo\"}")
+      expect(result.statusCode).toBe(200)
+      expect(atEnd).toHaveLength(1)
+      expect(atEnd[0]).toContainEqual({ done: result.requestId })
+    }))
+})
