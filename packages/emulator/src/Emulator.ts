@@ -125,6 +125,12 @@ export interface InvokeOptions {
   readonly tenantId?: string
   /** As in `X-Amz-Log-Type`: `"Tail"` returns the end of the invocation's log in `logResult`. */
   readonly logType?: "None" | "Tail"
+  /**
+   * Resolve once END and REPORT are printed (the runtime asked for its next event: what it
+   * printed after answering belongs to this invocation) instead of as soon as the answer is
+   * there; implied by `logType: "Tail"`. For a caller that stops the emulator right after.
+   */
+  readonly awaitEnd?: boolean
 }
 
 /**

@@ -13,7 +13,7 @@ describe("Runtime API with an external runtime", () => {
   it.scopedLive("hands an invocation to next and returns the response to the invoker", () =>
     Effect.gen(function*() {
       const { emulator, logs } = yield* start()
-      const invoker = yield* Effect.fork(emulator.invoke(JSON.stringify({ hello: "world" })))
+      const invoker = yield* Effect.fork(emulator.invoke(JSON.stringify({ hello: "world" }), { awaitEnd: true }))
       const event = yield* next(emulator)
       expect(event.status).toBe(200)
       expect(event.json()).toEqual({ hello: "world" })
@@ -31,6 +31,8 @@ describe("Runtime API with an external runtime", () => {
       const answer = yield* respond(emulator, id, JSON.stringify({ ok: true }))
       expect(answer.status).toBe(202)
       expect(answer.json()).toEqual({ status: "OK" })
+      // Lambda ends an invocation (END) when its runtime asks for the next event.
+      yield* Effect.fork(next(emulator))
       const result = yield* Fiber.join(invoker)
       expect(result.statusCode).toBe(200)
       expect(result.functionError).toBeUndefined()

@@ -160,9 +160,9 @@ describe("InvokeWithResponseStream", () => {
       expect(logs.lines.filter((l) => l.startsWith("REPORT"))).toHaveLength(1)
     }))
 
-  it.scopedLive("an error after N bytes: the bytes, then InvokeComplete with the trailers' error", () =>
+  it.scopedLive("an error after N bytes: the bytes, then InvokeComplete with the trailers' error, Status: error on REPORT", () =>
     Effect.gen(function*() {
-      const { emulator } = yield* start()
+      const { emulator, logs } = yield* start()
       const lambda = yield* client(emulator)
       const invoker = yield* Effect.fork(invokeStream(lambda, {}))
       const post = yield* streamPost(emulator, requestId(yield* next(emulator)))
@@ -175,6 +175,9 @@ describe("InvokeWithResponseStream", () => {
       const complete = events[events.length - 1]!.InvokeComplete!
       expect(complete.ErrorCode).toBe("Function.Boom")
       expect(JSON.parse(complete.ErrorDetails!)).toEqual(error)
+      // the runtime asks for its next event: END, and the REPORT line says how it ended
+      yield* Effect.fork(next(emulator))
+      expect(yield* logs.line((l) => l.startsWith("REPORT"))).toMatch(/\tStatus: error\tError Type: Function\.Boom$/)
     }))
 
   it.scopedLive("byte-exact with arbitrary chunk splits", () =>
@@ -308,19 +311,21 @@ describe("InvokeWithResponseStream", () => {
       const outcome = yield* Fiber.join(cut)
       expect("error" in outcome || outcome.status !== 202).toBe(true)
 
-      const again = yield* Effect.fork(emulator.invoke("{\"again\":1}"))
+      const again = yield* Effect.fork(emulator.invoke("{\"again\":1}", { awaitEnd: true }))
       const id = requestId(yield* next(emulator))
       yield* request(emulator.url, `/2018-06-01/runtime/invocation/${id}/response`, {
         method: "POST",
         body: "\"fine\""
       })
+      // its END comes with the runtime's next `next`
+      yield* Effect.fork(next(emulator))
       expect(text((yield* Fiber.join(again)).payload)).toBe("\"fine\"")
       expect(logs.lines.filter((l) => l.startsWith("REPORT"))).toHaveLength(2)
     }))
 
-  it.scopedLive("the function timing out mid-stream: the bytes so far, then InvokeComplete with Sandbox.Timedout", () =>
+  it.scopedLive("the function timing out mid-stream: the bytes so far, InvokeComplete with Sandbox.Timedout, Status: timeout", () =>
     Effect.gen(function*() {
-      const { emulator } = yield* start({ timeout: "1 seconds" })
+      const { emulator, logs } = yield* start({ timeout: "1 seconds" })
       const lambda = yield* client(emulator)
       const invoker = yield* Effect.fork(invokeStream(lambda, {}))
       const post = yield* streamPost(emulator, requestId(yield* next(emulator)))
@@ -331,6 +336,7 @@ describe("InvokeWithResponseStream", () => {
       const complete = events[events.length - 1]!.InvokeComplete!
       expect(complete.ErrorCode).toBe("Sandbox.Timedout")
       expect(JSON.parse(complete.ErrorDetails!).errorMessage).toMatch(/Task timed out after 1\.00 seconds/)
+      expect(yield* logs.line((l) => l.startsWith("REPORT"))).toMatch(/\tStatus: timeout$/)
     }))
 
   it.scopedLive("the encoding is AWS's event stream, decodable by the codec", () =>

@@ -16,7 +16,9 @@ const start = (options: Partial<Emulator.Options> = {}) => {
   )
 }
 
-const invokeJson = (emulator: Emulator.Emulator, event: unknown) => emulator.invoke(JSON.stringify(event))
+/** Returns once END and REPORT are out (the fake runtime asked for its next event). */
+const invokeJson = (emulator: Emulator.Emulator, event: unknown) =>
+  emulator.invoke(JSON.stringify(event), { awaitEnd: true })
 
 /** Not counting zombies: an orphan's parent here (PID 1 of the sandbox) may not reap it. */
 const isAlive = (pid: number) => {
@@ -175,7 +177,7 @@ describe("supervisor", () => {
         errorMessage: `RequestId: ${result.requestId} Error: Runtime exited with error: exit status 2`
       })
       expect(logs.lines).toContain("exiting during init")
-      expect(logs.lines.find((l) => l.startsWith("REPORT"))).toMatch(/\tStatus: error$/)
+      expect(logs.lines.find((l) => l.startsWith("REPORT"))).toMatch(/\tStatus: error\tError Type: Runtime.ExitError$/)
     }))
 
   it.scopedLive("a runtime that never reaches next within the init timeout is killed; the invoker gets a timeout", () =>

@@ -62,7 +62,26 @@ export const request = (url: string, path: string, options: RawRequest = {}): Ef
 
 export const collectLogs = () => {
   const lines: Array<string> = []
-  return { lines, onLog: (line: string) => void lines.push(line) }
+  const waiters = new Set<{ readonly matches: (line: string) => boolean; readonly resume: (line: string) => void }>()
+  const onLog = (line: string) => {
+    lines.push(line)
+    for (const waiter of waiters) {
+      if (waiter.matches(line)) {
+        waiters.delete(waiter)
+        waiter.resume(line)
+      }
+    }
+  }
+  /** The first line (already printed or still to come) that matches. */
+  const line = (matches: (line: string) => boolean): Effect.Effect<string> =>
+    Effect.async<string>((resume) => {
+      const found = lines.find(matches)
+      if (found !== undefined) return resume(Effect.succeed(found))
+      const waiter = { matches, resume: (l: string) => resume(Effect.succeed(l)) }
+      waiters.add(waiter)
+      return Effect.sync(() => waiters.delete(waiter))
+    })
+  return { lines, onLog, line }
 }
 
 export const text = (bytes: Uint8Array) => Buffer.from(bytes).toString("utf8")

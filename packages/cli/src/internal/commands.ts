@@ -98,7 +98,8 @@ export const invoke = (options: FunctionOptions, source: EventSource) =>
     const checked = yield* Effect.fork(reportTypeErrors(options))
     const result = yield* Effect.gen(function*() {
       const emulator = yield* Emulator.Emulator
-      return yield* emulator.invoke(event)
+      // The emulator stops right after: wait for END and REPORT (output after the answer too).
+      return yield* emulator.invoke(event, { awaitEnd: true })
     }).pipe(Effect.provide(emulatorLayer(options)))
     yield* Fiber.join(checked)
     const payload = result.payload

@@ -36,9 +36,23 @@ interface Served {
   readonly generation: model.Generation | undefined
   /** `performance.now()` when the runtime took it; undefined when it never did (init failed). */
   readonly startedAt: number | undefined
+  /** The runtime answered and lives on: the invocation ends at its next `next` (or at the deadline). */
+  readonly awaitsNext: boolean
 }
 
-/** Serves the model's invocations for the life of the scope. */
+/** `Status:` and `Error Type:` of a REPORT line, as Lambda prints them after a timeout or a platform error. */
+export const statusFields = (outcome: model.Outcome): ReadonlyArray<string> =>
+  outcome.reportStatus === undefined
+    ? []
+    : outcome.reportStatus === "timeout"
+    ? ["Status: timeout"]
+    : ["Status: error", `Error Type: ${outcome.errorType ?? "Runtime.Unknown"}`]
+
+/**
+ * Serves the model's invocations for the life of the scope: as many at once as the runtime
+ * takes (`maxConcurrency`: one for a classic runtime, several in Managed Instances mode), each
+ * from its handover to its END, which Lambda prints when the runtime asks for its next event.
+ */
 export const run = (control: RuntimeControl): Effect.Effect<void, never, model.Model | Scope.Scope> =>
   Effect.gen(function*() {
     const emulator = yield* model.Model
@@ -46,17 +60,29 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
     const log = emulator.log
     const servedGenerations = new Set<number>()
     const reportedInit = new Set<number>()
-    // Lines of the invocations being served whose invoker asked for the log tail.
-    const captures = new Set<Array<string>>()
+    // Lines of the invocations being served whose invoker asked for the log tail, by request id.
+    const captures = new Map<string, Array<string>>()
+    // Request ids between START and END: with several in flight, a line that names one of them
+    // belongs to that one only (Lambda's log formats carry the request id).
+    const inFlight = new Set<string>()
+    const belongs = (line: string, requestId: string) => {
+      if (inFlight.size <= 1 || line.includes(requestId)) return true
+      for (const other of inFlight) if (line.includes(other)) return false
+      return true
+    }
+    // Invocations served at once (Managed Instances) must not start a runtime each.
+    const starting = yield* Effect.makeSemaphore(1)
+    const ensure = starting.withPermits(1)(control.ensure)
     yield* emulator.subscribe((event) => {
-      if (event._tag === "Log") { for (const lines of captures) lines.push(event.line) }
+      if (event._tag !== "Log" || captures.size === 0) return
+      for (const [requestId, lines] of captures) if (belongs(event.line, requestId)) lines.push(event.line)
     })
 
     /** Hands the invocation to a runtime and waits for its outcome, restarting the runtime as needed. */
     const serve = (invocation: model.Invocation): Effect.Effect<Served> =>
       Effect.gen(function*() {
         while (true) {
-          const generation = yield* control.ensure
+          const generation = yield* ensure
           const cold = !servedGenerations.has(generation.id)
           const offer = yield* model.makeOffer(invocation)
           yield* emulator.offer(offer)
@@ -77,21 +103,32 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
             if (initError._tag === "Some") {
               const outcome = yield* initError.value
               yield* control.retireAfterInitError(generation)
-              return { outcome, generation, startedAt: undefined }
+              return { outcome, generation, startedAt: undefined, awaitsNext: false }
             }
             if (handedOver === "timeout") {
               yield* control.kill(generation)
-              return { outcome: model.timedOut(invocation.requestId, handover), generation, startedAt: undefined }
+              return {
+                outcome: model.timedOut(invocation.requestId, handover),
+                generation,
+                startedAt: undefined,
+                awaitsNext: false
+              }
             }
             const exit = yield* Deferred.await(generation.exited)
             if (!(yield* Deferred.isDone(generation.ready))) {
-              return { outcome: model.exited(invocation.requestId, exit), generation, startedAt: undefined }
+              return {
+                outcome: model.exited(invocation.requestId, exit),
+                generation,
+                startedAt: undefined,
+                awaitsNext: false
+              }
             }
             // A warm runtime died while idle: start a new one and hand the invocation over again.
             continue
           }
           servedGenerations.add(generation.id)
           const startedAt = performance.now()
+          inFlight.add(invocation.requestId)
           yield* log(`START RequestId: ${invocation.requestId} Version: ${protocol.functionVersion}`)
           emulator.publish({ _tag: "InvocationStarted", requestId: invocation.requestId })
           const ended = yield* Effect.raceAll([
@@ -99,6 +136,7 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
             Effect.sleep(config.timeout).pipe(Effect.as("timeout" as const)),
             Deferred.await(generation.exited).pipe(Effect.as("exited" as const))
           ])
+          let awaitsNext = ended === "answered"
           if (ended === "timeout") {
             if (yield* emulator.settle(invocation, model.timedOut(invocation.requestId, config.timeout))) {
               yield* log(
@@ -108,6 +146,8 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
               )
               yield* emulator.drop(invocation)
               yield* control.kill(generation)
+            } else {
+              awaitsNext = true
             }
           } else if (ended === "exited") {
             const exit = yield* Deferred.await(generation.exited)
@@ -115,8 +155,26 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
               yield* emulator.drop(invocation)
             }
           }
-          return { outcome: yield* Deferred.await(invocation.result), generation, startedAt }
+          return { outcome: yield* Deferred.await(invocation.result), generation, startedAt, awaitsNext }
         }
+      })
+
+    /**
+     * After the runtime answered: until it asks for its next event (what it prints meanwhile is
+     * still this invocation's), its time runs out, it is gone, or the emulator stops.
+     */
+    const awaitNext = (invocation: model.Invocation, served: Served) =>
+      Effect.gen(function*() {
+        const left = served.startedAt! + Duration.toMillis(config.timeout) - performance.now()
+        const waits: Array<Effect.Effect<void>> = [
+          emulator.released(invocation),
+          Effect.sleep(Duration.millis(Math.max(0, left))),
+          Deferred.await(emulator.stopped)
+        ]
+        if (served.generation !== undefined) waits.push(Deferred.await(served.generation.exited))
+        yield* Effect.raceAll(waits)
+        // Not released (time ran out, the runtime is gone): a later `next` has nothing to end.
+        yield* emulator.drop(invocation)
       })
 
     const report = (invocation: model.Invocation, served: Served) =>
@@ -152,10 +210,11 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
           `Memory Size: ${config.memorySizeMb} MB`,
           ...(peakKb === undefined ? [] : [`Max Memory Used: ${Math.ceil(peakKb / 1024)} MB`]),
           ...(initDuration === undefined ? [] : [`Init Duration: ${formatMs(initDuration)} ms`]),
-          ...(outcome.reportStatus === undefined ? [] : [`Status: ${outcome.reportStatus}`])
+          ...statusFields(outcome)
         ]
         yield* log(`END RequestId: ${invocation.requestId}`)
         yield* log(fields.join("\t"))
+        inFlight.delete(invocation.requestId)
         emulator.publish({
           _tag: "InvocationEnded",
           requestId: invocation.requestId,
@@ -173,28 +232,49 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
 
     const serveOne = (invocation: model.Invocation) => {
       const lines: Array<string> = []
-      return Effect.gen(function*() {
-        if (invocation.logTail) captures.add(lines)
-        const served = yield* serve(invocation)
-        // Lambda's invocation ends when its extensions asked for their next event too.
-        if (served.startedAt !== undefined) yield* extensionsHost.onInvocationDone(invocation)
-        yield* report(invocation, served)
-        captures.delete(lines)
-        yield* Deferred.succeed(invocation.done, { outcome: served.outcome, log: lines })
-      }).pipe(
+      const forget = Effect.sync(() => {
+        captures.delete(invocation.requestId)
+        inFlight.delete(invocation.requestId)
+      })
+      return Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function*() {
+          if (invocation.logTail) captures.set(invocation.requestId, lines)
+          const served = yield* restore(serve(invocation))
+          if (served.startedAt !== undefined) {
+            // What the function printed before it answered goes out before the answer does.
+            yield* control.drainLogs
+            if (!invocation.awaitEnd) yield* Deferred.succeed(invocation.done, { outcome: served.outcome, log: [] })
+            // Stopped meanwhile (the emulator closes): END and REPORT are still printed.
+            if (served.awaitsNext) yield* Effect.exit(restore(awaitNext(invocation, served)))
+            // Lambda's invocation ends when its extensions asked for their next event too.
+            yield* Effect.exit(restore(extensionsHost.onInvocationDone(invocation)))
+          }
+          yield* report(invocation, served)
+          yield* forget
+          yield* Deferred.succeed(invocation.done, { outcome: served.outcome, log: lines })
+        })
+      ).pipe(
         // A bug here must cost one invocation, not stop the dispatcher and hang every invoker.
         Effect.catchAllDefect((defect) =>
           Effect.gen(function*() {
-            captures.delete(lines)
+            yield* forget
             yield* log(`effect-lambda: emulator defect while serving ${invocation.requestId}: ${String(defect)}`)
             yield* emulator.drop(invocation)
             const outcome = model.platformError("ServiceException", String(defect), { status: 500 })
             yield* Deferred.succeed(invocation.done, { outcome, log: [] })
           })
-        )
+        ),
+        Effect.onInterrupt(() => forget)
       )
     }
-    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(emulator.takeSubmitted, serveOne)))
+
+    // Taken in order; each runs in its own fiber once a runtime can take it.
+    const permits = yield* Effect.makeSemaphore(config.maxConcurrency)
+    yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
+      const invocation = yield* emulator.takeSubmitted
+      yield* permits.take(1)
+      yield* Effect.fork(Effect.ensuring(serveOne(invocation), permits.release(1)))
+    })))
   })
 
 /** The control of an external runtime: nothing to start or stop, a new generation after an init error. */

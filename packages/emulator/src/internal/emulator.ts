@@ -180,6 +180,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
         clientContext: invokeOptions?.clientContext,
         tenantId: invokeOptions?.tenantId,
         logType: invokeOptions?.logType,
+        awaitEnd: invokeOptions?.awaitEnd ?? false,
         traceId: undefined,
         contentType: undefined
       }).pipe(

@@ -23,6 +23,8 @@ export interface InvokeInput {
   readonly tenantId: string | undefined
   /** `X-Amz-Log-Type`: `Tail` or `None` (default). */
   readonly logType: string | undefined
+  /** Answer once END and REPORT are printed, not as soon as the outcome is known (implied by `Tail`). */
+  readonly awaitEnd?: boolean
   readonly traceId: string | undefined
   readonly contentType: string | undefined
 }
@@ -149,6 +151,7 @@ const accept = (
       clientContext,
       tenantId: input.tenantId === "" ? undefined : input.tenantId,
       logTail: input.logType === "Tail" && invocationType === "RequestResponse",
+      awaitEnd: invocationType === "RequestResponse" && (input.logType === "Tail" || input.awaitEnd === true),
       stream
     })
     yield* emulator.submit(invocation)

@@ -103,7 +103,9 @@ export const platformError = (
 ): Outcome => functionError(errorType, protocol.functionErrorBody(errorType, errorMessage), options)
 
 /** The runtime's report broke off before its end (connection dropped, injected reset). */
-export const truncatedResponse: Outcome = platformError("Runtime.TruncatedResponse", "Runtime response was truncated")
+export const truncatedResponse: Outcome = platformError("Runtime.TruncatedResponse", "Runtime response was truncated", {
+  reportStatus: "error"
+})
 
 export const responseTooLarge = (size: number, limit: number): Outcome =>
   platformError("Function.ResponseSizeTooLarge", protocol.responseTooLargeMessage(size, limit))
@@ -174,13 +176,18 @@ export interface Invocation {
   readonly tenantId: string | undefined
   /** `X-Amz-Log-Type: Tail`: the invoker wants the end of the invocation's log. */
   readonly logTail: boolean
+  /**
+   * The invoker waits for END and REPORT (the runtime asked for its next event) rather than for
+   * the outcome alone: with `logTail`, and for a caller that stops the emulator right after.
+   */
+  readonly awaitEnd: boolean
   /** Present when the invoker takes a streamed response as it arrives (InvokeWithResponseStream, Function URL). */
   readonly stream: Channel | undefined
   /** Settled once, by whoever learns the outcome first: the runtime's answer, a timeout, a crash. */
   readonly result: Deferred.Deferred<Outcome>
   /**
    * What the invoker waits for, settled by the dispatcher: once the outcome is known and the
-   * output printed before it forwarded, or, with `logTail`, once END and REPORT are out.
+   * output printed before it forwarded, or, with `awaitEnd`, once END and REPORT are out.
    */
   readonly done: Deferred.Deferred<Finished>
 }
@@ -349,7 +356,11 @@ export interface Model {
   readonly holdsUnanswered: Effect.Effect<boolean>
   /** Takes the right to answer `requestId`: the runtime answers each invocation once. */
   readonly claimAnswer: (requestId: string) => Effect.Effect<Invocation | Refusal>
-  /** The runtime asked for the next event: the invocations it answered end (END is printed). */
+  /**
+   * The runtime asked for the next event: an invocation it answered ends (END is printed). One
+   * `next` ends every answered invocation of a classic runtime, and the oldest one of a runtime
+   * in Managed Instances mode (each of its loops answers, then asks for its next event).
+   */
   readonly releaseAnswered: Effect.Effect<void>
   /** Waits until the runtime, having answered `invocation`, asks for the next event. */
   readonly released: (invocation: Invocation) => Effect.Effect<void>
@@ -441,7 +452,9 @@ export const make = (options: {
       }),
       claimAnswer,
       releaseAnswered: Effect.suspend(() => {
-        const answered = [...active.values()].filter((held) => held.answered)
+        const all = [...active.values()].filter((held) => held.answered)
+        // A Map keeps insertion order: the first answered one is the oldest handed out.
+        const answered = options.config.maxConcurrency > 1 ? all.slice(0, 1) : all
         // Gone from the model at once: a late report for one of them is an unknown request id.
         for (const held of answered) active.delete(held.invocation.requestId)
         return Effect.forEach(answered, (held) => Deferred.succeed(held.released, undefined), { discard: true })

@@ -118,9 +118,11 @@ const trailerOutcome = (
   const errorType = protocol.normaliseErrorType(trailerType)
   const trailerBody = trailers["lambda-runtime-function-error-body"]
   const decoded = trailerBody === undefined ? undefined : protocol.decodeBase64(trailerBody)
+  // A failure after the first bytes shows on the REPORT line, as Lambda prints it.
   return model.functionError(
     errorType,
-    errorPayload(requestId, errorType, decoded === undefined ? undefined : protocol.utf8(decoded))
+    errorPayload(requestId, errorType, decoded === undefined ? undefined : protocol.utf8(decoded)),
+    { reportStatus: "error" }
   )
 }
 
