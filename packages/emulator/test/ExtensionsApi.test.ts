@@ -232,7 +232,7 @@ describe("Extensions under the supervisor", () => {
         },
         env: { EXT_MODE: "slow-invoke", EXT_INVOKE_MS: "300", EXT_RECORD_FILE: recordFile }
       })
-      const result = yield* emulator.invoke("{\"op\":\"echo\"}")
+      const result = yield* emulator.invoke("{\"op\":\"echo\"}", { awaitEnd: true })
       expect(result.statusCode).toBe(200)
       expect(atEnd).toHaveLength(1)
       expect(atEnd[0]).toContainEqual({ done: result.requestId })
