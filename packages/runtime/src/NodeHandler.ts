@@ -128,6 +128,13 @@ export const run: Effect.Effect<never, NodeHandlerError> = Effect.tryPromise({
  * The main program of a drop-in `bootstrap`: runs the function and, like AWS's client, ends the
  * process with exit code 1 and the error on stderr when the runner stops.
  *
+ * As AWS's client, it publishes the invoke store of `@aws/lambda-invoke-store` as
+ * `globalThis.awslambda.InvokeStore` before the function's code loads, and runs each invocation
+ * with its request id, X-Ray trace id and tenant id in it, so libraries that read the current
+ * invocation from there (Powertools >= 2.29, the AWS SDK) see the right one. With
+ * `AWS_LAMBDA_MAX_CONCURRENCY` set it serves that many invocations at once, and the store is
+ * AsyncLocalStorage-based: each invocation, and whatever it starts, sees its own.
+ *
  * @since 0.1.0
  * @category running
  * @example

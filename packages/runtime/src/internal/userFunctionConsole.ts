@@ -6,84 +6,54 @@
  *
  * @internal
  */
+import { InvokeStore, InvokeStoreBase } from "@aws/lambda-invoke-store"
 import * as fs from "node:fs"
 import { format } from "node:util"
 import { formatError } from "./userFunction.js"
 
-const PROTECTED_KEYS = {
-  REQUEST_ID: Symbol.for("_AWS_LAMBDA_REQUEST_ID"),
-  X_RAY_TRACE_ID: Symbol.for("_AWS_LAMBDA_X_RAY_TRACE_ID"),
-  TENANT_ID: Symbol.for("_AWS_LAMBDA_TENANT_ID")
-} as const
-
-type Store = Record<symbol | string, unknown>
-
 /**
- * The single-concurrency invoke store AWS's client publishes as `awslambda.InvokeStore` (read by
- * `@aws/lambda-invoke-store`, hence by Powertools): the context of the current invocation stays
- * set after it, until the next one.
+ * The invoke store of the process: what `@aws/lambda-invoke-store` gives (the instance
+ * published as `globalThis.awslambda.InvokeStore`, or a new one), created before the user's code
+ * loads, as AWS's client does (`LogPatch.patchConsole` -> `InvokeStore.getInstanceAsync()`): a
+ * copy of the package bundled with the function (Powertools >= 2.29, the AWS SDK) then finds this
+ * instance and reads the current invocation from it. With `AWS_LAMBDA_MAX_CONCURRENCY` set, it
+ * is the AsyncLocalStorage-based store, so invocations served at once each see their own.
  *
  * @internal
  */
-export class InvokeStoreSingle {
-  static PROTECTED_KEYS = PROTECTED_KEYS
-  currentContext: Store | undefined
-  isProtectedKey(key: symbol | string): boolean {
-    return (Object.values(PROTECTED_KEYS) as Array<symbol | string>).includes(key)
-  }
-  getRequestId(): string {
-    return (this.get(PROTECTED_KEYS.REQUEST_ID) as string | undefined) ?? "-"
-  }
-  getXRayTraceId(): unknown {
-    return this.get(PROTECTED_KEYS.X_RAY_TRACE_ID)
-  }
-  getTenantId(): unknown {
-    return this.get(PROTECTED_KEYS.TENANT_ID)
-  }
-  getContext(): Store | undefined {
-    return this.currentContext
-  }
-  hasContext(): boolean {
-    return this.currentContext !== undefined
-  }
-  get(key: symbol | string): unknown {
-    return this.currentContext?.[key]
-  }
-  set(key: symbol | string, value: unknown): void {
-    if (this.isProtectedKey(key)) throw new Error(`Cannot modify protected Lambda context field: ${String(key)}`)
-    this.currentContext = this.currentContext || {}
-    this.currentContext[key] = value
-  }
-  run<A>(context: Store, fn: () => A): A {
-    this.currentContext = context
-    return fn()
-  }
-}
-
-const noGlobal = (): boolean => ["true", "1"].includes(process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA ?? "")
+export const initInvokeStore = async (): Promise<InvokeStoreBase> => (instance ??= await InvokeStore.getInstanceAsync())
+let instance: InvokeStoreBase | undefined
 
 /**
- * The store in use: an `awslambda.InvokeStore` already published (by a bundled
- * `@aws/lambda-invoke-store`) wins, as in AWS's client.
+ * The store `initInvokeStore` made.
  *
  * @internal
  */
-export const invokeStore = (): InvokeStoreSingle => {
-  const g = globalThis as { awslambda?: Record<string, any> }
-  if (!noGlobal()) {
-    g.awslambda = g.awslambda || {}
-    if (g.awslambda.InvokeStore) return g.awslambda.InvokeStore
-    const store = new InvokeStoreSingle()
-    g.awslambda.InvokeStore = store
-    return store
-  }
-  return (fallbackStore ??= new InvokeStoreSingle())
+export const invokeStore = (): InvokeStoreBase => {
+  if (instance === undefined) throw new Error("the invoke store is used before initInvokeStore")
+  return instance
 }
-let fallbackStore: InvokeStoreSingle | undefined
 
-/** Runs `fn` with the invocation's id and trace id in the store, as AWS's client does per invoke. @internal */
-export const runWithInvokeContext = <A>(requestId: string, xRayTraceId: unknown, fn: () => A): A =>
-  invokeStore().run({ [PROTECTED_KEYS.REQUEST_ID]: requestId, [PROTECTED_KEYS.X_RAY_TRACE_ID]: xRayTraceId }, fn)
+/**
+ * Runs `fn` with the invocation's request id, trace id and tenant id in the store, as AWS's
+ * client does per invoke (aws-lambda-ric 4.x sets the first two; the tenant id is the store's own
+ * protected key, for tenant-isolated functions).
+ *
+ * @internal
+ */
+export const runWithInvokeContext = <A>(
+  requestId: string,
+  xRayTraceId: string | undefined,
+  tenantId: string | undefined,
+  fn: () => A
+): A => {
+  const context: Record<symbol, unknown> = {
+    [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: requestId,
+    [InvokeStoreBase.PROTECTED_KEYS.X_RAY_TRACE_ID]: xRayTraceId
+  }
+  if (tenantId !== undefined) context[InvokeStoreBase.PROTECTED_KEYS.TENANT_ID] = tenantId
+  return invokeStore().run(context, fn)
+}
 
 interface Level {
   readonly name: string

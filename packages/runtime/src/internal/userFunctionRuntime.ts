@@ -1,8 +1,9 @@
 /**
- * The drop-in runner's loop: aws-lambda-ric 4.x's single-concurrency loop (`dist/runtime/*`,
- * `dist/utils/runtime-setup.js`), step for step, on this package's Runtime API transport.
+ * The drop-in runner's loop: aws-lambda-ric 4.x's loop (`dist/runtime/*`,
+ * `dist/utils/runtime-setup.js`), step for step, on this package's Runtime API transport; with
+ * `AWS_LAMBDA_MAX_CONCURRENCY`, that many loops at once (`concurrency`).
  *
- * init: `awslambda` globals -> console patch -> environment -> load the handler (an init
+ * init: `awslambda` globals -> invoke store -> console patch -> environment -> load the handler (an init
  * failure is logged as `Init Error`, posted to `/init/error` with its type in
  * `Lambda-Runtime-Function-Error-Type`, and ends the process); then forever: `next` -> context ->
  * handler -> (one macrotask later) `/response`, or `Invoke Error` and `/error` with the
@@ -28,7 +29,7 @@ import {
   type UserFunction,
   type UserHandler
 } from "./userFunction.js"
-import { logError, patchConsole, runWithInvokeContext } from "./userFunctionConsole.js"
+import { initInvokeStore, logError, patchConsole, runWithInvokeContext } from "./userFunctionConsole.js"
 import * as UserStream from "./userFunctionStream.js"
 
 const PREFIX = "/2018-06-01/runtime"
@@ -245,6 +246,33 @@ class StreamingInvokeProcessor {
 }
 
 /**
+ * How many invocations the runner serves at once: `AWS_LAMBDA_MAX_CONCURRENCY` (Lambda Managed
+ * Instances), else one. AWS's client serves them from worker threads; here each is a loop of its
+ * own (`next` -> handler -> report) on its own connection, in one thread, and the invoke store
+ * (AsyncLocalStorage in that mode) keeps each invocation's request id apart.
+ *
+ * @internal
+ */
+export const concurrency = (env: NodeJS.ProcessEnv = process.env): number => {
+  const n = Number(env.AWS_LAMBDA_MAX_CONCURRENCY)
+  return Number.isSafeInteger(n) && n > 1 ? n : 1
+}
+
+const serve = async (client: Client, processor: BufferedInvokeProcessor | StreamingInvokeProcessor): Promise<never> => {
+  while (true) {
+    const { body, headers } = await client.next()
+    const context = buildContext(headers)
+    const event = JSON.parse(body.toString("utf8"))
+    await runWithInvokeContext(
+      context.awsRequestId,
+      context.xRayTraceId,
+      context.tenantId,
+      () => processor.processInvoke(context, event)
+    )
+  }
+}
+
+/**
  * Init then serve forever; rejects (and the process should end) on an init failure, a platform
  * error or a failed `next`.
  *
@@ -252,6 +280,9 @@ class StreamingInvokeProcessor {
  */
 export const start = async (): Promise<never> => {
   UserStream.setupGlobals()
+  // Before the user's code loads (as AWS's client): its copy of @aws/lambda-invoke-store must find
+  // this store in `globalThis.awslambda`, not make one of its own that the runner never fills.
+  await initInvokeStore()
   patchConsole()
   const runtimeApi = process.env.AWS_LAMBDA_RUNTIME_API
   const handlerString = process.env._HANDLER
@@ -268,13 +299,15 @@ export const start = async (): Promise<never> => {
     await client.postInitError(error)
     throw error
   }
-  const processor = fn.metadata.streaming
-    ? new StreamingInvokeProcessor(fn, client)
-    : new BufferedInvokeProcessor(fn.handler, client)
-  while (true) {
-    const { body, headers } = await client.next()
-    const context = buildContext(headers)
-    const event = JSON.parse(body.toString("utf8"))
-    await runWithInvokeContext(context.awsRequestId, context.xRayTraceId, () => processor.processInvoke(context, event))
-  }
+  const processorOf = (loopClient: Client) =>
+    fn.metadata.streaming
+      ? new StreamingInvokeProcessor(fn, loopClient)
+      : new BufferedInvokeProcessor(fn.handler, loopClient)
+  const loops = concurrency()
+  if (loops === 1) return serve(client, processorOf(client))
+  // The first loop that fails ends the runner (the process exits), as one loop's failure does.
+  return Promise.race(Array.from({ length: loops }, (_, i) => {
+    const loopClient = i === 0 ? client : makeClient(runtimeApi)
+    return serve(loopClient, processorOf(loopClient))
+  }))
 }

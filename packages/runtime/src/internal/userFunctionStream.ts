@@ -15,7 +15,6 @@ import {
   HANDLER_STREAMING,
   InvalidStreamingOperationError
 } from "./userFunction.js"
-import { invokeStore } from "./userFunctionConsole.js"
 
 const TRAILER_NAME_ERROR_TYPE = "Lambda-Runtime-Function-Error-Type"
 const TRAILER_NAME_ERROR_BODY = "Lambda-Runtime-Function-Error-Body"
@@ -193,15 +192,14 @@ export class HttpResponseStream {
 }
 
 /**
- * Publishes `globalThis.awslambda` (`streamifyResponse`, `HttpResponseStream`, `InvokeStore`)
- * unless `AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA` is `1` or `true`.
+ * Publishes `globalThis.awslambda` (`streamifyResponse`, `HttpResponseStream`; the
+ * `InvokeStore` is `initInvokeStore`'s) unless `AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA` is `1` or `true`.
  *
  * @internal
  */
 export const setupGlobals = (): void => {
   const flag = process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA
   if (flag === "1" || flag === "true") return
-  invokeStore()
   const g = globalThis as { awslambda?: Record<string, unknown> }
   g.awslambda = {
     ...g.awslambda,

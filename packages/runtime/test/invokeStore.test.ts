@@ -1,0 +1,177 @@
+// The drop-in runner and @aws/lambda-invoke-store: a plain function reading the current
+// invocation through its own copy of the package (as Powertools and the AWS SDK do) sees the
+// invocation it runs for, also with AWS_LAMBDA_MAX_CONCURRENCY and two invocations in flight at
+// once. The runner is bundled as the CLI ships it and runs in its own process against a fake
+// Runtime API on 127.0.0.1.
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as esbuild from "esbuild"
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import * as FakeRuntimeApi from "./utils/FakeRuntimeApi.js"
+
+const here = dirname(fileURLToPath(import.meta.url))
+const work = mkdtempSync(join(tmpdir(), "invoke-store-"))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+const packagePath = createRequire(import.meta.url).resolve("@aws/lambda-invoke-store")
+
+let bundled: Promise<string> | undefined
+const runner = () =>
+  bundled ??= esbuild.build({
+    stdin: {
+      contents: `import { runMain } from ${JSON.stringify(join(here, "../src/NodeHandler.ts"))}\nrunMain()\n`,
+      resolveDir: here,
+      loader: "ts"
+    },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile: join(work, "runner.mjs"),
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: "warning",
+    banner: { js: `import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);` }
+  }).then(() => join(work, "runner.mjs"))
+
+// The function: its own `require` of the package; each invocation waits until `expected` are in
+// flight, so with several at once their stores would clash if the runner shared one context.
+const handlerSource = (expected: number) => `
+const { InvokeStore } = require(${JSON.stringify(packagePath)})
+let arrived = 0
+let release
+const allIn = new Promise((resolve) => { release = resolve })
+exports.handler = async (event, context) => {
+  const store = await InvokeStore.getInstanceAsync()
+  if (++arrived === ${expected}) release()
+  await allIn
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  console.log("done")
+  return {
+    awsRequestId: context.awsRequestId,
+    requestId: store.getRequestId(),
+    traceId: store.getXRayTraceId(),
+    tenantId: store.getTenantId() ?? null,
+    published: store === globalThis.awslambda.InvokeStore
+  }
+}
+`
+
+interface Served {
+  readonly responses: ReadonlyArray<{ readonly url: string; readonly body: unknown }>
+  readonly stdout: string
+}
+
+// Serves `invocations` (request id, trace id, tenant id) to a fresh runner process, then waits
+// for one response each.
+const serve = (
+  invocations: ReadonlyArray<readonly [string, string, string | undefined]>,
+  env: Readonly<Record<string, string>>
+) =>
+  Effect.gen(function*() {
+    const entry = yield* Effect.promise(runner)
+    const taskRoot = mkdtempSync(join(work, "fn-"))
+    writeFileSync(join(taskRoot, "index.js"), handlerSource(invocations.length))
+    const done = yield* Deferred.make<void>()
+    const responses: Array<{ url: string; body: unknown }> = []
+    let handedOut = 0
+    const api = yield* FakeRuntimeApi.make((request, res) => {
+      if (request.url.endsWith("/invocation/next")) {
+        const invocation = invocations[handedOut++]
+        // Later `next`s stay pending: the process is killed when the test is done.
+        if (invocation === undefined) return
+        const [requestId, traceId, tenantId] = invocation
+        const headers = FakeRuntimeApi.invocationHeaders(requestId, {
+          "lambda-runtime-trace-id": traceId,
+          ...(tenantId === undefined ? {} : { "lambda-runtime-aws-tenant-id": tenantId })
+        })
+        return FakeRuntimeApi.json(res, 200, { n: handedOut }, headers)
+      }
+      responses.push({ url: request.url, body: JSON.parse(request.body.toString("utf8")) })
+      FakeRuntimeApi.json(res, 202, { status: "OK" })
+      if (responses.length === invocations.length) Deferred.unsafeDone(done, Effect.void)
+    })
+    let stdout = ""
+    const child = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        spawn(process.execPath, [entry], {
+          env: {
+            PATH: process.env.PATH ?? "",
+            AWS_LAMBDA_RUNTIME_API: api.address,
+            _HANDLER: "index.handler",
+            LAMBDA_TASK_ROOT: taskRoot,
+            AWS_LAMBDA_FUNCTION_NAME: "fn",
+            AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+            AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
+            AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/fn",
+            AWS_LAMBDA_LOG_STREAM_NAME: "stream",
+            ...env
+          },
+          stdio: ["ignore", "pipe", "pipe"]
+        })
+      ),
+      (child: ChildProcess) => Effect.sync(() => child.kill("SIGKILL"))
+    )
+    child.stdout!.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8")
+    })
+    let stderr = ""
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8")
+    })
+    child.on(
+      "exit",
+      (code) => Deferred.unsafeDone(done, Effect.die(new Error(`runner exited with ${code}: ${stderr}`)))
+    )
+    yield* Deferred.await(done)
+    return { responses, stdout } satisfies Served
+  })
+
+const TRACE_A = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+const TRACE_B = "Root=1-5759e988-aaaaaaaaaaaaaaaaaaaaaaaa;Parent=1111111111111111;Sampled=0"
+
+describe("drop-in runner and @aws/lambda-invoke-store", () => {
+  it.scopedLive(
+    "the function's own copy of the package finds the runner's store, with the invocation in it",
+    () =>
+      Effect.gen(function*() {
+        const { responses } = yield* serve([["req-1", TRACE_A, "tenant-7"]], {})
+        expect(responses).toEqual([{
+          url: "/2018-06-01/runtime/invocation/req-1/response",
+          body: { awsRequestId: "req-1", requestId: "req-1", traceId: TRACE_A, tenantId: "tenant-7", published: true }
+        }])
+      }),
+    120_000
+  )
+
+  it.scopedLive(
+    "with AWS_LAMBDA_MAX_CONCURRENCY, invocations in flight at once each read their own",
+    () =>
+      Effect.gen(function*() {
+        const { responses, stdout } = yield* serve(
+          [["req-a", TRACE_A, undefined], ["req-b", TRACE_B, "tenant-b"]],
+          { AWS_LAMBDA_MAX_CONCURRENCY: "2" }
+        )
+        const byId = Object.fromEntries(responses.map((r) => [r.url.split("/")[4], r.body]))
+        expect(byId).toEqual({
+          "req-a": { awsRequestId: "req-a", requestId: "req-a", traceId: TRACE_A, tenantId: null, published: true },
+          "req-b": {
+            awsRequestId: "req-b",
+            requestId: "req-b",
+            traceId: TRACE_B,
+            tenantId: "tenant-b",
+            published: true
+          }
+        })
+        // console lines carry the request id of the invocation that wrote them
+        const lines = stdout.split("\n").filter((line) => line.endsWith("\tINFO\tdone"))
+        expect(lines.map((line) => line.split("\t")[1]).sort()).toEqual(["req-a", "req-b"])
+      }),
+    120_000
+  )
+})
