@@ -80,7 +80,9 @@ describe("effect-lambda invoke", () => {
       const config = JSON.parse(r.stdout) as { memory: string; logFormat: string; deadlineIn: number }
       expect(config.memory).toBe("512")
       expect(config.logFormat).toBe("JSON")
-      expect(config.deadlineIn).toBeGreaterThan(5_000)
+      // Above the default 3 s whatever the machine's load (time passes between the deadline and the
+      // function reading it); at most the 7 s asked for.
+      expect(config.deadlineIn).toBeGreaterThan(3_000)
       expect(config.deadlineIn).toBeLessThanOrEqual(7_000)
     }))
 

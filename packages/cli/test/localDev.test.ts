@@ -110,7 +110,9 @@ describe("effect-lambda: template.yaml and --env-file", () => {
         expect(JSON.parse(flags.stdout)).toMatchObject({ OVERRIDDEN: "flag", AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "256" })
         const config = yield* runCli(["invoke", dir, "--event", "{\"config\":true}"])
         const deadlineIn = (JSON.parse(config.stdout) as { deadlineIn: number }).deadlineIn
-        expect(deadlineIn).toBeGreaterThan(5_000)
+        // Above the default 3 s whatever the machine's load (time passes between the deadline and the
+        // function reading it); at most the 7 s asked for.
+        expect(deadlineIn).toBeGreaterThan(3_000)
         expect(deadlineIn).toBeLessThanOrEqual(7_000)
       }).pipe(Effect.scoped),
     SLOW
