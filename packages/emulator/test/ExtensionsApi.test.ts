@@ -238,3 +238,90 @@ describe("Extensions under the supervisor", () => {
       expect(atEnd[0]).toContainEqual({ done: result.requestId })
     }))
 })
+
+describe("Telemetry API", () => {
+  it.live("a subscriber gets platform, function and extension events in Lambda's shapes, then SHUTDOWN", () =>
+    Effect.gen(function*() {
+      const recordFile = Path.join(tempDir(), "telemetry")
+      const logs = collectLogs()
+      const scope = yield* Scope.make()
+      const emulator = yield* Emulator.make({
+        functionDir: fixture("with-telemetry"),
+        functionName: "telemetry-fn",
+        onLog: logs.onLog,
+        env: { EXT_RECORD_FILE: recordFile }
+      }).pipe(Scope.extend(scope))
+      const result = yield* emulator.invoke(JSON.stringify({ op: "log", lines: ["hello from the function"] }))
+      expect(result.statusCode).toBe(200)
+      yield* Scope.close(scope, Exit.void)
+
+      const seen = records(recordFile)
+      expect(seen[0]).toEqual({ subscribed: 200, body: "\"OK\"" })
+      expect(seen.at(-1)).toEqual({ shutdown: "spindown" })
+      const events = seen.filter((e) => typeof e.type === "string")
+      for (const event of events) expect(Number.isNaN(Date.parse(event.time))).toBe(false)
+      const ofType = (type: string) => events.filter((e) => e.type === type)
+      expect(ofType("platform.initStart")[0].record).toEqual({
+        initializationType: "on-demand",
+        phase: "init",
+        functionName: "telemetry-fn",
+        functionVersion: "$LATEST"
+      })
+      expect(ofType("platform.telemetrySubscription")[0].record).toEqual({
+        name: "listener",
+        state: "Subscribed",
+        types: ["platform", "function", "extension"]
+      })
+      expect(ofType("platform.extension")[0].record).toEqual({
+        name: "listener",
+        state: "Ready",
+        events: ["INVOKE", "SHUTDOWN"]
+      })
+      expect(ofType("platform.initRuntimeDone")[0].record).toMatchObject({ phase: "init", status: "success" })
+      expect(ofType("platform.start")[0].record).toEqual({ requestId: result.requestId, version: "$LATEST" })
+      expect(ofType("platform.runtimeDone")[0].record).toMatchObject({ requestId: result.requestId, status: "success" })
+      const report = ofType("platform.report")[0].record
+      expect(report).toMatchObject({ requestId: result.requestId, status: "success" })
+      expect(report.metrics).toMatchObject({ memorySizeMB: 128 })
+      expect(typeof report.metrics.durationMs).toBe("number")
+      expect(typeof report.metrics.initDurationMs).toBe("number")
+      expect(ofType("function").map((e) => e.record)).toContain("hello from the function")
+      expect(ofType("extension").map((e) => e.record)).toContain("[listener] listening")
+      // in order: the function's line between platform.start and platform.report
+      const types = events.map((e) => e.type === "function" ? e.record : e.type)
+      expect(types.indexOf("platform.start")).toBeLessThan(types.indexOf("hello from the function"))
+      expect(types.indexOf("hello from the function")).toBeLessThan(types.indexOf("platform.report"))
+      expect(logs.lines).toContain(
+        "TELEMETRY\tName: listener\tState: Subscribed\tTypes: [Platform, Function, Extension]"
+      )
+    }))
+
+  it.scopedLive("subscription errors: bad destination, bad buffering (400), unknown extension (403)", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({})
+      const registered = yield* register(emulator, "sub", "{\"events\":[]}")
+      const id = registered.headers["lambda-extension-identifier"] as string
+      const put = (body: unknown, identifier = id) =>
+        request(emulator.url, "/2022-07-01/telemetry", {
+          method: "PUT",
+          headers: { "Lambda-Extension-Identifier": identifier },
+          body: JSON.stringify(body)
+        })
+      const valid = {
+        schemaVersion: "2022-12-13",
+        destination: { protocol: "HTTP", URI: "http://sandbox.localdomain:4243" },
+        types: ["platform"]
+      }
+      const wrongHost = yield* put({ ...valid, destination: { protocol: "HTTP", URI: "http://example.com:4243" } })
+      expect(wrongHost.status).toBe(400)
+      expect(wrongHost.json().errorType).toBe("ValidationError")
+      expect((yield* put({ ...valid, buffering: { timeoutMs: 5 } })).status).toBe(400)
+      expect((yield* put({ ...valid, types: ["logs"] })).status).toBe(400)
+      const unknown = yield* put(valid, "00000000-0000-4000-8000-000000000000")
+      expect(unknown.status).toBe(403)
+      expect(unknown.json().errorType).toBe("Extension.UnknownExtensionIdentifier")
+      const ok = yield* put(valid)
+      expect(ok.status).toBe(200)
+      expect(ok.text).toBe("\"OK\"")
+    }))
+})

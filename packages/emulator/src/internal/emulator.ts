@@ -28,6 +28,7 @@ import * as model from "./model.js"
 import * as protocol from "./protocol.js"
 import * as runtimeApi from "./runtimeApi.js"
 import * as supervisor from "./supervisor.js"
+import * as telemetryApi from "./telemetryApi.js"
 
 const positive = (value: string | undefined): number | undefined => {
   if (value === undefined) return undefined
@@ -96,7 +97,7 @@ const notFound = Effect.succeed(HttpServerResponse.text("404 page not found", { 
  * characters), past find-my-way's default of 100.
  */
 const mainApp = HttpRouter.toHttpApp(
-  HttpRouter.concatAll(runtimeApi.router, invokeApi.router, extensionsApi.router)
+  HttpRouter.concatAll(runtimeApi.router, invokeApi.router, extensionsApi.router, telemetryApi.router)
 ).pipe(
   HttpRouter.withRouterConfig({ maxParamLength: 1024 }),
   Effect.map((app) => app.pipe(Effect.catchTag("RouteNotFound", () => notFound), faultMiddleware.middleware))
@@ -120,14 +121,21 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
     })
     // The runtime's environment is known once the Runtime API's port is: the host reads it late.
     let functionEnv: Readonly<Record<string, string>> = { _HANDLER: options.handler ?? "" }
-    const extensions = extensionsHost.make({
+    const platformLog = (line: string) => emulator.publish({ _tag: "Log", line })
+    const telemetry = telemetryApi.make({ current: () => extensions.current(), log: platformLog })
+    const extensions: extensionsHost.ExtensionsHost = extensionsHost.make({
       config,
       functionDir: bootstrap === undefined ? undefined : functionDir,
       env: () => functionEnv,
       shutdownBudget: Duration.decode(options.stopGrace ?? Duration.seconds(2)),
-      log: (line) => emulator.publish({ _tag: "Log", line }),
-      onExtensionLog: (line) => emulator.publish({ _tag: "Log", line })
+      log: platformLog,
+      onExtensionLog: (line) => {
+        telemetry.emit("extension", "extension", line)
+        emulator.publish({ _tag: "Log", line })
+      },
+      telemetry
     })
+    yield* emulator.subscribe(telemetryApi.observe(telemetry))
     const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       effect.pipe(
         Effect.provideService(model.Model, emulator),
@@ -230,7 +238,10 @@ const supervised = (
       bootstrap,
       cwd: functionDir,
       env,
-      onLog: (line) => emulator.publish({ _tag: "Log", line }),
+      onLog: (line) => {
+        host.telemetry.emit("function", "function", telemetryApi.functionRecord(line))
+        emulator.publish({ _tag: "Log", line })
+      },
       stopGrace: Duration.decode(options.stopGrace ?? Duration.seconds(2))
     }, emulator.generation)
     // Lambda's shutdown: SIGTERM only when an extension registered (SIGKILL otherwise), SHUTDOWN to

@@ -86,6 +86,8 @@ export interface Sandbox {
   ended: boolean
   /** Deadline (epoch ms) of each invocation delivered as INVOKE, by request id. */
   readonly invocations: Map<string, number>
+  /** `performance.now()` when the sandbox's init started. */
+  readonly startedAt: number
 }
 
 /** What the host needs of the supervisor to signal the runtime. */
@@ -94,6 +96,26 @@ export interface RuntimeSignals {
   readonly kill: (generation: model.Generation) => Effect.Effect<void>
   /** SIGTERM, SIGKILL after `grace`, then wait for the exit. */
   readonly stop: (generation: model.Generation, grace: Duration.Duration) => Effect.Effect<void>
+}
+
+export type TelemetryCategory = "platform" | "function" | "extension"
+
+/** A validated Telemetry API subscription. */
+export interface TelemetrySubscription {
+  readonly types: ReadonlyArray<TelemetryCategory>
+  /** Of `http://sandbox.localdomain:<port>/<path>`, delivered to 127.0.0.1. */
+  readonly port: number
+  readonly pathname: string
+  readonly buffering: { readonly maxItems: number; readonly maxBytes: number; readonly timeoutMs: number }
+}
+
+/** The Telemetry API's delivery (telemetryApi.ts), fed by the host, the runtime's output and the model's events. */
+export interface Telemetry {
+  /** Records an event of `category` for the current sandbox's subscribers. */
+  readonly emit: (category: TelemetryCategory, type: string, record: unknown) => void
+  readonly subscribe: (sandbox: Sandbox, name: string, subscription: TelemetrySubscription) => void
+  /** Sends what is buffered for the sandbox's subscribers (at shutdown), then forgets them. */
+  readonly close: (sandbox: Sandbox) => Effect.Effect<void>
 }
 
 export interface HostOptions {
@@ -107,10 +129,12 @@ export interface HostOptions {
   readonly log: (line: string) => void
   /** An external extension's output line (forwarded with the function's logs). */
   readonly onExtensionLog: (line: string) => void
+  readonly telemetry: Telemetry
 }
 
 export interface ExtensionsHost {
   readonly options: HostOptions
+  readonly telemetry: Telemetry
   /** The sandbox of the live (or last) generation. */
   readonly current: () => Sandbox | undefined
   /** The sandbox an extension registers in: the current one, made when an external runtime has none. */
@@ -174,7 +198,8 @@ const newSandbox = (): Sandbox => ({
   failure: undefined,
   generation: undefined,
   ended: false,
-  invocations: new Map()
+  invocations: new Map(),
+  startedAt: performance.now()
 })
 
 /** `EXTENSION\tName: …\tState: Ready\tEvents: [INVOKE, SHUTDOWN]`, as Lambda prints it at the end of init. */
@@ -218,8 +243,28 @@ export const make = (options: HostOptions): ExtensionsHost => {
     })
 
   const finishInit = (sandbox: Sandbox) => {
+    for (const extension of sandbox.extensions) {
+      options.log(extensionLine(extension))
+      options.telemetry.emit("platform", "platform.extension", {
+        name: extension.name,
+        state: extension.state,
+        events: extension.events,
+        ...(extension.errorType === undefined ? {} : { errorType: extension.errorType })
+      })
+    }
+    const failure = sandbox.failure
+    const phase = {
+      initializationType: "on-demand",
+      phase: "init",
+      status: failure === undefined ? "success" : "error",
+      ...(failure?.errorType === undefined ? {} : { errorType: failure.errorType })
+    }
+    options.telemetry.emit("platform", "platform.initRuntimeDone", phase)
+    options.telemetry.emit("platform", "platform.initReport", {
+      ...phase,
+      metrics: { durationMs: Math.round((performance.now() - sandbox.startedAt) * 1000) / 1000 }
+    })
     sandbox.initDone = true
-    for (const extension of sandbox.extensions) options.log(extensionLine(extension))
   }
 
   const fail = (sandbox: Sandbox, outcome: model.Outcome) =>
@@ -311,6 +356,7 @@ export const make = (options: HostOptions): ExtensionsHost => {
         // Lambda spends no time on a graceful shutdown when no extension registered.
         if (generation !== undefined) yield* signals.kill(generation)
         if (sandbox !== undefined) {
+          yield* options.telemetry.close(sandbox)
           yield* Effect.forEach(sandbox.externals.values(), killExternal, { concurrency: "unbounded", discard: true })
           endSandbox(sandbox)
         }
@@ -323,6 +369,8 @@ export const make = (options: HostOptions): ExtensionsHost => {
       // The runtime's share of the budget: 500 ms of 2,000 with only internal extensions, 300 with external ones.
       const runtimeShare = Math.round(budget * (externals.length > 0 ? 0.15 : 0.25))
       if (generation !== undefined) yield* signals.stop(generation, Duration.millis(runtimeShare))
+      // What the subscribers have not had yet goes out before SHUTDOWN.
+      yield* options.telemetry.close(sandbox)
       yield* Effect.forEach(externals, (external) =>
         Effect.gen(function*() {
           const extension = external.extension
@@ -349,6 +397,7 @@ export const make = (options: HostOptions): ExtensionsHost => {
 
   const host: ExtensionsHost = {
     options,
+    telemetry: options.telemetry,
     externalNames,
     current: () => current,
     sandboxForRegistration: () => {
@@ -371,6 +420,12 @@ export const make = (options: HostOptions): ExtensionsHost => {
         if (current !== undefined && !current.ended) yield* shutdown(previous, "failure", runtimeSignals)
         const sandbox = newSandbox()
         current = sandbox
+        options.telemetry.emit("platform", "platform.initStart", {
+          initializationType: "on-demand",
+          phase: "init",
+          functionName: options.config.functionName,
+          functionVersion: "$LATEST"
+        })
         if (externalNames.size === 0) return
         if (externalNames.size > maxExtensions) {
           return yield* fail(
