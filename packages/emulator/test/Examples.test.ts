@@ -20,7 +20,8 @@ describe.skipIf(!built(hello))("examples/hello under the emulator", () => {
     Effect.gen(function*() {
       const logs = collectLogs()
       const emulator = yield* Emulator.make({ functionDir: hello, onLog: logs.onLog })
-      const result = yield* emulator.invoke(JSON.stringify({ name: "world" }))
+      // awaitEnd: REPORT is printed when the runtime asks for its next event
+      const result = yield* emulator.invoke(JSON.stringify({ name: "world" }), { awaitEnd: true })
       expect(result.statusCode).toBe(200)
       expect(result.functionError).toBeUndefined()
       expect(json(result.payload)).toEqual({ message: "hello world" })

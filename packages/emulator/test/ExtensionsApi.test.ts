@@ -152,9 +152,9 @@ describe("Extensions under the supervisor", () => {
         onLog: logs.onLog,
         env: { EXT_RECORD_FILE: recordFile, FAKE_EXTENSION: "fake-internal", FAKE_SIGTERM_FILE: marker }
       }).pipe(Scope.extend(scope))
-      const first = yield* emulator.invoke("{\"op\":\"pid\"}")
+      const first = yield* emulator.invoke("{\"op\":\"pid\"}", { awaitEnd: true })
       const { pid } = json(first.payload)
-      const second = yield* emulator.invoke("{\"op\":\"echo\"}")
+      const second = yield* emulator.invoke("{\"op\":\"echo\"}", { awaitEnd: true })
       expect(second.statusCode).toBe(200)
 
       // registered before the runtime started, with the runtime's environment
@@ -251,7 +251,9 @@ describe("Telemetry API", () => {
         onLog: logs.onLog,
         env: { EXT_RECORD_FILE: recordFile }
       }).pipe(Scope.extend(scope))
-      const result = yield* emulator.invoke(JSON.stringify({ op: "log", lines: ["hello from the function"] }))
+      const result = yield* emulator.invoke(JSON.stringify({ op: "log", lines: ["hello from the function"] }), {
+        awaitEnd: true
+      })
       expect(result.statusCode).toBe(200)
       yield* Scope.close(scope, Exit.void)
 
