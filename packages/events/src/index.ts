@@ -20,6 +20,13 @@ export * as Alb from "./Alb.js"
 export * as ApiGateway from "./ApiGateway.js"
 
 /**
+ * API Gateway WebSocket API events (`$connect`, `$disconnect`, messages) and results.
+ *
+ * @since 0.1.0
+ */
+export * as ApiGatewayWebSocket from "./ApiGatewayWebSocket.js"
+
+/**
  * DynamoDB Streams events and partial batch responses.
  *
  * @since 0.1.0

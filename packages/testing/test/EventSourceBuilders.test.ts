@@ -1,5 +1,6 @@
 import {
   ApiGatewayAuthorizer,
+  ApiGatewayWebSocket,
   AppSync,
   CloudFront,
   CloudWatchLogs,
@@ -123,5 +124,53 @@ describe("EventBuilders (issue 17 sources)", () => {
       EventBuilders.cloudFrontResponseEvent({ status: 404 })
     )
     expect(response.Records[0]?.cf.response.status).toBe("404")
+  })
+
+  it("API Gateway WebSocket: $connect, messages (text, JSON, binary, custom route), $disconnect", () => {
+    const { ApiGatewayWebSocketEvent } = ApiGatewayWebSocket
+    const connect = roundTrip(
+      ApiGatewayWebSocketEvent,
+      EventBuilders.webSocketConnect({ query: { token: "t-1" }, headers: { Origin: "https://example.com" } })
+    )
+    expect(connect.requestContext).toMatchObject({ eventType: "CONNECT", routeKey: "$connect" })
+    expect(connect.queryStringParameters).toStrictEqual({ token: "t-1" })
+    expect(connect.multiValueHeaders?.Origin).toStrictEqual(["https://example.com"])
+    expect(connect.headers?.["Sec-WebSocket-Version"]).toBe("13")
+    const bare = roundTrip(ApiGatewayWebSocketEvent, EventBuilders.webSocketConnect())
+    expect(bare.queryStringParameters).toBeUndefined()
+
+    const json = roundTrip(
+      ApiGatewayWebSocketEvent,
+      EventBuilders.webSocketMessage({ action: "sendmessage", text: "hi" }, {
+        routeKey: "sendmessage",
+        connectionId: "c-1",
+        authorizer: { principalId: "user-1" }
+      })
+    )
+    expect(json.requestContext).toMatchObject({
+      eventType: "MESSAGE",
+      routeKey: "sendmessage",
+      connectionId: "c-1",
+      authorizer: { principalId: "user-1" }
+    })
+    expect(json.requestContext.messageId).toBeTypeOf("string")
+    expect(JSON.parse(json.body!)).toStrictEqual({ action: "sendmessage", text: "hi" })
+    expect(json.headers).toBeUndefined()
+    const text = roundTrip(ApiGatewayWebSocketEvent, EventBuilders.webSocketMessage("ping"))
+    expect(text).toMatchObject({ body: "ping", isBase64Encoded: false, requestContext: { routeKey: "$default" } })
+    const binary = roundTrip(ApiGatewayWebSocketEvent, EventBuilders.webSocketMessage(new Uint8Array([0, 255])))
+    expect(binary.isBase64Encoded).toBe(true)
+    expect([...Buffer.from(binary.body!, "base64")]).toStrictEqual([0, 255])
+
+    const disconnect = roundTrip(ApiGatewayWebSocketEvent, EventBuilders.webSocketDisconnect({ statusCode: 1001 }))
+    expect(disconnect.requestContext).toMatchObject({
+      eventType: "DISCONNECT",
+      routeKey: "$disconnect",
+      disconnectStatusCode: 1001,
+      disconnectReason: ""
+    })
+    // one connection: the same id and connect time on every event unless the test says otherwise
+    expect(new Set([connect, json, disconnect].map((e) => e.requestContext.connectedAt)).size).toBe(1)
+    expect(connect.requestContext.connectionId).toBe(disconnect.requestContext.connectionId)
   })
 })

@@ -1,12 +1,13 @@
 /**
  * Builders of the event sources added with issue 17 (Cognito, authorizers, Kafka, AppSync,
- * CloudWatch Logs, Firehose, SES, CloudFront), re-exported by `EventBuilders`. They follow the
+ * CloudWatch Logs, Firehose, SES, CloudFront, API Gateway WebSocket), re-exported by `EventBuilders`. They follow the
  * same rules: the fields a test names, every other key filled as AWS fills it, deterministic ids.
  *
  * @internal
  */
 import type {
   ApiGatewayAuthorizer,
+  ApiGatewayWebSocket,
   AppSync,
   CloudFront,
   CloudWatchLogs,
@@ -523,5 +524,151 @@ export const cloudFrontResponseEvent = (
         }
       }
     }]
+  }
+}
+
+// ---------------------------------------------------------------------------
+// API Gateway WebSocket
+// ---------------------------------------------------------------------------
+
+/**
+ * What a test says about a WebSocket event: which connection (default `L0SM9cOFvHcCIhw=`),
+ * when it connected (default the builders' fixed time), and, for a connection behind a
+ * `$connect` authorizer, what the authorizer returned (on every later event of the connection).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WebSocketInput {
+  readonly connectionId?: string
+  readonly connectedAt?: number
+  readonly authorizer?: Readonly<Record<string, unknown>>
+  /** Default `192.0.2.1`. */
+  readonly sourceIp?: string
+  /** Default `prod`. */
+  readonly stage?: string
+}
+
+const WS_API = "w1x2y3z4a5"
+const WS_DOMAIN = `${WS_API}.execute-api.${REGION}.amazonaws.com`
+// API Gateway's CLF-style request time of EPOCH, and base64-looking ids as it makes them.
+const WS_TIME = "01/Jan/2026:12:00:00 +0000"
+const wsId = (n: number) => `${b64(`ws-id-${n.toString().padStart(4, "0")}`).slice(0, 14)}=`
+
+const wsContext = (
+  input: WebSocketInput,
+  routeKey: string,
+  eventType: ApiGatewayWebSocket.ApiGatewayWebSocketEventType,
+  userAgent: string | undefined
+): ApiGatewayWebSocket.ApiGatewayWebSocketRequestContext => {
+  // one request id per kind of event, so tests can name it
+  const id = wsId(eventType === "CONNECT" ? 1 : eventType === "MESSAGE" ? 2 : 3)
+  return {
+    routeKey,
+    eventType,
+    extendedRequestId: id,
+    requestTime: WS_TIME,
+    messageDirection: "IN",
+    stage: input.stage ?? "prod",
+    connectedAt: input.connectedAt ?? EPOCH,
+    requestTimeEpoch: EPOCH,
+    identity: userAgent === undefined
+      ? { sourceIp: input.sourceIp ?? "192.0.2.1" }
+      : { userAgent, sourceIp: input.sourceIp ?? "192.0.2.1" },
+    requestId: id,
+    domainName: WS_DOMAIN,
+    connectionId: input.connectionId ?? "L0SM9cOFvHcCIhw=",
+    apiId: WS_API,
+    ...(input.authorizer === undefined ? {} : { authorizer: input.authorizer })
+  }
+}
+
+const multi = (record: Readonly<Record<string, string>>) =>
+  Object.fromEntries(Object.entries(record).map(([key, value]) => [key, [value]]))
+
+/**
+ * A `$connect` event: the WebSocket handshake's headers (those API Gateway adds, then the
+ * test's) and query string.
+ *
+ * @since 0.1.0
+ * @category websocket
+ * @example
+ * ```ts
+ * import { EventBuilders } from "@effect-lambda/testing"
+ *
+ * const event = EventBuilders.webSocketConnect({ query: { token: "t-1" } })
+ * ```
+ */
+export const webSocketConnect = (
+  input: WebSocketInput & {
+    readonly headers?: Readonly<Record<string, string>>
+    readonly query?: Readonly<Record<string, string>>
+  } = {}
+): ApiGatewayWebSocket.ApiGatewayWebSocketEvent => {
+  const userAgent = input.headers?.["User-Agent"] ?? "effect-lambda-test"
+  const headers: Record<string, string> = {
+    Host: WS_DOMAIN,
+    "Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits",
+    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version": "13",
+    "User-Agent": userAgent,
+    "X-Amzn-Trace-Id": "Root=1-67752b40-0123456789abcdef01234567",
+    "X-Forwarded-For": input.sourceIp ?? "192.0.2.1",
+    "X-Forwarded-Port": "443",
+    "X-Forwarded-Proto": "https",
+    ...input.headers
+  }
+  return {
+    headers,
+    multiValueHeaders: multi(headers),
+    ...(input.query === undefined
+      ? {}
+      : { queryStringParameters: input.query, multiValueQueryStringParameters: multi(input.query) }),
+    requestContext: wsContext(input, "$connect", "CONNECT", userAgent),
+    isBase64Encoded: false
+  }
+}
+
+/**
+ * A message on a route: `$default` unless `routeKey` names a custom route. A `body` that is
+ * not a string is sent as JSON; bytes are sent base64 encoded with `isBase64Encoded: true`
+ * (a binary frame).
+ *
+ * @since 0.1.0
+ * @category websocket
+ */
+export const webSocketMessage = (
+  body: unknown,
+  input: WebSocketInput & { readonly routeKey?: string } = {}
+): ApiGatewayWebSocket.ApiGatewayWebSocketEvent => {
+  const binary = body instanceof Uint8Array
+  const context = wsContext(input, input.routeKey ?? "$default", "MESSAGE", undefined)
+  return {
+    requestContext: { ...context, messageId: wsId(4) },
+    body: binary ? b64(body) : typeof body === "string" ? body : JSON.stringify(body),
+    isBase64Encoded: binary
+  }
+}
+
+/**
+ * A `$disconnect` event; `statusCode` is the close frame's code (default 1000), `reason` its
+ * text (default empty).
+ *
+ * @since 0.1.0
+ * @category websocket
+ */
+export const webSocketDisconnect = (
+  input: WebSocketInput & { readonly statusCode?: number; readonly reason?: string } = {}
+): ApiGatewayWebSocket.ApiGatewayWebSocketEvent => {
+  const headers = { Host: WS_DOMAIN, "x-api-key": "", "X-Forwarded-For": "", "x-restapi": "" }
+  return {
+    headers,
+    multiValueHeaders: multi(headers),
+    requestContext: {
+      ...wsContext(input, "$disconnect", "DISCONNECT", "effect-lambda-test"),
+      disconnectStatusCode: input.statusCode ?? 1000,
+      disconnectReason: input.reason ?? ""
+    },
+    isBase64Encoded: false
   }
 }
