@@ -24,6 +24,7 @@ import * as functionUrl from "./functionUrl.js"
 import * as http from "./http.js"
 import * as invoke from "./invoke.js"
 import * as invokeApi from "./invokeApi.js"
+import * as liveView from "./liveView.js"
 import * as model from "./model.js"
 import * as protocol from "./protocol.js"
 import * as runtimeApi from "./runtimeApi.js"
@@ -92,12 +93,19 @@ const streamingLimits = (options: Api.StreamingOptions | undefined): model.Limit
 const notFound = Effect.succeed(HttpServerResponse.text("404 page not found", { status: 404 }))
 
 /**
- * The Runtime API and the Invoke API on one port, the Runtime API behind its fault injection.
+ * The Runtime API, the Invoke API and the live view on one port, the Runtime API behind its fault
+ * injection.
  * Path parameters may be as long as a request id or a full function ARN with a qualifier (170
  * characters), past find-my-way's default of 100.
  */
 const mainApp = HttpRouter.toHttpApp(
-  HttpRouter.concatAll(runtimeApi.router, invokeApi.router, extensionsApi.router, telemetryApi.router)
+  HttpRouter.concatAll(
+    runtimeApi.router,
+    invokeApi.router,
+    extensionsApi.router,
+    telemetryApi.router,
+    liveView.router
+  )
 ).pipe(
   HttpRouter.withRouterConfig({ maxParamLength: 1024 }),
   Effect.map((app) => app.pipe(Effect.catchTag("RouteNotFound", () => notFound), faultMiddleware.middleware))
@@ -136,10 +144,12 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
       telemetry
     })
     yield* emulator.subscribe(telemetryApi.observe(telemetry))
+    const live = yield* liveView.make(emulator)
     const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       effect.pipe(
         Effect.provideService(model.Model, emulator),
-        Effect.provideService(extensionsHost.ExtensionsHost, extensions)
+        Effect.provideService(extensionsHost.ExtensionsHost, extensions),
+        Effect.provideService(liveView.LiveView, live)
       )
 
     const policy: http.ConnectionPolicy = {

@@ -1,0 +1,188 @@
+/**
+ * The live view at `GET /`, in a real browser: headless Chromium (Debian's `chromium` package)
+ * driven by playwright-core, against an emulator running a real runtime process (the fake
+ * runtime fixture, whose event picks what it does: answer, log, fail, crash, sleep).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as Fs from "node:fs"
+import { chromium, type Page } from "playwright-core"
+import { Emulator } from "../src/index.js"
+import { collectLogs, fixture, request } from "./utils.js"
+
+const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
+const hasChromium = Fs.existsSync(executablePath)
+// CI installs Chromium (.ci/run) and must run the browser test: only a local run skips it, saying why.
+const skip = !hasChromium && process.env.CI !== "true"
+if (skip) {
+  console.warn(`LiveView.test.ts: skipped, no Chromium at ${executablePath} (as root: apt-get install -y chromium)`)
+}
+
+const promise = <A>(f: () => Promise<A>) => Effect.promise(f)
+
+/** A browser page for the scope, closed with it. */
+const openPage = Effect.acquireRelease(
+  promise(() => chromium.launch({ executablePath, args: ["--no-sandbox"] })),
+  (browser) => promise(() => browser.close())
+).pipe(Effect.flatMap((browser) => promise(() => browser.newPage())))
+
+const wait = { timeout: 15_000 }
+
+/** The row of an invocation once it shows `kind` ("ok", "error", "timeout", "crash", ...). */
+const row = (page: Page, requestId: string, kind: string) =>
+  promise(() => page.locator(`tr[data-request-id="${requestId}"][data-kind="${kind}"]`).waitFor(wait))
+
+/** Clicks an invocation's row and returns the detail panel's texts once it shows that invocation. */
+const detail = (page: Page, requestId: string) =>
+  Effect.gen(function*() {
+    yield* promise(() => page.click(`tr[data-request-id="${requestId}"]`))
+    yield* promise(() => page.locator(`#detail h2:has-text("${requestId}")`).waitFor(wait))
+    return yield* promise(() => page.locator("#detail").innerText())
+  })
+
+/** The request id of the selected row once it shows `kind`: the page selects what its form invoked. */
+const selectedOnce = (page: Page, kind: string, not: ReadonlyArray<string>) =>
+  promise(async () => {
+    const notOld = not.map((id) => `:not([data-request-id="${id}"])`).join("")
+    const selected = page.locator(`tr.selected[data-kind="${kind}"]${notOld}`)
+    await selected.waitFor(wait)
+    return (await selected.getAttribute("data-request-id"))!
+  })
+
+describe.skipIf(skip)("live view", () => {
+  it.scopedLive(
+    "shows past and new invocations, their details, and invokes from its form",
+    () =>
+      Effect.gen(function*() {
+        const logs = collectLogs()
+        const emulator = yield* Emulator.make({
+          functionDir: fixture("fake-runtime"),
+          timeout: "2 seconds",
+          memorySizeMb: 256,
+          onLog: logs.onLog
+        })
+        // Before the page is open: the page shows it from the history.
+        const past = yield* emulator.invoke(JSON.stringify({ op: "log", lines: ["first line", "second line"] }))
+
+        const page = yield* openPage
+        yield* promise(() => page.goto(`${emulator.url}/`))
+        yield* row(page, past.requestId, "ok")
+        const pastDetail = yield* detail(page, past.requestId)
+        expect(pastDetail).toContain("cold start")
+        expect(pastDetail).toContain("256 MB")
+        expect(pastDetail).toContain("Init duration")
+        const pastLogs = yield* promise(() => page.locator("#logs").innerText())
+        expect(pastLogs).toContain("first line\nsecond line")
+        expect(pastLogs).toContain(`START RequestId: ${past.requestId}`)
+        expect(pastLogs).toContain(`REPORT RequestId: ${past.requestId}`)
+        // The form is pre-filled with the last event.
+        expect(JSON.parse(yield* promise(() => page.inputValue("#event")))).toEqual({
+          op: "log",
+          lines: ["first line", "second line"]
+        })
+
+        // Through the form: the page selects the new invocation and shows its response.
+        yield* promise(() => page.fill("#event", JSON.stringify({ op: "echo", greeting: "from the form" })))
+        yield* promise(() => page.click("#invoke"))
+        const fromForm = yield* selectedOnce(page, "ok", [past.requestId])
+        yield* promise(() => page.locator(`[data-testid="response"]:has-text("from the form")`).waitFor(wait))
+        const formDetail = yield* promise(() => page.locator("#detail").innerText())
+        expect(formDetail).not.toContain("cold start")
+        expect(logs.lines).toContain(`START RequestId: ${fromForm} Version: $LATEST`)
+
+        // Through the Invoke API while the page is open: a decode error, shown as path/problem lines.
+        const invalid = yield* request(emulator.url, "/2015-03-31/functions/function/invocations", {
+          method: "POST",
+          body: JSON.stringify({
+            op: "error",
+            type: "Runtime.InvalidEvent",
+            body: JSON.stringify({
+              errorType: "ParseError",
+              errorMessage: "[\"name\"] is missing\n[\"items\"][1][\"price\"] Expected number, actual \"free\"",
+              stackTrace: []
+            })
+          })
+        })
+        expect(invalid.headers["x-amz-function-error"]).toBe("Unhandled")
+        const invalidId = invalid.headers["x-amzn-requestid"] as string
+        yield* row(page, invalidId, "error")
+        yield* detail(page, invalidId)
+        const problems = yield* promise(() => page.locator(`[data-testid="problems"] tr`).allInnerTexts())
+        expect(problems.map((line) => line.split("\t"))).toEqual([
+          ["name", "is missing"],
+          ["items[1].price", "Expected number, actual \"free\""]
+        ])
+
+        // A timeout, then a crash; the runtime after each is a restart.
+        const slow = yield* emulator.invoke(JSON.stringify({ op: "sleep", ms: 10_000 }))
+        yield* row(page, slow.requestId, "timeout")
+        const crashed = yield* emulator.invoke(JSON.stringify({ op: "crash" }))
+        yield* row(page, crashed.requestId, "crash")
+        expect(yield* detail(page, crashed.requestId)).toContain("runtime restarted")
+        expect(yield* promise(() => page.locator("#logs").innerText())).toContain("crashing")
+
+        // Replay: the same event again, as a new invocation.
+        yield* detail(page, fromForm)
+        yield* promise(() => page.click("#replay"))
+        const replayed = yield* selectedOnce(page, "ok", [past.requestId, fromForm])
+        expect(yield* promise(() => page.locator(`[data-testid="event"]`).innerText())).toContain("from the form")
+        expect(yield* detail(page, replayed)).toContain("runtime restarted")
+
+        // Not JSON: refused by the Invoke API, said next to the form.
+        yield* promise(() => page.fill("#event", "{ not json"))
+        yield* promise(() => page.click("#invoke"))
+        yield* promise(() =>
+          page.locator(`#formError:has-text("Could not parse request body into json")`).waitFor(wait)
+        )
+
+        const screenshot = process.env.EFFECT_LAMBDA_LIVE_VIEW_SCREENSHOT
+        if (screenshot !== undefined) {
+          yield* promise(() => page.setViewportSize({ width: 1360, height: 760 }))
+          yield* detail(page, invalidId)
+          yield* promise(() => page.screenshot({ path: screenshot }))
+        }
+      }),
+    60_000
+  )
+
+  it.scopedLive("invokes only for the page itself: custom header and same origin", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ functionDir: fixture("fake-runtime"), onLog: () => {} })
+      const invokePath = "/_live/invoke"
+      const body = JSON.stringify({ op: "echo" })
+      // A form or a simple fetch from another site sends no custom header.
+      const plain = yield* request(emulator.url, invokePath, { method: "POST", body })
+      expect(plain.status).toBe(403)
+      // A page elsewhere that sends the header anyway (its preflight would fail first).
+      const crossOrigin = yield* request(emulator.url, invokePath, {
+        method: "POST",
+        body,
+        headers: { "x-effect-lambda-live": "1", origin: "http://evil.example" }
+      })
+      expect(crossOrigin.status).toBe(403)
+      const crossSite = yield* request(emulator.url, invokePath, {
+        method: "POST",
+        body,
+        headers: { "x-effect-lambda-live": "1", "sec-fetch-site": "cross-site" }
+      })
+      expect(crossSite.status).toBe(403)
+      // The preflight of a cross-origin request is not answered with CORS permission.
+      const preflight = yield* request(emulator.url, invokePath, {
+        method: "OPTIONS",
+        headers: { origin: "http://evil.example", "access-control-request-method": "POST" }
+      })
+      expect(preflight.headers["access-control-allow-origin"]).toBeUndefined()
+      // A DNS-rebound name is refused before any route (the emulator's Host check).
+      const rebound = yield* request(emulator.url, "/", { headers: { host: "evil.example" } })
+      expect(rebound.status).toBe(421)
+      // The page itself: same origin, with the header.
+      const host = emulator.url.slice("http://".length)
+      const own = yield* request(emulator.url, invokePath, {
+        method: "POST",
+        body,
+        headers: { "x-effect-lambda-live": "1", origin: `http://${host}`, host }
+      })
+      expect(own.status).toBe(202)
+      expect(own.json().requestId).toMatch(/^[0-9a-f-]{36}$/)
+    }), 30_000)
+})
