@@ -210,7 +210,7 @@ describe("Runtime API answers", () => {
     Effect.gen(function*() {
       const { emulator } = yield* start()
       expect((yield* request(emulator.url, "/2018-06-01/runtime/nothing")).status).toBe(404)
-      expect((yield* request(emulator.url, "/")).status).toBe(404)
+      expect((yield* request(emulator.url, "/nothing")).status).toBe(404)
       expect((yield* request(emulator.url, "/2018-06-01/runtime/invocation/next", { method: "POST" })).status).toBe(405)
       expect((yield* request(emulator.url, "/2018-06-01/runtime/invocation/x/response")).status).toBe(405)
       expect((yield* request(emulator.url, "/2018-06-01/runtime/invocation/x/error")).status).toBe(405)
