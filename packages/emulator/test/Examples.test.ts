@@ -26,6 +26,9 @@ describe.skipIf(!built(hello))("examples/hello under the emulator", () => {
       expect(result.functionError).toBeUndefined()
       expect(json(result.payload)).toEqual({ message: "hello world" })
       expect(logs.lines.find((l) => l.startsWith("REPORT"))).toMatch(/Max Memory Used: \d+ MB\tInit Duration: /)
+      // the runtime's graceful-shutdown extension registers with the emulator's Extensions API
+      expect(logs.lines).toContain("EXTENSION\tName: effect-lambda-graceful-shutdown\tState: Ready\tEvents: []")
+      expect(logs.lines.filter((l) => l.includes("could not register"))).toEqual([])
 
       const bad = yield* emulator.invoke(JSON.stringify({ nom: 1 }))
       expect(bad.statusCode).toBe(200)

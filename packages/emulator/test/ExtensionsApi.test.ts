@@ -202,6 +202,48 @@ describe("Extensions under the supervisor", () => {
       expect(Fs.existsSync(marker)).toBe(false)
     }))
 
+  it.scopedLive("a crash restarts the environment: SHUTDOWN failure, then the extensions start again", () =>
+    Effect.gen(function*() {
+      const recordFile = Path.join(tempDir(), "events")
+      const emulator = yield* Emulator.make({
+        functionDir: withExtensions,
+        onLog: collectLogs().onLog,
+        env: { EXT_RECORD_FILE: recordFile }
+      })
+      const crashed = yield* emulator.invoke("{\"op\":\"crash\"}", { awaitEnd: true })
+      expect(json(crashed.payload).errorType).toBe("Runtime.ExitError")
+      const after = yield* emulator.invoke("{\"op\":\"echo\"}", { awaitEnd: true })
+      expect(after.statusCode).toBe(200)
+      const seen = records(recordFile)
+      const kinds = seen.map((e) =>
+        e.registered !== undefined ? "registered" : `${e.eventType} ${e.requestId ?? e.shutdownReason}`
+      )
+      expect(kinds).toEqual([
+        "registered",
+        `INVOKE ${crashed.requestId}`,
+        "SHUTDOWN failure",
+        "registered",
+        `INVOKE ${after.requestId}`
+      ])
+    }))
+
+  it.scopedLive("a timeout resets the environment: SHUTDOWN timeout to the extension", () =>
+    Effect.gen(function*() {
+      const recordFile = Path.join(tempDir(), "events")
+      const emulator = yield* Emulator.make({
+        functionDir: withExtensions,
+        onLog: collectLogs().onLog,
+        timeout: "1 second",
+        env: { EXT_RECORD_FILE: recordFile }
+      })
+      const slow = yield* emulator.invoke("{\"op\":\"sleep\",\"ms\":5000}", { awaitEnd: true })
+      expect(json(slow.payload).errorType).toBe("Sandbox.Timedout")
+      const after = yield* emulator.invoke("{\"op\":\"echo\"}", { awaitEnd: true })
+      expect(after.statusCode).toBe(200)
+      expect(records(recordFile).filter((e) => e.eventType === "SHUTDOWN").map((e) => e.shutdownReason))
+        .toEqual(["timeout"])
+    }))
+
   it.scopedLive("an external extension's init error fails init with Extension.InitError", () =>
     Effect.gen(function*() {
       const logs = collectLogs()

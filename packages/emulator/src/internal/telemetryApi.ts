@@ -84,7 +84,9 @@ export const validate = (value: unknown): host.TelemetrySubscription | string =>
   } catch {
     return `Invalid destination: could not parse destination.URI ${JSON.stringify(destination.URI)}`
   }
-  if (url.hostname !== "sandbox.localdomain" && url.hostname !== "sandbox") {
+  // Lambda takes sandbox.localdomain only; a loopback name is accepted too, for extensions told
+  // to listen on 127.0.0.1 locally (sandbox.localdomain does not resolve off Lambda).
+  if (!["sandbox.localdomain", "sandbox", "127.0.0.1", "localhost"].includes(url.hostname)) {
     return "Invalid destination: destination.URI host must be sandbox.localdomain"
   }
   const port = Number(url.port)
