@@ -15,6 +15,7 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { helloDir, lambdaEnv, repoDir } from "./lib/clients.mjs"
 import { measureCold } from "./lib/cold.mjs"
+import { heapFlags } from "./lib/heap.mjs"
 import { pairedRatio, summary } from "./lib/stats.mjs"
 import { ensurePeers } from "./setup-peers.mjs"
 
@@ -40,7 +41,8 @@ function artefact(name, flags) {
   rmSync(out, { recursive: true, force: true })
   mkdirSync(unzipped, { recursive: true })
   try {
-    execFileSync(process.execPath, [cli, "build", helloDir, "--out", out, ...flags], {
+    // --node-layer: the bootstrap runs the bench's Node binary (first on PATH), the one RIC runs on.
+    execFileSync(process.execPath, [cli, "build", helloDir, "--out", out, "--node-layer", ...flags], {
       stdio: ["ignore", "pipe", "pipe"]
     })
   } catch (e) {
@@ -82,7 +84,8 @@ if (peers.ricEntry) {
     label: `aws-lambda-ric ${peers.ricVersion} (libcurl)`,
     launch: (api) => ({
       command: node,
-      args: [peers.ricEntry],
+      // AWS's Node.js bootstrap starts its client with these (ours computes the same itself).
+      args: [...heapFlags(), peers.ricEntry],
       env: lambdaEnv(node, api, { _HANDLER: "handler.handler", LAMBDA_TASK_ROOT: taskRoot }),
       cwd: taskRoot
     })

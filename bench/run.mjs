@@ -10,13 +10,15 @@
 //      BENCH_MEMORY_ROUNDS=n  how many of the throughput rounds go on to 100k invocations for the
 //                             memory-growth figure (default 1; each adds ~3 min)
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
 import {
   allClients,
+  artefactDir,
+  artefactTask,
   dropinBundle,
   dropinSource,
   helloBundle,
@@ -25,6 +27,7 @@ import {
   streamingClients,
   streamSource
 } from "./lib/clients.mjs"
+import { heapFlags, MEMORY_MB } from "./lib/heap.mjs"
 import { measureRun } from "./lib/proc.mjs"
 import { consoleTable, markdown, targetLines } from "./lib/report.mjs"
 import { pairedRatio, summary } from "./lib/stats.mjs"
@@ -52,6 +55,12 @@ const plan = quick
   }
 
 plan.memory.rounds = Math.max(0, Math.min(plan.throughput.rounds, plan.memory.rounds))
+
+// Allocation and young-generation GCs: every client once more per round with the same probe
+// preloaded (lib/gcprobe.mjs), measured between response `from` and response `to`; the run goes
+// a little past `to` because a client blocked in a long poll handles the signal a few
+// invocations later.
+plan.gc = quick ? { from: 500, to: 2_500, extra: 300, rounds: 1 } : { from: 1_000, to: 11_000, extra: 500, rounds: 2 }
 
 // The streaming row: MB/s of a 50 MiB streamed response, effect-lambda's Handler.stream against a
 // raw node:http chunked POST, on the same server (which counts the bytes rather than keeping them).
@@ -96,6 +105,29 @@ try {
   })
 } catch (e) {
   notes.push(`drop-in row: bundling bench/clients/dropin.ts failed: ${String(e).slice(0, 300)}`)
+}
+
+// effect-lambda as deployed: `effect-lambda build examples/hello` (the CLI's defaults, but
+// --node-layer: its bootstrap then finds the bench's Node binary first on PATH, the same binary
+// every other client runs on), unzipped.
+try {
+  const cli = join(repoDir, "packages", "cli", "dist", "bin.mjs")
+  rmSync(artefactDir, { recursive: true, force: true })
+  execFileSync(process.execPath, [
+    cli,
+    "build",
+    join(repoDir, "examples", "hello"),
+    "--out",
+    artefactDir,
+    "--node-layer"
+  ], {
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  execFileSync("unzip", ["-q", join(artefactDir, "function.zip"), "-d", artefactTask])
+} catch (e) {
+  notes.push(
+    `effect-lambda: \`effect-lambda build examples/hello\` failed: ${String(e.stderr ?? e.message).slice(0, 300)}`
+  )
 }
 
 const wanted = process.env.BENCH_CLIENTS?.split(",").map((s) => s.trim())
@@ -155,13 +187,25 @@ for (const c of clients) {
     p50: [],
     p99: [],
     peakRssKb: [],
-    rssGrowthKb: []
+    rssGrowthKb: [],
+    allocBytes: [],
+    youngGcs: []
   }
   failures[c.name] = []
   rssCurves[c.name] = []
 }
 
-async function run(client, config, timeoutMs) {
+async function run(client, config, timeoutMs, extraEnv) {
+  if (extraEnv) {
+    const launch = client.launch
+    client = {
+      ...client,
+      launch: (a) => {
+        const l = launch(a)
+        return { ...l, env: { ...l.env, ...extraEnv } }
+      }
+    }
+  }
   const r = await measureRun({ node, client, config, timeoutMs })
   if (!r.ok) {
     failures[client.name].push(r.reason)
@@ -268,12 +312,42 @@ for (const scenario of scenarios) {
   }
 }
 
+// Phase 3, allocation and young-generation GCs per invocation, the same probe in every client.
+{
+  const probe = join(benchDir, "lib", "gcprobe.mjs")
+  const { extra, from, rounds, to } = plan.gc
+  const outFile = join(repoDir, ".tmp", "bench", "gc.json")
+  for (let round = 0; round < rounds; round++) {
+    const line = []
+    for (const c of clients) {
+      rmSync(outFile, { force: true })
+      const r = await run(c, { n: to + extra, signalAt: [from, to] }, runTimeout(to + extra), {
+        NODE_OPTIONS: `--import=${probe}`,
+        BENCH_GC_OUT: outFile
+      })
+      let g
+      try {
+        g = r.ok ? JSON.parse(readFileSync(outFile, "utf8")) : undefined
+      } catch {
+        g = undefined
+      }
+      const n = to - from
+      const alloc = g ? g.allocatedBytes / n : NaN
+      const young = g ? (((g.counts.Scavenge ?? 0) + (g.counts.MinorMarkSweep ?? 0)) * 10_000) / n : NaN
+      samples[c.name].allocBytes.push(alloc)
+      samples[c.name].youngGcs.push(young)
+      line.push(`${c.name} ${g ? `${(alloc / 1024).toFixed(1)} KiB ${young.toFixed(0)} GCs` : "x"}`)
+    }
+    log(`[${elapsed()}] allocation ${round + 1}/${rounds} (per invocation, young GCs per 10k): ${line.join("  ")}`)
+  }
+}
+
 // Size of the hello bundle as built (its build script minifies with esbuild).
 let bundle
 if (existsSync(helloBundle)) {
   const bytes = readFileSync(helloBundle)
   bundle = {
-    path: "examples/hello/dist/main.mjs",
+    path: "main.mjs of `effect-lambda build examples/hello`",
     bytes: statSync(helloBundle).size,
     gzipBytes: gzipSync(bytes, { level: 6 }).length
   }
@@ -314,6 +388,11 @@ const results = {
   peers: { ricVersion: peers.ricVersion },
   source: sourceState(),
   plan,
+  memoryMb: MEMORY_MB,
+  heapFlags: heapFlags(),
+  reference: samples.ric
+    ? { name: "ric", short: "RIC", label: "aws-lambda-ric (libcurl) measured" }
+    : { name: "raw", short: "raw", label: "the node:http raw loop" },
   order: clients.map((c) => c.name),
   clients: {},
   bundle,
@@ -321,7 +400,7 @@ const results = {
   skipped,
   notes
 }
-const ref = samples.raw
+const ref = samples[results.reference.name]
 for (const c of clients) {
   const s = samples[c.name]
   results.clients[c.name] = {
@@ -358,58 +437,52 @@ for (const c of [...clients, ...streamClients]) {
   }
 }
 
-// effect-lambda against the goals of issue 6, paired round by round with the peer it is compared to.
+// effect-lambda against the targets of issue 16, each paired round by round with its peer.
 const el = samples["effect-lambda"]
 const x = (s) => (Number.isFinite(s.median) ? `${s.median.toFixed(2)}x` : "-")
+const med = (v) => summary(v).median
 if (el) {
+  const t = (what, figure, target) => results.targets.push({ what, figure, target })
   if (samples.ric) {
-    results.targets.push({
-      what: "throughput vs aws-lambda-ric (libcurl)",
-      figure: x(pairedRatio(el.throughput, samples.ric.throughput)),
-      target: ">= 1.5x"
-    })
-  }
-  if (samples["ric-http"]) {
-    results.targets.push({
-      what: "throughput vs aws-lambda-ric (node:http)",
-      figure: x(pairedRatio(el.throughput, samples["ric-http"].throughput)),
-      target: "-"
-    })
-  }
-  if (samples.ric) {
-    results.targets.push({
-      what: "client CPU per invocation vs aws-lambda-ric (libcurl)",
-      figure: x(pairedRatio(el.cpuUs, samples.ric.cpuUs)),
-      target: "-"
-    })
+    t("CPU per invocation vs aws-lambda-ric (libcurl)", x(pairedRatio(el.cpuUs, samples.ric.cpuUs)), "<= 0.6x")
   }
   if (samples.socket) {
-    results.targets.push({
-      what: "throughput vs net.Socket floor",
-      figure: x(pairedRatio(el.throughput, samples.socket.throughput)),
-      target: ">= 0.9x"
-    })
+    t("CPU per invocation vs net.Socket floor", x(pairedRatio(el.cpuUs, samples.socket.cpuUs)), "<= 1.3x")
   }
   if (samples.ric) {
-    results.targets.push({
-      what: "cold start to first next vs aws-lambda-ric",
-      figure: x(pairedRatio(el.coldNext, samples.ric.coldNext)),
-      target: "<= 1.00x"
-    })
+    const d = pairedRatio(
+      el.peakRssKb.map((v, i) => v - samples.ric.peakRssKb[i] + 1),
+      el.peakRssKb.map(() => 1)
+    ).median - 1
+    t("peak RSS minus aws-lambda-ric's", `${(d / 1024).toFixed(1)} MiB`, "<= 10 MiB")
   }
   const g = summary(el.rssGrowthKb)
-  results.targets.push({
-    what: `RSS growth ${plan.memory.from}->${plan.memory.n}`,
-    figure: Number.isFinite(g.median) ? `${(g.median / 1024).toFixed(2)} MiB` : "-",
-    target: "< 5 MiB"
-  })
-  if (bundle) {
-    results.targets.push({
-      what: "hello bundle, minified",
-      figure: `${(bundle.bytes / 1000).toFixed(1)} kB`,
-      target: "< 300 kB"
-    })
+  t(
+    `RSS growth ${plan.memory.from}->${plan.memory.n}`,
+    Number.isFinite(g.median) ? `${(g.median / 1024).toFixed(2)} MiB` : "-",
+    "flat (< 5 MiB)"
+  )
+  if (samples.ric) {
+    t("cold start to first next vs aws-lambda-ric", x(pairedRatio(el.coldNext, samples.ric.coldNext)), "<= 1.00x")
   }
+  if (samples.ric) {
+    t("throughput vs aws-lambda-ric (libcurl)", x(pairedRatio(el.throughput, samples.ric.throughput)), "-")
+  }
+  if (samples["effect-lambda-http"]) {
+    t(
+      "node:http transport: CPU per invocation vs the default socket transport",
+      x(pairedRatio(samples["effect-lambda-http"].cpuUs, el.cpuUs)),
+      "> 1x, or delete it"
+    )
+  }
+  if (samples.ric) {
+    t(
+      "allocation per invocation: effect-lambda / aws-lambda-ric",
+      `${(med(el.allocBytes) / 1024).toFixed(1)} / ${(med(samples.ric.allocBytes) / 1024).toFixed(1)} KiB`,
+      "-"
+    )
+  }
+  if (bundle) t("hello bundle, minified", `${(bundle.bytes / 1000).toFixed(1)} kB`, "< 300 kB")
 }
 const st = results.streaming?.clients
 if (st?.["effect-lambda-stream"]) {
@@ -420,7 +493,7 @@ if (st?.["effect-lambda-stream"]) {
       e.mbPerS.median.toFixed(0)
     } MB/s vs raw chunked POST ${r.mbPerS.median.toFixed(0)} MB/s`,
     figure: x(e.ratio),
-    target: "-"
+    target: ">= 0.9x"
   })
 }
 
@@ -437,5 +510,15 @@ for (const n of notes) log(`note: ${n}`)
 mkdirSync(join(benchDir, "results"), { recursive: true })
 const jsonPath = join(benchDir, "results", quick ? "quick.json" : "latest.json")
 writeFileSync(jsonPath, JSON.stringify(results, null, 2) + "\n")
-if (!quick) writeFileSync(join(repoDir, "BENCHMARKS.md"), markdown(results))
+// BENCHMARKS.md: the generated part goes between the markers; the text around it (analysis,
+// profiles, before/after) is written by hand and kept.
+if (!quick) {
+  const file = join(repoDir, "BENCHMARKS.md")
+  const BEGIN = "<!-- pnpm bench: generated from here -->"
+  const END = "<!-- pnpm bench: generated to here -->"
+  const old = existsSync(file) ? readFileSync(file, "utf8") : ""
+  const generated = `${BEGIN}\n${markdown(results)}\n${END}`
+  const [before, rest] = old.includes(BEGIN) && old.includes(END) ? old.split(BEGIN) : [undefined, undefined]
+  writeFileSync(file, before === undefined ? `${generated}\n` : `${before}${generated}${rest.split(END)[1]}`)
+}
 log(`\nwrote ${jsonPath}${quick ? "" : " and BENCHMARKS.md"} in ${elapsed()}`)

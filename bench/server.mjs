@@ -12,6 +12,8 @@
 //           one long run yields both the throughput figures and the memory-growth figure.
 //   rssAt   response counts at which the client's VmRSS is read from /proc/<pid>/status
 //           (the parent sends { type: "client", pid } once it has spawned the client)
+//   signalAt  response counts at which the client gets SIGUSR2 (the allocation/GC phase: its
+//           preloaded probe, lib/gcprobe.mjs, starts and ends its window on them)
 //   streamBytes  the size every streamed response must have (the streaming row); its bodies are
 //           counted rather than kept
 import { execFileSync } from "node:child_process"
@@ -24,6 +26,7 @@ const config = JSON.parse(process.argv[2] ?? "{}")
 const n = config.n ?? 1000
 const windowN = Math.min(config.window ?? n, n)
 const rssAt = new Set(config.rssAt ?? [])
+const signalAt = new Set(config.signalAt ?? [])
 
 const PREFIX = "/2018-06-01/runtime/"
 const INVOCATION = PREFIX + "invocation/"
@@ -157,6 +160,7 @@ function onResult(req, res, id, kind) {
     responses++
     if (firstResponseAt === undefined) firstResponseAt = t
     if (rssAt.has(responses)) rssKb[responses] = procStatusKb("VmRSS")
+    if (signalAt.has(responses) && clientPid !== undefined) process.kill(clientPid, "SIGUSR2")
     if (responses === windowN) windowFigures = figures(t, windowN)
     if (responses === n) finish(t)
   })

@@ -4,11 +4,17 @@
 import { existsSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { heapFlags, MEMORY_MB } from "./heap.mjs"
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), "..")
 export const repoDir = join(benchDir, "..")
 export const helloDir = join(repoDir, "examples", "hello")
-export const helloBundle = join(helloDir, "dist", "main.mjs")
+// effect-lambda is measured as a user deploys it: the zip `effect-lambda build examples/hello`
+// makes (built by run.mjs with --node-layer, so that its bootstrap runs the same Node binary as
+// every other client), unzipped, started through its own `bootstrap`.
+export const artefactDir = join(repoDir, ".tmp", "bench", "hello-artefact")
+export const artefactTask = join(artefactDir, "task")
+export const helloBundle = join(artefactTask, "main.mjs")
 
 // What Lambda sets for every function; aws-lambda-ric fails the first invocation without the
 // AWS_LAMBDA_* ones, and effect-lambda's FunctionConfig reads them at init.
@@ -26,7 +32,8 @@ export function lambdaEnv(node, api, extra = {}) {
     AWS_DEFAULT_REGION: "us-east-1",
     AWS_LAMBDA_FUNCTION_NAME: "bench",
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024",
+    // 128 MB, Lambda's default: effect-lambda's bootstrap sizes V8's heap from it (as AWS's does).
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(MEMORY_MB),
     AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/bench",
     AWS_LAMBDA_LOG_STREAM_NAME: "2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef",
     TZ: ":UTC",
@@ -34,15 +41,35 @@ export function lambdaEnv(node, api, extra = {}) {
   }
 }
 
+// Every client started with `node` directly gets the heap flags AWS's Node.js bootstrap passes
+// for the function's memory; effect-lambda's bootstrap computes the same ones itself.
 const script = (name, label, file, why) => ({
   name,
   label,
   why,
   entry: file,
-  launch: ({ node, api }) => ({ command: node, args: [file], env: lambdaEnv(node, api), cwd: benchDir })
+  launch: ({ node, api }) => ({
+    command: node,
+    args: [...heapFlags(), file],
+    env: lambdaEnv(node, api),
+    cwd: benchDir
+  })
 })
 
-function ric(name, label, ricEntry, extraEnv, why) {
+const artefact = (name, label, why, extraEnv = {}) => ({
+  name,
+  label,
+  why,
+  entry: helloBundle,
+  launch: ({ node, api }) => ({
+    command: join(artefactTask, "bootstrap"),
+    args: [],
+    env: lambdaEnv(node, api, { LAMBDA_TASK_ROOT: artefactTask, ...extraEnv }),
+    cwd: artefactTask
+  })
+})
+
+function ric(name, label, ricEntry, extraEnv, why, flags = heapFlags()) {
   const taskRoot = join(benchDir, "ric")
   return {
     name,
@@ -51,7 +78,7 @@ function ric(name, label, ricEntry, extraEnv, why) {
     entry: ricEntry,
     launch: ({ node, api }) => ({
       command: node,
-      args: [ricEntry],
+      args: [...flags, ricEntry],
       env: lambdaEnv(node, api, { _HANDLER: "handler.handler", LAMBDA_TASK_ROOT: taskRoot, ...extraEnv }),
       cwd: taskRoot
     })
@@ -71,18 +98,13 @@ export function allClients(peers) {
       join(benchDir, "clients", "socket.mjs"),
       "physical floor of a JS runtime client"
     ),
-    {
-      name: "effect-lambda",
-      label: "effect-lambda (examples/hello)",
-      why: "this project",
-      entry: helloBundle,
-      launch: ({ node, api }) => ({
-        command: join(helloDir, "bootstrap"),
-        args: [],
-        env: lambdaEnv(node, api),
-        cwd: helloDir
-      })
-    }
+    artefact("effect-lambda", "effect-lambda (built examples/hello)", "this project, as deployed"),
+    artefact(
+      "effect-lambda-http",
+      "effect-lambda, node:http transport",
+      "what the hand-written HTTP/1.1 client saves",
+      { EFFECT_LAMBDA_TRANSPORT: "node-http" }
+    )
   ]
   // The drop-in runner on the same plain handler and task root as aws-lambda-ric.
   clients.push(
@@ -94,6 +116,20 @@ export function allClients(peers) {
       "this project, plain Node.js handler"
     )
   )
+  // BENCH_RECONCILE=1: the setup of the bench before issue 16, beside the one of now, to show
+  // where the two disagreed (effect-lambda told 1024 MB, so a 51 MiB semi-space; RIC no flags).
+  if (process.env.BENCH_RECONCILE === "1") {
+    clients.push(
+      artefact("effect-lambda-1024", "effect-lambda told 1024 MB (old bench)", "reconciliation", {
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024"
+      })
+    )
+    if (peers.ricEntry) {
+      clients.push(
+        ric("ric-noflags", "aws-lambda-ric, no heap flags (old bench)", peers.ricEntry, {}, "reconciliation", [])
+      )
+    }
+  }
   if (peers.ricEntry) {
     clients.push(
       ric("ric", "aws-lambda-ric (libcurl next)", peers.ricEntry, {}, "AWS's client, default native mode"),
@@ -105,7 +141,7 @@ export function allClients(peers) {
   for (const c of clients) {
     if (!existsSync(c.entry)) {
       c.missing = c.name === "effect-lambda"
-        ? `${c.entry} not found: run \`pnpm build\` first`
+        ? `${c.entry} not found: run.mjs builds it with \`effect-lambda build examples/hello\``
         : `${c.entry} not found`
     }
   }
@@ -131,7 +167,12 @@ export function streamingClients(bytes) {
       label: "node:http chunked POST",
       why: "reference of the streaming row",
       entry: raw,
-      launch: ({ node, api }) => ({ command: node, args: [raw], env: lambdaEnv(node, api, extra), cwd: benchDir })
+      launch: ({ node, api }) => ({
+        command: node,
+        args: [...heapFlags(), raw],
+        env: lambdaEnv(node, api, extra),
+        cwd: benchDir
+      })
     },
     {
       name: "effect-lambda-stream",
@@ -140,7 +181,7 @@ export function streamingClients(bytes) {
       entry: streamBundle,
       launch: ({ node, api }) => ({
         command: node,
-        args: [streamBundle],
+        args: [...heapFlags(), streamBundle],
         env: lambdaEnv(node, api, extra),
         cwd: benchDir
       })

@@ -8,18 +8,20 @@ const mib = (kb) => kb / 1024
 /** The columns shared by the console and markdown tables: [header, cell(row)]. */
 function columns(results) {
   const m = results.plan.memory
+  const ref = results.reference?.short ?? "raw"
   return [
     ["client", (r) => r.label],
     ["inv/s", (r) => fmt(r.throughput?.median)],
-    ["vs raw", (r) => ratio(r.ratios?.throughput)],
     ["CPU us/inv", (r) => fmt(r.cpuUs?.median)],
+    [`CPU vs ${ref}`, (r) => ratio(r.ratios?.cpuUs)],
     ["p50 us", (r) => fmt(r.p50?.median)],
     ["p99 us", (r) => fmt(r.p99?.median)],
     ["cold->next ms", (r) => fmt(r.coldNext?.median, 1)],
-    ["vs raw", (r) => ratio(r.ratios?.coldNext)],
-    ["cold->resp ms", (r) => fmt(r.coldResponse?.median, 1)],
+    [`vs ${ref}`, (r) => ratio(r.ratios?.coldNext)],
     ["peak RSS MiB", (r) => fmt(r.peakRssKb && mib(r.peakRssKb.median), 1)],
-    [`RSS ${short(m.n)}-${short(m.from)} MiB`, (r) => fmt(r.rssGrowthKb && mib(r.rssGrowthKb.median), 2)]
+    [`RSS ${short(m.n)}-${short(m.from)} MiB`, (r) => fmt(r.rssGrowthKb && mib(r.rssGrowthKb.median), 2)],
+    ["alloc KiB/inv", (r) => fmt(r.allocBytes && r.allocBytes.median / 1024, 1)],
+    ["young GCs/10k", (r) => fmt(r.youngGcs?.median)]
   ]
 }
 
@@ -55,7 +57,9 @@ export function markdown(results) {
   out.push(
     "Figures from `pnpm bench` (bench/run.mjs), on one machine, all clients against the same loopback",
     "Runtime API server (its own process), interleaved run by run. Ratios are the figures that matter:",
-    "each is the median of per-round ratios against the node:http raw loop measured in the same round.",
+    `each is the median of per-round ratios against ${
+      results.reference?.label ?? "the node:http raw loop"
+    } measured in the same round.`,
     "Higher inv/s is better; lower is better for everything else.",
     "",
     "Run: `pnpm bench` (first run installs the Node 22 and aws-lambda-ric peers into bench/.peers/, ~1-2 min);",
@@ -91,9 +95,7 @@ export function markdown(results) {
   out.push("")
   if (results.bundle) {
     out.push(
-      `Hello bundle (\`examples/hello/dist/main.mjs\`, minified by its build): ${
-        results.bundle.bytes.toLocaleString("en-US")
-      } bytes, ` +
+      `Hello bundle (${results.bundle.path}): ${results.bundle.bytes.toLocaleString("en-US")} bytes, ` +
         `${results.bundle.gzipBytes.toLocaleString("en-US")} bytes gzipped (level 6).`,
       ""
     )
@@ -170,9 +172,18 @@ export function markdown(results) {
     `- RSS growth: the client's VmRSS after ${p.memory.n.toLocaleString("en-US")} responses minus after ${
       p.memory.from.toLocaleString("en-US")
     }, read by the server from /proc.`,
+    "- alloc KiB/inv, young GCs/10k: bytes allocated on V8's heap per invocation and scavenges per 10,000",
+    `  invocations, between response ${p.gc?.from} and ${p.gc?.to} of a separate run per client with the same probe preloaded`,
+    "  (bench/lib/gcprobe.mjs: v8.GCProfiler's used heap before/after each GC); median of the rounds.",
+    `- Every client runs with AWS's heap flags for ${results.memoryMb} MB (\`${
+      results.heapFlags?.join(" ")
+    }\`, as AWS's Node.js`,
+    "  bootstrap passes them; effect-lambda's own bootstrap computes the same from AWS_LAMBDA_FUNCTION_MEMORY_SIZE).",
     "- Clients: `node:http raw loop` (bench/clients/raw.mjs), `net.Socket floor` (bench/clients/socket.mjs),",
-    "  effect-lambda (examples/hello/bootstrap), aws-lambda-ric with bench/ric/handler.mjs, in its default",
-    "  libcurl mode and with `AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1=true` (node:http `next`).",
+    "  effect-lambda as deployed (the zip of `effect-lambda build examples/hello`, unzipped, through its bootstrap;",
+    "  `--node-layer` so it runs the bench's Node binary), the same with `EFFECT_LAMBDA_TRANSPORT=node-http`,",
+    "  aws-lambda-ric with bench/ric/handler.mjs, in its default libcurl mode and with",
+    "  `AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1=true` (node:http `next`). The event is ~1 KB (bench/lib/event.mjs).",
     "- Every response is checked (`{\"message\":\"hello bench\"}`); a run with a wrong or error response counts as failed.",
     ""
   )
