@@ -56,16 +56,16 @@ const script = (name, label, file, why) => ({
   })
 })
 
-const artefact = (name, label, why, extraEnv = {}) => ({
+const artefact = (name, label, why, extraEnv = {}, task = artefactTask) => ({
   name,
   label,
   why,
-  entry: helloBundle,
+  entry: join(task, "main.mjs"),
   launch: ({ node, api }) => ({
-    command: join(artefactTask, "bootstrap"),
+    command: join(task, "bootstrap"),
     args: [],
-    env: lambdaEnv(node, api, { LAMBDA_TASK_ROOT: artefactTask, ...extraEnv }),
-    cwd: artefactTask
+    env: lambdaEnv(node, api, { LAMBDA_TASK_ROOT: task, ...extraEnv }),
+    cwd: task
   })
 })
 
@@ -116,6 +116,14 @@ export function allClients(peers) {
       "this project, plain Node.js handler"
     )
   )
+  // BENCH_BEFORE=<dir>: an unzipped artefact of an earlier commit, measured in the same run (before/after).
+  if (process.env.BENCH_BEFORE) {
+    clients.splice(
+      3,
+      0,
+      artefact("effect-lambda-before", "effect-lambda, before (BENCH_BEFORE)", "before/after", {}, process.env.BENCH_BEFORE)
+    )
+  }
   // BENCH_RECONCILE=1: the setup of the bench before issue 16, beside the one of now, to show
   // where the two disagreed (effect-lambda told 1024 MB, so a 51 MiB semi-space; RIC no flags).
   if (process.env.BENCH_RECONCILE === "1") {
