@@ -121,7 +121,13 @@ export function allClients(peers) {
     clients.splice(
       3,
       0,
-      artefact("effect-lambda-before", "effect-lambda, before (BENCH_BEFORE)", "before/after", {}, process.env.BENCH_BEFORE)
+      artefact(
+        "effect-lambda-before",
+        "effect-lambda, before (BENCH_BEFORE)",
+        "before/after",
+        {},
+        process.env.BENCH_BEFORE
+      )
     )
   }
   // BENCH_RECONCILE=1: the setup of the bench before issue 16, beside the one of now, to show
