@@ -135,9 +135,13 @@ describe.skipIf(skip)("live view", () => {
           page.locator(`#formError:has-text("Could not parse request body into json")`).waitFor(wait)
         )
 
+        // The README's picture: EFFECT_LAMBDA_LIVE_VIEW_SCREENSHOT=docs/live-view.png (from the root).
         const screenshot = process.env.EFFECT_LAMBDA_LIVE_VIEW_SCREENSHOT
         if (screenshot !== undefined) {
           yield* promise(() => page.setViewportSize({ width: 1360, height: 760 }))
+          // Afresh from the history, as a page opened now: the form holds the last event again.
+          yield* promise(() => page.reload())
+          yield* row(page, invalidId, "error")
           yield* detail(page, invalidId)
           yield* promise(() => page.screenshot({ path: screenshot }))
         }

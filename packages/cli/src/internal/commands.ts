@@ -37,7 +37,8 @@ const prepare = (options: FunctionOptions) =>
 const announce = (options: FunctionOptions, emulator: Emulator.Emulator, verb: string) =>
   Console.log(
     `effect-lambda: ${verb} ${options.dir} (Ctrl-C to stop)\n` +
-      `Invoke URL: ${invokeUrl(emulator)}` +
+      `Invoke URL: ${invokeUrl(emulator)}\n` +
+      `Live view: ${new URL(emulator.url).origin}/` +
       (emulator.functionUrl === undefined ? "" : `\nFunction URL: ${emulator.functionUrl}/`)
   )
 
