@@ -1,8 +1,8 @@
-// The drop-in runner and @aws/lambda-invoke-store: a plain function reading the current
-// invocation through its own copy of the package (as Powertools and the AWS SDK do) sees the
-// invocation it runs for, also with AWS_LAMBDA_MAX_CONCURRENCY and two invocations in flight at
-// once. The runner is bundled as the CLI ships it and runs in its own process against a fake
-// Runtime API on 127.0.0.1.
+// The runtimes and @aws/lambda-invoke-store: a function reading the current invocation through
+// its own copy of the package (as Powertools and the AWS SDK do) sees the invocation it runs for,
+// also with AWS_LAMBDA_MAX_CONCURRENCY and two invocations in flight at once. The drop-in runner
+// (a plain function) and LambdaRuntime.runMain (an Effect handler) are bundled as the CLI ships
+// them and run in their own process against a fake Runtime API on 127.0.0.1.
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -39,6 +39,58 @@ const runner = () =>
     banner: { js: `import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);` }
   }).then(() => join(work, "runner.mjs"))
 
+// An Effect function: the same checks from a handler's fiber, after it was suspended and resumed
+// (by the other invocation), and inside a promise it starts, as an SDK call would be.
+const effectEntry = `
+import { Handler, LambdaContext, LambdaRuntime } from ${JSON.stringify(join(here, "../src/index.ts"))}
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { createRequire } from "node:module"
+
+// its own copy, loaded apart from the runtime's bundled one (a variable path: not bundled)
+const { InvokeStore } = createRequire(import.meta.url)(process.env.INVOKE_STORE_PATH)
+const expected = Number(process.env.EXPECTED)
+let arrived = 0
+const allIn = Deferred.unsafeMake(undefined)
+const handler = Handler.make({
+  handle: () =>
+    Effect.gen(function*() {
+      if (++arrived === expected) yield* Deferred.succeed(allIn, undefined)
+      yield* Deferred.await(allIn)
+      yield* Effect.sleep("5 millis")
+      const store = yield* Effect.promise(() => InvokeStore.getInstanceAsync())
+      const inFiber = store.getRequestId()
+      const inPromise = yield* Effect.promise(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        return store.getRequestId()
+      })
+      const ctx = yield* LambdaContext.LambdaContext
+      return {
+        awsRequestId: ctx.requestId,
+        requestId: inFiber === inPromise ? inFiber : \`fiber \${inFiber}, promise \${inPromise}\`,
+        traceId: store.getXRayTraceId(),
+        tenantId: store.getTenantId() ?? null,
+        published: store === globalThis.awslambda.InvokeStore
+      }
+    })
+})
+LambdaRuntime.runMain(handler, Layer.empty, { gracefulShutdown: false, sourceMaps: false })
+`
+
+let effectBundled: Promise<string> | undefined
+const effectRunner = () =>
+  effectBundled ??= esbuild.build({
+    stdin: { contents: effectEntry, resolveDir: here, loader: "ts" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile: join(work, "effect.mjs"),
+    logLevel: "warning",
+    banner: { js: `import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);` }
+  }).then(() => join(work, "effect.mjs"))
+
 // The function: its own `require` of the package; each invocation waits until `expected` are in
 // flight, so with several at once their stores would clash if the runner shared one context.
 const handlerSource = (expected: number) => `
@@ -71,10 +123,11 @@ interface Served {
 // for one response each.
 const serve = (
   invocations: ReadonlyArray<readonly [string, string, string | undefined]>,
-  env: Readonly<Record<string, string>>
+  env: Readonly<Record<string, string>>,
+  bundle: () => Promise<string> = runner
 ) =>
   Effect.gen(function*() {
-    const entry = yield* Effect.promise(runner)
+    const entry = yield* Effect.promise(bundle)
     const taskRoot = mkdtempSync(join(work, "fn-"))
     writeFileSync(join(taskRoot, "index.js"), handlerSource(invocations.length))
     const done = yield* Deferred.make<void>()
@@ -92,6 +145,7 @@ const serve = (
         })
         return FakeRuntimeApi.json(res, 200, { n: handedOut }, headers)
       }
+      if (!request.url.includes("/invocation/")) return FakeRuntimeApi.json(res, 404, { errorType: "NotFound" })
       responses.push({ url: request.url, body: JSON.parse(request.body.toString("utf8")) })
       FakeRuntimeApi.json(res, 202, { status: "OK" })
       if (responses.length === invocations.length) Deferred.unsafeDone(done, Effect.void)
@@ -110,6 +164,9 @@ const serve = (
             AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
             AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/fn",
             AWS_LAMBDA_LOG_STREAM_NAME: "stream",
+            AWS_REGION: "us-east-1",
+            INVOKE_STORE_PATH: packagePath,
+            EXPECTED: String(invocations.length),
             ...env
           },
           stdio: ["ignore", "pipe", "pipe"]
@@ -135,7 +192,7 @@ const serve = (
 const TRACE_A = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 const TRACE_B = "Root=1-5759e988-aaaaaaaaaaaaaaaaaaaaaaaa;Parent=1111111111111111;Sampled=0"
 
-describe("drop-in runner and @aws/lambda-invoke-store", () => {
+describe("the runtimes and @aws/lambda-invoke-store", () => {
   it.scopedLive(
     "the function's own copy of the package finds the runner's store, with the invocation in it",
     () =>
@@ -171,6 +228,30 @@ describe("drop-in runner and @aws/lambda-invoke-store", () => {
         // console lines carry the request id of the invocation that wrote them
         const lines = stdout.split("\n").filter((line) => line.endsWith("\tINFO\tdone"))
         expect(lines.map((line) => line.split("\t")[1]).sort()).toEqual(["req-a", "req-b"])
+      }),
+    120_000
+  )
+
+  it.scopedLive(
+    "LambdaRuntime: an Effect handler's fibers and the promises they start read their own invocation",
+    () =>
+      Effect.gen(function*() {
+        const { responses } = yield* serve(
+          [["req-a", TRACE_A, undefined], ["req-b", TRACE_B, "tenant-b"]],
+          { AWS_LAMBDA_MAX_CONCURRENCY: "2" },
+          effectRunner
+        )
+        const byId = Object.fromEntries(responses.map((r) => [r.url.split("/")[4], r.body]))
+        expect(byId).toEqual({
+          "req-a": { awsRequestId: "req-a", requestId: "req-a", traceId: TRACE_A, tenantId: null, published: true },
+          "req-b": {
+            awsRequestId: "req-b",
+            requestId: "req-b",
+            traceId: TRACE_B,
+            tenantId: "tenant-b",
+            published: true
+          }
+        })
       }),
     120_000
   )

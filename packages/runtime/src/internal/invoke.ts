@@ -8,6 +8,7 @@
  *
  * @internal
  */
+import { InvokeStore, InvokeStoreBase } from "@aws/lambda-invoke-store"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -15,6 +16,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberRefs from "effect/FiberRefs"
 import * as Runtime from "effect/Runtime"
+import type * as Scheduler from "effect/Scheduler"
 import * as ErrorReport from "../ErrorReport.js"
 import type * as FunctionConfig from "../FunctionConfig.js"
 import type * as Handler from "../Handler.js"
@@ -45,6 +47,34 @@ const decode = (handler: AnyHandler, invocation: Invocation): Effect.Effect<unkn
     return Effect.die(error)
   }
 }
+
+const { REQUEST_ID, TENANT_ID, X_RAY_TRACE_ID } = InvokeStoreBase.PROTECTED_KEYS
+
+// What AWS's client puts in the invoke store for one invocation (and the tenant id, the store's
+// own key for tenant-isolated functions).
+const storeContext = (invocation: Invocation): Record<symbol, unknown> => {
+  const context: Record<symbol, unknown> = { [REQUEST_ID]: invocation.requestId, [X_RAY_TRACE_ID]: invocation.traceId }
+  if (invocation.tenantId !== undefined) context[TENANT_ID] = invocation.tenantId
+  return context
+}
+
+// With several invocations at once the store is AsyncLocalStorage-based: code sees the context
+// it was started in. A fiber is resumed by its scheduler's tasks, which run in whatever context
+// scheduled the batch, so each task of this invocation's fibers (forked ones inherit the
+// scheduler) runs inside the invocation's context: promises the handler starts then carry it.
+const inStore = <A, E, R>(
+  self: Effect.Effect<A, E, R>,
+  store: InvokeStoreBase,
+  context: Record<symbol, unknown>
+): Effect.Effect<A, E, R> =>
+  Effect.withFiberRuntime((fiber) => {
+    const base = fiber.currentScheduler
+    const scheduler: Scheduler.Scheduler = {
+      shouldYield: (f) => base.shouldYield(f),
+      scheduleTask: (task, priority, f) => base.scheduleTask(() => store.run(context, task), priority, f)
+    }
+    return Effect.withScheduler(self, scheduler)
+  })
 
 /**
  * What one loop needs to run invocations.
@@ -78,6 +108,16 @@ export const make = (
   // request id of their invocation: the one in progress, or with several at once, the one whose
   // fiber started them (LambdaLogger.invocationSupervisor).
   const concurrent = config.maxConcurrency > 1
+  // The invoke store of @aws/lambda-invoke-store (the one a bundled copy already published in
+  // `globalThis.awslambda`, or ours, published now, before the first `next`): libraries read the
+  // current invocation from it (the AWS SDK's X-Ray trace header, Powertools), also with several
+  // invocations at once, where no single `_X_AMZN_TRACE_ID` exists. Resolved long before the
+  // first invocation; an invocation that would come first waits for it.
+  let store: InvokeStoreBase | undefined
+  const storeReady: Promise<unknown> = InvokeStore.getInstanceAsync().then(
+    (instance) => store = instance,
+    () => undefined
+  )
 
   return (runtime) => {
     const runFork = Runtime.runFork(runtime)
@@ -85,7 +125,7 @@ export const make = (
     const hooked = InvocationHooks.compose(
       FiberRefs.getOrDefault(runtime.fiberRefs, InvocationHooks.currentInvocationHooks)
     )
-    return (invocation) => {
+    const invoke = (invocation: Invocation): Effect.Effect<void, RuntimeApiError> => {
       setTrace?.(invocation.traceId)
       // When the invocation was received: its time budget (for the timeout message) starts here.
       const receivedAtMs = clock.unsafeCurrentTimeMillis()
@@ -126,6 +166,7 @@ export const make = (
         context
       )
       const supervised = concurrent ? Effect.supervised(program, LambdaLogger.invocationSupervisor) : program
+      const inStoreContext = store === undefined ? undefined : storeContext(invocation)
       const report = (exit: Exit.Exit<Outcome, unknown>): Effect.Effect<void, RuntimeApiError> => {
         // Already reported by the crash handler: the process is about to exit.
         if (!Crash.claim(invocation.requestId)) return Effect.void
@@ -141,7 +182,12 @@ export const make = (
       return Effect.uninterruptibleMask((restore) => {
         // The handler's own fiber, started at once: a handler that does not wait on anything is
         // done before this returns, and only a handler still running needs a deadline timer.
-        const fiber = runFork(supervised)
+        const fiber = inStoreContext === undefined
+          ? runFork(supervised)
+          : store!.run(
+            inStoreContext,
+            () => runFork(concurrent ? inStore(supervised, store!, inStoreContext) : supervised)
+          )
         const done = fiber.unsafePoll()
         if (done !== null) return report(done)
         const delayMs = Math.max(0, invocation.deadlineMs - deadlineMarginMs - clock.unsafeCurrentTimeMillis())
@@ -163,6 +209,14 @@ export const make = (
             )
         )
       }).pipe(Effect.provideService(LambdaContext.LambdaContext, context))
+    }
+    let waited = false
+    return (invocation) => {
+      if (store !== undefined || waited) return invoke(invocation)
+      return Effect.flatMap(Effect.promise(() => storeReady), () => {
+        waited = true
+        return invoke(invocation)
+      })
     }
   }
 }
