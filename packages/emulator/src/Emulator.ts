@@ -88,7 +88,11 @@ export interface Options {
   readonly region?: string
   /** How long a new runtime may take to reach its first `next`; default 10 seconds (Lambda's init limit). */
   readonly initTimeout?: Duration.DurationInput
-  /** Between SIGTERM and SIGKILL when the emulator stops; default 2 seconds. */
+  /**
+   * Lambda's shutdown budget; default 2 seconds. The runtime gets SIGTERM only when an extension
+   * registered (else SIGKILL) and a quarter of it (500 ms; 300 ms, 15 %, with external extensions),
+   * then SIGKILL; external extensions get `SHUTDOWN` and the rest.
+   */
   readonly stopGrace?: Duration.DurationInput
   /** Fault rules in force from the start, as if given to `injectFault` (the CLI's `--fault`). */
   readonly faults?: ReadonlyArray<FaultRule>
@@ -261,7 +265,8 @@ export const Emulator: Context.Tag<Emulator, Emulator> = Context.GenericTag<Emul
  * Starts an emulator in the current scope: the HTTP server and, with `functionDir`, the
  * supervisor, which starts `bootstrap` at the first invocation (lazily, as AWS's runtime
  * interface emulator) and again after it exited, crashed or timed out. Closing the scope stops
- * the function (SIGTERM, then SIGKILL after `stopGrace`) and the server.
+ * the function as Lambda does (SIGTERM when an extension registered, else SIGKILL; `SHUTDOWN` to
+ * external extensions; within `stopGrace`) and the server.
  *
  * @example
  * ```ts

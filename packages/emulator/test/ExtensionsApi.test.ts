@@ -244,6 +244,40 @@ describe("Extensions under the supervisor", () => {
         .toEqual(["timeout"])
     }))
 
+  it.scopedLive("a file in extensions/ that cannot be started is Extension.LaunchError", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      Fs.writeFileSync(
+        Path.join(dir, "bootstrap"),
+        `#!/bin/sh\nexec node ${JSON.stringify(Path.join(fixture("fake-runtime"), "bootstrap"))}\n`,
+        { mode: 0o755 }
+      )
+      Fs.mkdirSync(Path.join(dir, "extensions"))
+      Fs.writeFileSync(Path.join(dir, "extensions", "not-executable"), "#!/bin/sh\n", { mode: 0o644 })
+      const emulator = yield* Emulator.make({ functionDir: dir, onLog: collectLogs().onLog })
+      const result = yield* emulator.invoke("{}")
+      expect(result.functionError).toBe("Unhandled")
+      expect(json(result.payload).errorType).toBe("Extension.LaunchError")
+    }))
+
+  it.scopedLive("an external extension that never registers times init out", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      Fs.writeFileSync(
+        Path.join(dir, "bootstrap"),
+        `#!/bin/sh\nexec node ${JSON.stringify(Path.join(fixture("fake-runtime"), "bootstrap"))}\n`,
+        { mode: 0o755 }
+      )
+      Fs.mkdirSync(Path.join(dir, "extensions"))
+      Fs.writeFileSync(Path.join(dir, "extensions", "silent"), "#!/bin/sh\nexec sleep 30\n", { mode: 0o755 })
+      const emulator = yield* Emulator.make({ functionDir: dir, onLog: collectLogs().onLog, initTimeout: "1 second" })
+      const result = yield* emulator.invoke("{}")
+      expect(json(result.payload)).toEqual({
+        errorMessage: "Extension silent did not register within 1.00 seconds",
+        errorType: "Sandbox.Timedout"
+      })
+    }))
+
   it.scopedLive("an external extension's init error fails init with Extension.InitError", () =>
     Effect.gen(function*() {
       const logs = collectLogs()

@@ -434,11 +434,24 @@ export const make = (options: HostOptions): ExtensionsHost => {
           )
         }
         for (const name of externalNames) yield* launch(sandbox, name)
-        // The runtime starts once every external extension registered (or failed).
-        yield* waitUntil(() =>
+        // The runtime starts once every external extension registered (or failed), within init's time.
+        const registered = yield* waitUntil(() =>
           sandbox.failure !== undefined ||
           [...sandbox.externals.values()].every((e) => e.extension !== undefined || e.launchError !== undefined)
-        ).pipe(Effect.timeout(options.config.initTimeout), Effect.ignore)
+        ).pipe(Effect.timeout(options.config.initTimeout), Effect.option)
+        if (Option.isNone(registered)) {
+          const silent = [...sandbox.externals.values()].filter((e) => e.extension === undefined).map((e) => e.name)
+          yield* fail(
+            sandbox,
+            model.platformError(
+              "Sandbox.Timedout",
+              `Extension ${silent.join(", ")} did not register within ${
+                Duration.toSeconds(options.config.initTimeout).toFixed(2)
+              } seconds`,
+              { reportStatus: "timeout" }
+            )
+          )
+        }
       }),
 
     attach: (generation) =>
