@@ -4,7 +4,7 @@
  * runtime fixture, whose event picks what it does: answer, log, fail, crash, sleep).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Exit, Scope } from "effect"
 import * as Fs from "node:fs"
 import { chromium, type Page } from "playwright-core"
 import { Emulator } from "../src/index.js"
@@ -19,6 +19,23 @@ if (skip) {
 }
 
 const promise = <A>(f: () => Promise<A>) => Effect.promise(f)
+
+/** The first message of `GET /_live/events`: the history as the emulator holds it. */
+const snapshot = (url: string) =>
+  promise(async () => {
+    const controller = new AbortController()
+    const response = await fetch(`${url}/_live/events`, { signal: controller.signal })
+    const reader = response.body!.getReader()
+    let text = ""
+    while (!text.includes("\n\ndata: ") || !text.endsWith("\n\n")) {
+      const { done, value } = await reader.read()
+      if (done) break
+      text += new TextDecoder().decode(value)
+    }
+    controller.abort()
+    const data = text.split("\n").find((line) => line.startsWith("data: "))!
+    return { contentType: response.headers.get("content-type"), message: JSON.parse(data.slice("data: ".length)) }
+  })
 
 /** A browser page for the scope, closed with it. */
 const openPage = Effect.acquireRelease(
@@ -149,6 +166,29 @@ describe.skipIf(skip)("live view", () => {
     60_000
   )
 
+  it.scopedLive(
+    "keeps the page's history when the emulator restarts on its port (watch)",
+    () =>
+      Effect.gen(function*() {
+        const first = yield* Scope.make()
+        const before = yield* Emulator.make({ functionDir: fixture("fake-runtime"), onLog: () => {} }).pipe(
+          Scope.extend(first)
+        )
+        const old = yield* before.invoke(JSON.stringify({ op: "echo", build: 1 }))
+        const page = yield* openPage
+        yield* promise(() => page.goto(`${before.url}/`))
+        yield* row(page, old.requestId, "ok")
+        yield* Scope.close(first, Exit.void)
+        yield* promise(() => page.locator("#status:not(.live)").waitFor(wait))
+        const port = Number(new URL(before.url).port)
+        const after = yield* Emulator.make({ functionDir: fixture("fake-runtime"), port, onLog: () => {} })
+        const fresh = yield* after.invoke(JSON.stringify({ op: "echo", build: 2 }))
+        yield* row(page, fresh.requestId, "ok")
+        expect(yield* promise(() => page.locator(`tr[data-request-id="${old.requestId}"]`).count())).toBe(1)
+      }),
+    30_000
+  )
+
   it.scopedLive("invokes only for the page itself: custom header and same origin", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make({ functionDir: fixture("fake-runtime"), onLog: () => {} })
@@ -189,4 +229,26 @@ describe.skipIf(skip)("live view", () => {
       expect(own.status).toBe(202)
       expect(own.json().requestId).toMatch(/^[0-9a-f-]{36}$/)
     }), 30_000)
+})
+
+describe("live view history", () => {
+  it.scopedLive("keeps the last 200 invocations for a page opened later", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ functionDir: fixture("fake-runtime"), onLog: () => {} })
+      const ids: Array<string> = []
+      for (let i = 0; i < 203; i++) {
+        // The last one waits for its REPORT (the runtime's next `next`): then it has its figures.
+        const options = { awaitEnd: i === 202 }
+        ids.push((yield* emulator.invoke(JSON.stringify({ op: "echo", i }), options)).requestId)
+      }
+      const { contentType, message } = yield* snapshot(emulator.url)
+      expect(contentType).toBe("text/event-stream")
+      expect(message.type).toBe("snapshot")
+      expect(message.entries.map((entry: { requestId: string }) => entry.requestId)).toEqual(ids.slice(3))
+      const last = message.entries[199]
+      expect(JSON.parse(last.event)).toEqual({ op: "echo", i: 202 })
+      expect(last.outcome.kind).toBe("ok")
+      expect(last.report.memorySizeMb).toBe(128)
+      expect(last.logs.some((line: string) => line.startsWith(`REPORT RequestId: ${last.requestId}`))).toBe(true)
+    }), 60_000)
 })

@@ -53,6 +53,7 @@ dt { color: var(--muted); } dd { margin: 0; font-variant-numeric: tabular-nums; 
 .problems td { white-space: normal; border-bottom: 1px solid var(--line); }
 .problems td.path { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; color: var(--error); }
 .note { color: var(--muted); }
+#logs .platform { color: var(--muted); }
 `
 
 // The page's script. No template literals inside: this file holds it in one.
@@ -200,7 +201,13 @@ var renderDetail = function () {
     box.appendChild(el("p", { className: "note", text: e.state === "running" ? "Running..." : "Queued..." }));
   }
   box.appendChild(el("h3", { text: "Log" + (e.logsDropped > 0 ? " (last " + e.logs.length + " lines)" : "") }));
-  box.appendChild(el("pre", { id: "logs", "data-testid": "logs", text: e.logs.join("\\n") }));
+  box.appendChild(el("pre", { id: "logs", "data-testid": "logs" }, e.logs.map(logLine)));
+};
+
+// The platform's own lines (START, END, REPORT, INIT_*, EXTENSION, ...) set apart from the function's output.
+var platformLine = /^(START|END|REPORT|INIT_START|INIT_REPORT|INIT_RUNTIME_DONE|EXTENSION|TELEMETRY|RUNTIME|PLATFORM)\\b/;
+var logLine = function (line) {
+  return el("span", { className: platformLine.test(line) ? "platform" : "", text: line + "\\n" });
 };
 
 var select = function (id) { selected = id; renderList(); renderDetail(); };
@@ -240,8 +247,12 @@ source.onmessage = function (message) {
     fn = m.function;
     $("fn").textContent = fn.name;
     $("meta").textContent = fn.memorySizeMb + " MB, timeout " + fn.timeoutSeconds + " s";
-    entries = new Map();
-    m.entries.forEach(function (e) { entries.set(e.requestId, e); });
+    // Merged, not replaced: when watch restarts the emulator after a rebuild, the page
+    // reconnects to the new one and keeps what the previous one served.
+    m.entries.forEach(function (e) {
+      if (entries.has(e.requestId)) Object.assign(entries.get(e.requestId), e); else entries.set(e.requestId, e);
+    });
+    while (entries.size > 200) entries.delete(entries.keys().next().value);
     prefill();
     renderList(); renderDetail();
   } else if (m.type === "entry") {
@@ -258,7 +269,7 @@ source.onmessage = function (message) {
     e.logs.push(m.line);
     if (m.requestId === selected) {
       var pre = $("logs");
-      if (pre) pre.textContent = e.logs.join("\\n");
+      if (pre) pre.appendChild(logLine(m.line));
     }
   }
 };
