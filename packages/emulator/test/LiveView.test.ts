@@ -3,10 +3,10 @@
  * driven by playwright-core, against an emulator running a real runtime process (the fake
  * runtime fixture, whose event picks what it does: answer, log, fail, crash, sleep).
  */
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 import * as Fs from "node:fs"
-import { chromium, type Page } from "playwright-core"
+import { type Browser, chromium, type Page } from "playwright-core"
 import { Emulator } from "../src/index.js"
 import { collectLogs, fixture, request } from "./utils.js"
 
@@ -37,11 +37,17 @@ const snapshot = (url: string) =>
     return { contentType: response.headers.get("content-type"), message: JSON.parse(data.slice("data: ".length)) }
   })
 
+// One browser for the file (a launch costs a second on a loaded box), a fresh page per test.
+let browser: Promise<Browser> | undefined
+afterAll(async () => {
+  await (await browser)?.close()
+})
+
 /** A browser page for the scope, closed with it. */
 const openPage = Effect.acquireRelease(
-  promise(() => chromium.launch({ executablePath, args: ["--no-sandbox"] })),
-  (browser) => promise(() => browser.close())
-).pipe(Effect.flatMap((browser) => promise(() => browser.newPage())))
+  promise(() => (browser ??= chromium.launch({ executablePath, args: ["--no-sandbox"] })).then((b) => b.newPage())),
+  (page) => promise(() => page.close())
+)
 
 const wait = { timeout: 15_000 }
 
@@ -188,6 +194,25 @@ describe.skipIf(skip)("live view", () => {
       }),
     30_000
   )
+
+  it.scopedLive("shows the extensions a cold start registered", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({
+        functionDir: fixture("with-extensions"),
+        onLog: () => {},
+        env: { FAKE_EXTENSION: "fake-internal" }
+      })
+      const cold = yield* emulator.invoke(JSON.stringify({ op: "echo" }), { awaitEnd: true })
+      const page = yield* openPage
+      yield* promise(() => page.goto(`${emulator.url}/`))
+      yield* row(page, cold.requestId, "ok")
+      yield* detail(page, cold.requestId)
+      const rows = yield* promise(() => page.locator(`[data-testid="extensions"] tr`).allInnerTexts())
+      expect(rows.map((line) => line.split("\t")).sort()).toEqual([
+        ["fake-internal", "Ready", "[]", ""],
+        ["recorder", "Ready", "[INVOKE, SHUTDOWN]", ""]
+      ])
+    }), 30_000)
 
   it.scopedLive("invokes only for the page itself: custom header and same origin", () =>
     Effect.gen(function*() {

@@ -200,6 +200,19 @@ var renderDetail = function () {
   } else {
     box.appendChild(el("p", { className: "note", text: e.state === "running" ? "Running..." : "Queued..." }));
   }
+  var extensions = extensionsOf(e.logs);
+  if (extensions.length > 0) {
+    box.appendChild(el("h3", { text: "Extensions (init phase)" }));
+    box.appendChild(el("table", { className: "problems", "data-testid": "extensions" }, [el("tbody", null,
+      extensions.map(function (x) {
+        return el("tr", null, [
+          el("td", { className: "id", text: x.Name || "" }),
+          el("td", { text: x.State || "" }),
+          el("td", { text: x.Events || "" }),
+          el("td", { text: x["Error Type"] || "" })
+        ]);
+      }))]));
+  }
   box.appendChild(el("h3", { text: "Log" + (e.logsDropped > 0 ? " (last " + e.logs.length + " lines)" : "") }));
   box.appendChild(el("pre", { id: "logs", "data-testid": "logs" }, e.logs.map(logLine)));
 };
@@ -208,6 +221,18 @@ var renderDetail = function () {
 var platformLine = /^(START|END|REPORT|INIT_START|INIT_REPORT|INIT_RUNTIME_DONE|EXTENSION|TELEMETRY|RUNTIME|PLATFORM)\\b/;
 var logLine = function (line) {
   return el("span", { className: platformLine.test(line) ? "platform" : "", text: line + "\\n" });
+};
+
+// Lambda's "EXTENSION<tab>Name: x<tab>State: Ready<tab>Events: [INVOKE, SHUTDOWN]" lines of a cold start.
+var extensionsOf = function (logs) {
+  return logs.filter(function (l) { return /^EXTENSION\t/.test(l); }).map(function (line) {
+    var fields = {};
+    line.split("\t").slice(1).forEach(function (field) {
+      var colon = field.indexOf(": ");
+      if (colon > 0) fields[field.slice(0, colon)] = field.slice(colon + 2);
+    });
+    return fields;
+  });
 };
 
 var select = function (id) { selected = id; renderList(); renderDetail(); };
