@@ -1,12 +1,13 @@
 // X-Ray traces from Effect's spans: each invocation is a `lambda.invoke` span whose parent is
 // the segment Lambda started (the invocation's trace header), the handler's own spans nest in
-// it, and `XRayTracing.layer` alone exports the spans before the response is posted. `traceHeader` gives the
-// X-Amzn-Trace-Id to pass on to a downstream call.
+// it, and the spans are exported before the response is posted, all from the function's layer
+// (`TracingLive`). `traceHeader` gives the X-Amzn-Trace-Id to pass on to a downstream call.
 import { Tracing } from "@effect-lambda/middleware"
 import * as XRayTracing from "@effect-lambda/middleware/XRayTracing"
 import { Handler } from "@effect-lambda/runtime"
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 
@@ -23,6 +24,8 @@ const price = (sku: string) =>
 export const handler = Handler.make({
   event: Lookup,
   handle: ({ sku }) => Effect.map(price(sku), (cents) => ({ sku, cents }))
-}).pipe(Tracing.withSpan({ trigger: "other" }))
+})
 
-export const TracingLive = (exporter: SpanExporter) => XRayTracing.layer({ exporter, serviceName: "prices" })
+// The function's layer alone: a `lambda.invoke` span per invocation, exported after it.
+export const TracingLive = (exporter: SpanExporter) =>
+  Layer.merge(Tracing.layer({ trigger: "other" }), XRayTracing.layer({ exporter, serviceName: "prices" }))

@@ -11,7 +11,7 @@
  *
  * The layer is all it takes: it registers an `InvocationHooks` hook with the runtime that logs
  * each invocation's program (the handler, its forked fibers, the event decoding, other hooks'
- * `onStart`/`onEnd`) with the invocation's logger; the handler needs no wrapping.
+ * `onStart`) with the invocation's logger; the handler needs no wrapping.
  *
  * @example
  * ```ts

@@ -4,13 +4,16 @@
  * header (`Lambda-Runtime-Trace-Id`, also `_X_AMZN_TRACE_ID`), converted to W3C ids.
  *
  * Without an exporting tracer the span costs little and goes nowhere; provide one (for example
- * `@effect/opentelemetry`'s `NodeSdk.layer`) in the function's layer to export it.
+ * `@effect/opentelemetry`'s `NodeSdk.layer`, or `XRayTracing.layer`) in the function's layer to
+ * export it. `layer` opens the span from the function's layer alone (an `InvocationHooks` hook);
+ * `withSpan` does it for one handler, with attributes taken from its decoded event.
  *
  * @since 0.1.0
  */
-import { Handler, LambdaContext } from "@effect-lambda/runtime"
+import { Handler, InvocationHooks, LambdaContext } from "@effect-lambda/runtime"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
 
@@ -87,6 +90,61 @@ const attributesOf = (ctx: LambdaContext.LambdaContextShape, trigger: string | u
   return attributes
 }
 
+// One invocation's span, parented on its X-Ray segment.
+const span = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  ctx: LambdaContext.LambdaContextShape,
+  name: string,
+  kind: Tracer.SpanKind,
+  attributes: Record<string, unknown>
+): Effect.Effect<A, E, R> => {
+  const parent = parentFromXRay(ctx.traceId)
+  return Effect.withSpan(
+    effect,
+    name,
+    Option.isSome(parent)
+      ? { kind, attributes, parent: parent.value, captureStackTrace: false }
+      : { kind, attributes, captureStackTrace: false }
+  )
+}
+
+/**
+ * Runs every invocation the runtime serves in a span (default name `lambda.invoke`), as
+ * `withSpan` does for one handler, from the function's layer: the runtime opens it around the
+ * whole invocation (event decoding included) through an `InvocationHooks` hook, and it has
+ * ended before the hooks' `onEnd`s run, so `XRayTracing.layer`'s flush exports it before the
+ * response is posted.
+ *
+ * @since 0.1.0
+ * @category layers
+ * @example
+ * ```ts
+ * import { Tracing } from "@effect-lambda/middleware"
+ * import * as XRayTracing from "@effect-lambda/middleware/XRayTracing"
+ * import { Handler, LambdaRuntime } from "@effect-lambda/runtime"
+ * import { ConsoleSpanExporter } from "@opentelemetry/sdk-trace-base"
+ * import { Effect, Layer } from "effect"
+ *
+ * const handler = Handler.make({ handle: () => Effect.succeed("ok").pipe(Effect.withSpan("work")) })
+ *
+ * LambdaRuntime.runMain(
+ *   handler,
+ *   Layer.merge(Tracing.layer({ trigger: "other" }), XRayTracing.layer({ exporter: new ConsoleSpanExporter() }))
+ * )
+ * ```
+ */
+export const layer = (options: Omit<Options<unknown>, "attributes"> = {}): Layer.Layer<never> => {
+  const name = options.name ?? "lambda.invoke"
+  const kind = options.kind ?? "server"
+  return InvocationHooks.layer({
+    wrap: (effect, ctx) => {
+      const attributes = attributesOf(ctx, options.trigger)
+      coldStart = false
+      return span(effect, ctx, name, kind, attributes)
+    }
+  })
+}
+
 /**
  * Runs each invocation of a handler in a span (default name `lambda.invoke`) whose parent is
  * the invocation's X-Ray segment, with the FaaS semantic-convention attributes
@@ -124,14 +182,7 @@ export const withSpan: {
         const attributes = attributesOf(ctx, options.trigger)
         coldStart = false
         if (options.attributes !== undefined) Object.assign(attributes, options.attributes(event))
-        const parent = parentFromXRay(ctx.traceId)
-        return Effect.withSpan(
-          effect,
-          name,
-          Option.isSome(parent)
-            ? { kind, attributes, parent: parent.value, captureStackTrace: false }
-            : { kind, attributes, captureStackTrace: false }
-        )
+        return span(effect, ctx, name, kind, attributes)
       })) as Handler.Handler<Event, A, E, R>
   }
 )

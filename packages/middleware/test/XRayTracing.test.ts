@@ -5,6 +5,7 @@ import { LambdaTest } from "@effect-lambda/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { InMemorySpanExporter, type SpanExporter } from "@opentelemetry/sdk-trace-base"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 
 const TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
@@ -62,6 +63,35 @@ describe("XRayTracing", () => {
       const epoch = parseInt(root.spanContext().traceId.slice(0, 8), 16)
       expect(epoch).toBeGreaterThanOrEqual(before - 1)
       expect(epoch).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 1)
+    }).pipe(Effect.scoped))
+
+  it.live("the layers alone: Tracing.layer's invocation span has ended and is exported before the response", () =>
+    Effect.gen(function*() {
+      const exporter = new InMemorySpanExporter()
+      let reports: Effect.Effect<ReadonlyArray<unknown>> = Effect.succeed([])
+      const exported: Array<[number, Array<string>]> = []
+      const exporting: SpanExporter = {
+        export: (spans, done) => {
+          exported.push([Effect.runSync(reports).length, spans.map((s) => s.name)])
+          exporter.export(spans, done)
+        },
+        shutdown: () => exporter.shutdown()
+      }
+      const handler = Handler.make({ handle: () => Effect.succeed("ok").pipe(Effect.withSpan("work")) })
+      const { api } = yield* LambdaTest.start(
+        handler,
+        Layer.merge(Tracing.layer({ trigger: "other" }), XRayTracing.layer({ exporter: exporting }))
+      )
+      reports = api.reports
+      yield* api.report(yield* api.enqueue({}, { traceId: TRACE }))
+      // one batch, both spans, while no report had been posted
+      expect(exported.map(([posted, names]) => [posted, names.sort()])).toStrictEqual([[0, ["lambda.invoke", "work"]]])
+      const invoke = exporter.getFinishedSpans().find((s) => s.name === "lambda.invoke")!
+      expect(invoke.parentSpanContext?.spanId).toBe("53995c3f42cd8ad8")
+      expect(invoke.attributes["faas.trigger"]).toBe("other")
+      expect(exporter.getFinishedSpans().find((s) => s.name === "work")!.parentSpanContext?.spanId).toBe(
+        invoke.spanContext().spanId
+      )
     }).pipe(Effect.scoped))
 
   it.effect("outside a span there is no header", () =>

@@ -10,20 +10,21 @@
  * - `wrap` wraps the invocation's whole program (decode, handler, encode, a streamed body), for
  *   what must hold *during* it: a logger, a log level, a span, a FiberRef;
  * - `onStart` runs first, inside every `wrap`;
- * - `onEnd` runs last, whatever the outcome (success, failure, defect, the deadline's
- *   interruption), *before* a buffered response or error report is posted, so what it flushes
- *   (EMF records, spans) is out before Lambda may freeze the environment. For a streamed
- *   response it runs when the stream has ended, still before the runtime asks for the next
- *   event (Lambda freezes an environment only when its runtime calls `next`).
+ * - `onEnd` runs last, when every `wrap` is done too (a span a `wrap` opened has ended),
+ *   whatever the outcome (success, failure, defect, the deadline's interruption), *before* a
+ *   buffered response or error report is posted, so what it flushes (EMF records, spans) is
+ *   out before Lambda may freeze the environment. For a streamed response it runs when the
+ *   stream has ended, still before the runtime asks for the next event (Lambda freezes an
+ *   environment only when its runtime calls `next`).
  *
  * A hook's failure never changes the invocation's outcome: a defect of `onStart` or `onEnd` is
  * logged as a warning and the invocation goes on. `onEnd` also runs when the deadline
  * interrupted the handler: keep it short, the timeout report waits for it.
  *
  * Hooks run in the invocation's own fiber, with `LambdaContext` provided. Several hooks: the
- * `wrap`s of all of them are applied outside the `onStart`/`onEnd` of all of them, so a
- * logger installed by one `wrap` also logs what another hook's `onEnd` logs; `onStart`s run in
- * registration order, `onEnd`s in reverse.
+ * `wrap`s of all of them are applied around the `onStart`s of all of them, the `onEnd`s of all
+ * of them run after all the `wrap`s; `onStart`s run in registration order, `onEnd`s in reverse,
+ * and the first registered `wrap` is the outermost.
  *
  * @example
  * ```ts
@@ -163,6 +164,7 @@ export const compose = (
       const started = Effect.forEach(starts, (onStart) => guard("onStart", onStart(context)), { discard: true })
       result = Effect.zipRight(started, result)
     }
+    for (const wrap of wraps) result = wrap(result, context)
     if (ends.length > 0) {
       // onExit: it also runs when the deadline (or shutdown) interrupts the invocation.
       result = Effect.onExit(result, (exit) => {
@@ -170,7 +172,6 @@ export const compose = (
         return Effect.forEach(ends, (onEnd) => guard("onEnd", onEnd(context, outcome)), { discard: true })
       })
     }
-    for (const wrap of wraps) result = wrap(result, context)
     return result
   }
 }
