@@ -38,6 +38,8 @@ export const historySize = 200
 export const payloadLimit = 64 * 1024
 /** Log lines kept per invocation. */
 export const logLimit = 500
+/** Characters kept of one log line. */
+export const lineLimit = 16 * 1024
 /** Messages a page may fall behind by before its stream is ended (it reconnects and starts afresh). */
 const clientBacklog = 10_000
 
@@ -182,6 +184,17 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
       return undefined
     }
 
+    const remember = (entry: Entry) => {
+      history.delete(entry.requestId)
+      history.set(entry.requestId, entry)
+      for (const oldest of history.keys()) {
+        if (history.size <= historySize) break
+        history.delete(oldest)
+        queued.delete(oldest)
+        running.delete(oldest)
+      }
+    }
+
     const onEvent = (event: model.Event) => {
       switch (event._tag) {
         case "InvocationAccepted": {
@@ -212,14 +225,8 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
               logs: [],
               logsDropped: 0
             }
-            history.set(entry.requestId, entry)
+            remember(entry)
             queued.set(entry.requestId, entry)
-            for (const oldest of history.keys()) {
-              if (history.size <= historySize) break
-              history.delete(oldest)
-              queued.delete(oldest)
-              running.delete(oldest)
-            }
             broadcast({ type: "entry", entry })
           }
           const waiter = waiting.get(invocation.requestId)
@@ -243,8 +250,11 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
             entry.logs.shift()
             entry.logsDropped += 1
           }
-          entry.logs.push(event.line)
-          broadcast({ type: "log", requestId: entry.requestId, line: event.line })
+          const line = event.line.length > lineLimit
+            ? `${event.line.slice(0, lineLimit)}... (${event.line.length - lineLimit} more characters)`
+            : event.line
+          entry.logs.push(line)
+          broadcast({ type: "log", requestId: entry.requestId, line })
           return
         }
         case "InvocationEnded": {
@@ -291,8 +301,7 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
             logs: [],
             logsDropped: 0
           }
-          history.delete(entry.requestId)
-          history.set(entry.requestId, entry)
+          remember(entry)
           broadcast({ type: "entry", entry })
           return
         }
