@@ -94,6 +94,14 @@ describe("Extensions API (an external runtime plays the calls)", () => {
       })
       const wrongMethod = yield* request(emulator.url, "/2020-01-01/extension/register")
       expect(wrongMethod.status).toBe(405)
+
+      // Lambda's limit: 10 extensions (my-ext is the first)
+      for (let i = 2; i <= 10; i++) expect((yield* register(emulator, `ext-${i}`, "{\"events\":[]}")).status).toBe(200)
+      const eleventh = yield* register(emulator, "ext-11", "{\"events\":[]}")
+      expect(eleventh.json()).toEqual({
+        errorMessage: "Extension limit (10) reached",
+        errorType: "Extension.TooManyExtensions"
+      })
     }))
 
   it.scopedLive("INVOKE goes to the subscriber; registration closes at the runtime's first next", () =>

@@ -114,7 +114,8 @@ const register = withHost((h) =>
       if (sandbox.extensions.some((e) => e.name === name)) {
         return forbidden("Extension.InvalidExtensionState", "Extension with this name already registered")
       }
-      if (sandbox.extensions.length + sandbox.externals.size >= host.maxExtensions) {
+      // The external ones count from their start, registered or not.
+      if (sandbox.extensions.filter((e) => !e.external).length + sandbox.externals.size >= host.maxExtensions) {
         return forbidden("Extension.TooManyExtensions", `Extension limit (${host.maxExtensions}) reached`)
       }
     }
