@@ -117,6 +117,50 @@ const functionConfig = (defaultPort: number) => ({
 
 type FunctionArgs = Command.Command.ParseConfig<ReturnType<typeof functionConfig>>
 
+const bindHost = Options.text("host").pipe(
+  Options.withPseudoName("address"),
+  Options.withDescription(
+    "Address to listen on (default 127.0.0.1). On a loopback address only requests naming a loopback host are served (no DNS rebinding from a web page); any other address (0.0.0.0, a LAN address) makes the emulator reachable from other machines and accepts any Host"
+  ),
+  Options.optional
+)
+
+const concurrency = Options.integer("concurrency").pipe(
+  Options.withPseudoName("N"),
+  Options.withDescription(
+    "Run up to N sandboxes (runtime processes, each with its own cold start) for concurrent invocations, as Lambda scales out (default 1; more wait for a free one)"
+  ),
+  Options.filterMap((n) => (n >= 1 && n <= 64 ? Option.some(n) : Option.none()), "--concurrency must be 1..64"),
+  Options.optional
+)
+
+const reservedConcurrency = Options.integer("reserved-concurrency").pipe(
+  Options.withPseudoName("N"),
+  Options.withDescription(
+    "The function's reserved concurrency: a synchronous invoke while N invocations are in flight gets 429 TooManyRequestsException (Event invocations wait)"
+  ),
+  Options.filterMap(
+    (n) => (n >= 0 && n <= 1000 ? Option.some(n) : Option.none()),
+    "--reserved-concurrency must be 0..1000"
+  ),
+  Options.optional
+)
+
+/** What `start` and `watch` take beyond `invoke`: how the server listens and scales. */
+const serveConfig = {
+  host: bindHost,
+  concurrency,
+  reservedConcurrency
+}
+
+type ServeArgs = Command.Command.ParseConfig<typeof serveConfig>
+
+const toServeOptions = (args: ServeArgs) => ({
+  ...(Option.isSome(args.host) ? { host: args.host.value } : {}),
+  ...(Option.isSome(args.concurrency) ? { concurrency: args.concurrency.value } : {}),
+  ...(Option.isSome(args.reservedConcurrency) ? { reservedConcurrency: args.reservedConcurrency.value } : {})
+})
+
 const parseEnv = (pairs: ReadonlyArray<string>): Effect.Effect<Record<string, string>, InvalidEnv> =>
   Effect.gen(function*() {
     const out: Record<string, string> = {}
@@ -175,6 +219,7 @@ export const start = Command.make(
   "start",
   {
     ...functionConfig(9001),
+    ...serveConfig,
     url: Options.boolean("url").pipe(
       Options.withDescription(
         "Also serve a Function URL style front (HTTP requests in, streamed responses out) on port + 1"
@@ -182,7 +227,9 @@ export const start = Command.make(
     )
   },
   (args) =>
-    toFunctionOptions(args).pipe(Effect.flatMap((options) => Commands.start({ ...options, functionUrl: args.url })))
+    toFunctionOptions(args).pipe(
+      Effect.flatMap((options) => Commands.start({ ...options, ...toServeOptions(args), functionUrl: args.url }))
+    )
 ).pipe(Command.withDescription("Start the emulator with the function and serve until Ctrl-C"))
 
 /**
@@ -235,8 +282,9 @@ export const invoke = Command.make(
  */
 export const watch = Command.make(
   "watch",
-  functionConfig(9001),
-  (args) => toFunctionOptions(args).pipe(Effect.flatMap(Commands.watch))
+  { ...functionConfig(9001), ...serveConfig },
+  (args) =>
+    toFunctionOptions(args).pipe(Effect.flatMap((options) => Commands.watch({ ...options, ...toServeOptions(args) })))
 ).pipe(Command.withDescription("Like start, and rebuild and restart the function when its src/ changes"))
 
 // The console the commands print with; `run` mutes @effect/cli's own error printing around them.

@@ -11,6 +11,7 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type * as EmulatorError_ from "./EmulatorError.js"
 import * as internal from "./internal/emulator.js"
+import * as http from "./internal/http.js"
 import type * as model from "./internal/model.js"
 
 /**
@@ -94,6 +95,19 @@ export interface Options {
    * then SIGKILL; external extensions get `SHUTDOWN` and the rest.
    */
   readonly stopGrace?: Duration.DurationInput
+  /**
+   * Sandboxes (separate runtime processes, each with its own cold start and its own Runtime API
+   * port) serving concurrent invocations, as Lambda scales out; default 1. The first one is
+   * preferred while it is free; invocations beyond `concurrency` x `AWS_LAMBDA_MAX_CONCURRENCY`
+   * wait for a free one. Fault rules apply to the first sandbox.
+   */
+  readonly concurrency?: number
+  /**
+   * The function's reserved concurrency: a synchronous invoke while this many invocations are in
+   * flight (accepted, not yet ended) gets 429 `TooManyRequestsException`; `Event` invocations
+   * wait instead, as in Lambda's queue. Default: no limit.
+   */
+  readonly reservedConcurrency?: number
   /** Fault rules in force from the start, as if given to `injectFault` (the CLI's `--fault`). */
   readonly faults?: ReadonlyArray<FaultRule>
   /** Told of every Runtime API call once it is answered or dropped: what the runtime sent, for tests. */
@@ -250,6 +264,24 @@ export interface Emulator {
  * @category utils
  */
 export const terminalSafe: (line: string) => string = internal.terminalSafe
+
+/**
+ * Whether a bind address (or host name) is a loopback one: `localhost`, `127.x.y.z`, `::1`. On
+ * such an address the emulator serves only requests whose `Host` names a loopback host (or one of
+ * `allowedHosts`); on any other it is reachable from other machines and accepts any `Host`.
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from "@effect-lambda/emulator"
+ *
+ * Emulator.isLoopback("127.0.0.1") // true
+ * Emulator.isLoopback("0.0.0.0") // false
+ * ```
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const isLoopback: (host: string) => boolean = http.isLoopback
 
 /**
  * The service of a running emulator.

@@ -1,12 +1,16 @@
 /**
  * Invocations in flight at once: Lambda Managed Instances mode (`AWS_LAMBDA_MAX_CONCURRENCY`,
- * several `next`s of one runtime served), and where an invocation ends (END when the runtime asks
- * for its next event).
+ * several `next`s of one runtime served), several sandboxes (`concurrency`), the reserved
+ * concurrency's 429, and where an invocation ends (END when the runtime asks for its next event).
  */
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import { Emulator } from "../src/index.js"
-import { collectLogs, fixture, json } from "./utils.js"
+import { collectLogs, fixture, json, next, request, requestId, respond } from "./utils.js"
 
 const fakeRuntime = fixture("fake-runtime")
 
@@ -81,5 +85,91 @@ describe("END at the runtime's next `next`", () => {
       // the END comes with the runtime's next `next`, and the line printed meanwhile before it
       const end = yield* logs.line((l) => l === `END RequestId: ${result.requestId}`)
       expect(logs.lines.indexOf("later")).toBeLessThan(logs.lines.indexOf(end))
+    }))
+})
+
+describe("sandboxes (concurrency)", () => {
+  it.scopedLive("concurrency 2: two invocations in flight in two processes, each with its own cold start", () =>
+    Effect.gen(function*() {
+      const { emulator, logs } = yield* start({ concurrency: 2 })
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "barrier-"))
+      // Each answers once both reached the barrier: a classic runtime holds one at a time, so
+      // they can only both answer from two processes.
+      const results = yield* Effect.forEach(
+        [1, 2],
+        () => invokeJson(emulator, { op: "barrier", dir, count: 2 }),
+        { concurrency: "unbounded" }
+      )
+      expect(results.map((r) => r.statusCode)).toEqual([200, 200])
+      expect(new Set(results.map((r) => json(r.payload).pid)).size).toBe(2)
+      const reports = logs.lines.filter((l) => l.startsWith("REPORT"))
+      expect(reports.filter((l) => l.includes("Init Duration"))).toHaveLength(2)
+      // the next one goes to a warm sandbox
+      yield* invokeJson(emulator, { op: "echo" })
+      expect(logs.lines.filter((l) => l.startsWith("REPORT")).at(-1)).not.toContain("Init Duration")
+    }))
+
+  it.scopedLive("one invocation at a time stays on the first sandbox (warm), with no second process", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ concurrency: 3 })
+      const pids = new Set<number>()
+      for (let i = 0; i < 3; i++) pids.add(json((yield* invokeJson(emulator, { op: "pid" })).payload).pid)
+      expect(pids.size).toBe(1)
+    }))
+})
+
+describe("reserved concurrency", () => {
+  it.scopedLive("a synchronous invoke beyond it is throttled: 429 TooManyRequestsException, as the AWS SDK reads it", () =>
+    Effect.gen(function*() {
+      const logs = collectLogs()
+      // the test plays the runtime: an invocation is in flight while it holds it
+      const emulator = yield* Emulator.make({ onLog: logs.onLog, reservedConcurrency: 1 })
+      const first = yield* Effect.fork(emulator.invoke("{\"n\":1}"))
+      const id = requestId(yield* next(emulator))
+
+      const refused = yield* request(emulator.url, "/2015-03-31/functions/function/invocations", {
+        method: "POST",
+        body: "{}"
+      })
+      expect(refused.status).toBe(429)
+      expect(refused.headers["x-amzn-errortype"]).toBe("TooManyRequestsException")
+      expect(refused.json()).toEqual({
+        Reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
+        Type: "User",
+        message: "Rate Exceeded."
+      })
+      const lambda = new LambdaClient({
+        endpoint: emulator.url,
+        region: "us-east-1",
+        credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+        maxAttempts: 1
+      })
+      yield* Effect.addFinalizer(() => Effect.sync(() => lambda.destroy()))
+      const error = yield* Effect.flip(
+        Effect.tryPromise({
+          try: () => lambda.send(new InvokeCommand({ FunctionName: "function", Payload: "{}" })),
+          catch: (e) => e as Error & { Reason?: string; $metadata?: { httpStatusCode?: number } }
+        })
+      )
+      expect(error.name).toBe("TooManyRequestsException")
+      expect(error.Reason).toBe("ReservedFunctionConcurrentInvocationLimitExceeded")
+      expect(error.$metadata?.httpStatusCode).toBe(429)
+      // an Event invocation is not throttled: it waits its turn
+      expect((yield* emulator.invoke("{\"n\":2}", { invocationType: "Event" })).statusCode).toBe(202)
+
+      yield* respond(emulator, id, "1")
+      expect((yield* Fiber.join(first)).statusCode).toBe(200)
+      // the runtime's next `next` ends the first (END) and takes the queued Event invocation
+      const queued = yield* next(emulator)
+      expect(queued.json()).toEqual({ n: 2 })
+      yield* respond(emulator, requestId(queued), "2")
+      // in flight until the runtime asks for its next event: then there is room again
+      const pending = yield* Effect.fork(next(emulator))
+      yield* logs.line((l) => l === `END RequestId: ${requestId(queued)}`)
+      const third = yield* Effect.fork(emulator.invoke("{\"n\":3}"))
+      const again = yield* Fiber.join(pending)
+      expect(again.json()).toEqual({ n: 3 })
+      yield* respond(emulator, requestId(again), "3")
+      expect((yield* Fiber.join(third)).statusCode).toBe(200)
     }))
 })

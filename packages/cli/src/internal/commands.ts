@@ -35,11 +35,17 @@ const prepare = (options: FunctionOptions) =>
     : ensureBuilt(options.absDir, options.dir).pipe(Effect.zipRight(checkBootstrap(options.absDir, options.dir)))
 
 const announce = (options: FunctionOptions, emulator: Emulator.Emulator, verb: string) =>
-  Console.log(
-    `effect-lambda: ${verb} ${options.dir} (Ctrl-C to stop)\n` +
-      `Invoke URL: ${invokeUrl(emulator)}\n` +
-      `Live view: ${new URL(emulator.url).origin}/` +
-      (emulator.functionUrl === undefined ? "" : `\nFunction URL: ${emulator.functionUrl}/`)
+  Effect.zipRight(
+    Console.log(
+      `effect-lambda: ${verb} ${options.dir} (Ctrl-C to stop)\n` +
+        `Invoke URL: ${invokeUrl(emulator)}\n` +
+        `Live view: ${new URL(emulator.url).origin}/` +
+        (emulator.functionUrl === undefined ? "" : `\nFunction URL: ${emulator.functionUrl}/`)
+    ),
+    // Said out loud: the emulator runs whatever it is sent, and now others can send it.
+    options.host === undefined || Emulator.isLoopback(options.host) ? Effect.void : Console.error(
+      `effect-lambda: listening on ${options.host}: reachable from other machines, any Host header accepted`
+    )
   )
 
 const reportTypeErrors = (options: FunctionOptions) =>

@@ -30,6 +30,12 @@ export interface FunctionOptions {
   readonly functionUrl?: boolean
   /** `--handler`: `_HANDLER`; a folder without a bootstrap then runs on the drop-in runner. */
   readonly handler?: string | undefined
+  /** `--host`: the address to listen on; default 127.0.0.1. */
+  readonly host?: string
+  /** `--concurrency`: sandboxes (runtime processes) serving at once. */
+  readonly concurrency?: number
+  /** `--reserved-concurrency`: synchronous invokes beyond it get 429. */
+  readonly reservedConcurrency?: number
 }
 
 /**
@@ -50,7 +56,7 @@ export const emulatorLayer = (
     }
     const config: { -readonly [K in keyof Emulator.Options]: Emulator.Options[K] } = {
       functionDir: options.absDir,
-      host: "127.0.0.1",
+      host: options.host ?? "127.0.0.1",
       port,
       env,
       // Function logs (and the emulator's START/END/REPORT lines) go to stderr so that stdout
@@ -68,6 +74,8 @@ export const emulatorLayer = (
     if (options.faults.length > 0) config.faults = options.faults
     if (options.functionUrl === true) config.functionUrl = { port: port === 0 ? 0 : port + 1 }
     if (options.handler !== undefined) config.handler = options.handler
+    if (options.concurrency !== undefined) config.concurrency = options.concurrency
+    if (options.reservedConcurrency !== undefined) config.reservedConcurrency = options.reservedConcurrency
     if (DropIn.runsOnRunner(options.absDir)) config.bootstrap = DropIn.launcher()
     return Emulator.layer(config)
   }))

@@ -10,7 +10,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
-import * as extensionsHost from "./extensionsHost.js"
 import * as model from "./model.js"
 import * as protocol from "./protocol.js"
 
@@ -26,12 +25,25 @@ export interface RuntimeControl {
   readonly peakKb: (generation: model.Generation) => Effect.Effect<number | undefined>
   /** Waits until the function's output printed so far is forwarded. */
   readonly drainLogs: Effect.Effect<void>
+  /** After the runtime asked for its next event: until the sandbox's extensions are done too. */
+  readonly invocationDone?: (invocation: model.Invocation) => Effect.Effect<void>
+}
+
+/**
+ * One execution environment: the model its Runtime API serves (offers, held invocations,
+ * generation) and the control of its runtime. Sandbox 0 is the emulator's own model.
+ */
+export interface Sandbox {
+  readonly index: number
+  readonly model: model.Model
+  readonly control: RuntimeControl
 }
 
 const formatMs = (ms: number) => ms.toFixed(2)
 
 /** How one invocation went, for its REPORT line. */
 interface Served {
+  readonly sandbox: Sandbox
   readonly outcome: model.Outcome
   readonly generation: model.Generation | undefined
   /** `performance.now()` when the runtime took it; undefined when it never did (init failed). */
@@ -49,19 +61,30 @@ export const statusFields = (outcome: model.Outcome): ReadonlyArray<string> =>
     : ["Status: error", `Error Type: ${outcome.errorType ?? "Runtime.Unknown"}`]
 
 /**
- * Serves the model's invocations for the life of the scope: as many at once as the runtime
- * takes (`maxConcurrency`: one for a classic runtime, several in Managed Instances mode), each
- * from its handover to its END, which Lambda prints when the runtime asks for its next event.
+ * Serves the model's invocations for the life of the scope: as many at once as the sandboxes
+ * take (`maxConcurrency` each: one for a classic runtime, several in Managed Instances mode),
+ * each from its handover to its END, which Lambda prints when the runtime asks for its next
+ * event. A warm sandbox is preferred; another one starts (cold) when all are busy.
  */
-export const run = (control: RuntimeControl): Effect.Effect<void, never, model.Model | Scope.Scope> =>
+export const run = (
+  sandboxes: ReadonlyArray<Sandbox>
+): Effect.Effect<void, never, model.Model | Scope.Scope> =>
   Effect.gen(function*() {
     const emulator = yield* model.Model
     const { config } = emulator
     const log = emulator.log
-    const servedGenerations = new Set<number>()
-    const reportedInit = new Set<number>()
+    const busy = sandboxes.map(() => 0)
+    const used = sandboxes.map(() => false)
+    /** A sandbox with room: one that served before, else the first idle one. */
+    const pick = (): Sandbox => {
+      const free = sandboxes.filter((sandbox) => busy[sandbox.index]! < config.maxConcurrency)
+      return free.find((sandbox) => used[sandbox.index]) ?? free[0]!
+    }
+    // Generation ids count per sandbox: the generations themselves are the keys.
+    const servedGenerations = new WeakSet<model.Generation>()
+    const reportedInit = new WeakSet<model.Generation>()
     // Lines of the invocations being served whose invoker asked for the log tail, by request id.
-    const captures = new Map<string, Array<string>>()
+    const captures = new Map<string, { readonly sandbox: number; readonly lines: Array<string> }>()
     // Request ids between START and END: with several in flight, a line that names one of them
     // belongs to that one only (Lambda's log formats carry the request id).
     const inFlight = new Set<string>()
@@ -71,21 +94,23 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
       return true
     }
     // Invocations served at once (Managed Instances) must not start a runtime each.
-    const starting = yield* Effect.makeSemaphore(1)
-    const ensure = starting.withPermits(1)(control.ensure)
+    const starting = yield* Effect.forEach(sandboxes, () => Effect.makeSemaphore(1))
     yield* emulator.subscribe((event) => {
       if (event._tag !== "Log" || captures.size === 0) return
-      for (const [requestId, lines] of captures) if (belongs(event.line, requestId)) lines.push(event.line)
+      for (const [requestId, capture] of captures) {
+        if ((event.sandbox ?? 0) === capture.sandbox && belongs(event.line, requestId)) capture.lines.push(event.line)
+      }
     })
 
     /** Hands the invocation to a runtime and waits for its outcome, restarting the runtime as needed. */
-    const serve = (invocation: model.Invocation): Effect.Effect<Served> =>
+    const serve = (invocation: model.Invocation, sandbox: Sandbox): Effect.Effect<Served> =>
       Effect.gen(function*() {
+        const { control, model: env } = sandbox
         while (true) {
-          const generation = yield* ensure
-          const cold = !servedGenerations.has(generation.id)
+          const generation = yield* starting[sandbox.index]!.withPermits(1)(control.ensure)
+          const cold = !servedGenerations.has(generation)
           const offer = yield* model.makeOffer(invocation)
-          yield* emulator.offer(offer)
+          yield* env.offer(offer)
           const handover = cold ? config.initTimeout : config.timeout
           const handedOver = yield* Effect.raceAll([
             Deferred.await(offer.claim).pipe(
@@ -94,7 +119,7 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
             ),
             Deferred.await(generation.initError).pipe(Effect.as("initError" as const)),
             Deferred.await(generation.exited).pipe(Effect.as("exited" as const)),
-            ...(emulator.supervised ? [Effect.sleep(handover).pipe(Effect.as("timeout" as const))] : [])
+            ...(env.supervised ? [Effect.sleep(handover).pipe(Effect.as("timeout" as const))] : [])
           ])
           // The runtime may have claimed it in the meantime: then it is served below.
           const abandoned = handedOver !== "claimed" && (yield* Deferred.fail(offer.claim, undefined))
@@ -103,11 +128,12 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
             if (initError._tag === "Some") {
               const outcome = yield* initError.value
               yield* control.retireAfterInitError(generation)
-              return { outcome, generation, startedAt: undefined, awaitsNext: false }
+              return { sandbox, outcome, generation, startedAt: undefined, awaitsNext: false }
             }
             if (handedOver === "timeout") {
               yield* control.kill(generation)
               return {
+                sandbox,
                 outcome: model.timedOut(invocation.requestId, handover),
                 generation,
                 startedAt: undefined,
@@ -117,6 +143,7 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
             const exit = yield* Deferred.await(generation.exited)
             if (!(yield* Deferred.isDone(generation.ready))) {
               return {
+                sandbox,
                 outcome: model.exited(invocation.requestId, exit),
                 generation,
                 startedAt: undefined,
@@ -126,7 +153,7 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
             // A warm runtime died while idle: start a new one and hand the invocation over again.
             continue
           }
-          servedGenerations.add(generation.id)
+          servedGenerations.add(generation)
           const startedAt = performance.now()
           inFlight.add(invocation.requestId)
           yield* log(`START RequestId: ${invocation.requestId} Version: ${protocol.functionVersion}`)
@@ -144,7 +171,7 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
                   Duration.toSeconds(config.timeout).toFixed(2)
                 } seconds`
               )
-              yield* emulator.drop(invocation)
+              yield* env.drop(invocation)
               yield* control.kill(generation)
             } else {
               awaitsNext = true
@@ -152,10 +179,10 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
           } else if (ended === "exited") {
             const exit = yield* Deferred.await(generation.exited)
             if (yield* emulator.settle(invocation, model.exited(invocation.requestId, exit, { status: 502 }))) {
-              yield* emulator.drop(invocation)
+              yield* env.drop(invocation)
             }
           }
-          return { outcome: yield* Deferred.await(invocation.result), generation, startedAt, awaitsNext }
+          return { sandbox, outcome: yield* Deferred.await(invocation.result), generation, startedAt, awaitsNext }
         }
       })
 
@@ -167,19 +194,20 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
       Effect.gen(function*() {
         const left = served.startedAt! + Duration.toMillis(config.timeout) - performance.now()
         const waits: Array<Effect.Effect<void>> = [
-          emulator.released(invocation),
+          served.sandbox.model.released(invocation),
           Effect.sleep(Duration.millis(Math.max(0, left))),
           Deferred.await(emulator.stopped)
         ]
         if (served.generation !== undefined) waits.push(Deferred.await(served.generation.exited))
         yield* Effect.raceAll(waits)
         // Not released (time ran out, the runtime is gone): a later `next` has nothing to end.
-        yield* emulator.drop(invocation)
+        yield* served.sandbox.model.drop(invocation)
       })
 
     const report = (invocation: model.Invocation, served: Served) =>
       Effect.gen(function*() {
         const { generation, outcome, startedAt } = served
+        const { control } = served.sandbox
         const now = performance.now()
         yield* control.drainLogs
         if (startedAt === undefined) {
@@ -195,8 +223,8 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
         const duration = startedAt === undefined ? 0 : now - startedAt
         // Init Duration goes on the first REPORT of each runtime process, as on a cold start.
         let initDuration: number | undefined = undefined
-        if (generation !== undefined && emulator.supervised && !reportedInit.has(generation.id)) {
-          reportedInit.add(generation.id)
+        if (generation !== undefined && emulator.supervised && !reportedInit.has(generation)) {
+          reportedInit.add(generation)
           const ready = yield* Deferred.poll(generation.ready)
           initDuration = (ready._tag === "Some" ? yield* ready.value : startedAt ?? now) - generation.spawnedAt
         }
@@ -225,12 +253,13 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
             memorySizeMb: config.memorySizeMb,
             maxMemoryUsedMb: peakKb === undefined ? undefined : Math.ceil(peakKb / 1024),
             initDurationMs: initDuration,
-            generation: generation?.id
+            generation: generation?.id,
+            sandbox: served.sandbox.index
           }
         })
       })
 
-    const serveOne = (invocation: model.Invocation) => {
+    const serveOne = (invocation: model.Invocation, sandbox: Sandbox) => {
       const lines: Array<string> = []
       const forget = Effect.sync(() => {
         captures.delete(invocation.requestId)
@@ -238,16 +267,17 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
       })
       return Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {
-          if (invocation.logTail) captures.set(invocation.requestId, lines)
-          const served = yield* restore(serve(invocation))
+          if (invocation.logTail) captures.set(invocation.requestId, { sandbox: sandbox.index, lines })
+          const served = yield* restore(serve(invocation, sandbox))
           if (served.startedAt !== undefined) {
             // What the function printed before it answered goes out before the answer does.
-            yield* control.drainLogs
+            yield* sandbox.control.drainLogs
             if (!invocation.awaitEnd) yield* Deferred.succeed(invocation.done, { outcome: served.outcome, log: [] })
             // Stopped meanwhile (the emulator closes): END and REPORT are still printed.
             if (served.awaitsNext) yield* Effect.exit(restore(awaitNext(invocation, served)))
             // Lambda's invocation ends when its extensions asked for their next event too.
-            yield* Effect.exit(restore(extensionsHost.onInvocationDone(invocation)))
+            const extensionsDone = sandbox.control.invocationDone
+            if (extensionsDone !== undefined) yield* Effect.exit(restore(extensionsDone(invocation)))
           }
           yield* report(invocation, served)
           yield* forget
@@ -259,7 +289,7 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
           Effect.gen(function*() {
             yield* forget
             yield* log(`effect-lambda: emulator defect while serving ${invocation.requestId}: ${String(defect)}`)
-            yield* emulator.drop(invocation)
+            yield* sandbox.model.drop(invocation)
             const outcome = model.platformError("ServiceException", String(defect), { status: 500 })
             yield* Deferred.succeed(invocation.done, { outcome, log: [] })
           })
@@ -268,12 +298,25 @@ export const run = (control: RuntimeControl): Effect.Effect<void, never, model.M
       )
     }
 
-    // Taken in order; each runs in its own fiber once a runtime can take it.
-    const permits = yield* Effect.makeSemaphore(config.maxConcurrency)
+    // As many in flight as the sandboxes take, and no more than the reserved concurrency.
+    const capacity = sandboxes.length * config.maxConcurrency
+    const permits = yield* Effect.makeSemaphore(Math.min(capacity, config.reservedConcurrency ?? capacity))
+    // Taken in order; each runs in its own fiber once a sandbox can take it.
     yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
       const invocation = yield* emulator.takeSubmitted
       yield* permits.take(1)
-      yield* Effect.fork(Effect.ensuring(serveOne(invocation), permits.release(1)))
+      const sandbox = pick()
+      busy[sandbox.index]!++
+      used[sandbox.index] = true
+      // A synchronous invocation counts from its acceptance (invoke), an asynchronous one from here.
+      if (invocation.async) yield* Ref.update(emulator.inFlight, (n) => n + 1)
+      const release = Effect.zipRight(
+        Effect.sync(() => {
+          busy[sandbox.index]!--
+        }),
+        Effect.zipRight(Ref.update(emulator.inFlight, (n) => n - 1), permits.release(1))
+      )
+      yield* Effect.fork(Effect.ensuring(serveOne(invocation, sandbox), release))
     })))
   })
 

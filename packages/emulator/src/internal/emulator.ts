@@ -75,7 +75,11 @@ const resolveConfig = (options: Api.Options, userEnv: Readonly<Record<string, st
     memorySizeMb: options.memorySizeMb ?? 128,
     initTimeout: Duration.decode(options.initTimeout ?? Duration.seconds(10)),
     streaming: streamingLimits(options.streaming),
-    maxConcurrency: Math.floor(positive(userEnv.AWS_LAMBDA_MAX_CONCURRENCY) ?? 1)
+    maxConcurrency: Math.floor(positive(userEnv.AWS_LAMBDA_MAX_CONCURRENCY) ?? 1),
+    concurrency: Math.max(1, Math.floor(options.concurrency ?? 1)),
+    reservedConcurrency: options.reservedConcurrency === undefined
+      ? undefined
+      : Math.max(0, Math.floor(options.reservedConcurrency))
   }
 }
 
@@ -107,6 +111,12 @@ const mainApp = HttpRouter.toHttpApp(
     liveView.router
   )
 ).pipe(
+  HttpRouter.withRouterConfig({ maxParamLength: 1024 }),
+  Effect.map((app) => app.pipe(Effect.catchTag("RouteNotFound", () => notFound), faultMiddleware.middleware))
+)
+
+/** What a further sandbox serves on its own port: the Runtime API and the Extensions API. */
+const sandboxApp = HttpRouter.toHttpApp(HttpRouter.concat(runtimeApi.router, extensionsApi.router)).pipe(
   HttpRouter.withRouterConfig({ maxParamLength: 1024 }),
   Effect.map((app) => app.pipe(Effect.catchTag("RouteNotFound", () => notFound), faultMiddleware.middleware))
 )
@@ -185,7 +195,16 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
       : yield* supervised(options, userEnv, emulator, extensions, bootstrap, functionDir, runtimeApiAddress, (env) => {
         functionEnv = env
       })
-    yield* dispatcher.run(control).pipe(provide)
+    const first: dispatcher.Sandbox = {
+      index: 0,
+      model: emulator,
+      control: { ...control, invocationDone: (invocation) => provide(extensionsHost.onInvocationDone(invocation)) }
+    }
+    const more = bootstrap === undefined || functionDir === undefined ? [] : yield* Effect.forEach(
+      Array.from({ length: config.concurrency - 1 }, (_, i) => i + 1),
+      (index) => sandbox(index, options, userEnv, emulator, { host, policy, bootstrap, functionDir })
+    )
+    yield* dispatcher.run([first, ...more]).pipe(provide)
     // First thing on close: invokers still waiting give up.
     yield* Effect.addFinalizer(() => Deferred.succeed(emulator.stopped, undefined))
 
@@ -221,6 +240,59 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
       failNextRuntimeCall: emulator.addFault({ endpoint: "any", fault: { _tag: "Status", status: 500 } }),
       injectFault: emulator.addFault
     } satisfies Api.Emulator
+  })
+
+/**
+ * A further sandbox (`concurrency` > 1): its own model for its Runtime API (its events go to the
+ * emulator's observers, marked with its index), its own port, extensions host and supervisor.
+ */
+const sandbox = (
+  index: number,
+  options: Api.Options,
+  userEnv: Readonly<Record<string, string>>,
+  emulator: model.Model,
+  where: {
+    readonly host: string
+    readonly policy: http.ConnectionPolicy
+    readonly bootstrap: string
+    readonly functionDir: string
+  }
+): Effect.Effect<dispatcher.Sandbox, Api.EmulatorError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const own = yield* model.make({ config: emulator.config, supervised: true, faults: undefined })
+    yield* own.subscribe((event) => emulator.publish(event._tag === "Log" ? { ...event, sandbox: index } : event))
+    let functionEnv: Readonly<Record<string, string>> = { _HANDLER: options.handler ?? "" }
+    const extensions = extensionsHost.make({
+      config: emulator.config,
+      functionDir: where.functionDir,
+      env: () => functionEnv,
+      shutdownBudget: Duration.decode(options.stopGrace ?? Duration.seconds(2)),
+      log: (line) => own.publish({ _tag: "Log", line }),
+      onExtensionLog: (line) => own.publish({ _tag: "Log", line })
+    })
+    const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      effect.pipe(
+        Effect.provideService(model.Model, own),
+        Effect.provideService(extensionsHost.ExtensionsHost, extensions)
+      )
+    const port = yield* http.serve(provide(yield* sandboxApp), { host: where.host, port: 0, policy: where.policy })
+    const control = yield* supervised(
+      options,
+      userEnv,
+      own,
+      extensions,
+      where.bootstrap,
+      where.functionDir,
+      http.address(where.host, port),
+      (env) => {
+        functionEnv = env
+      }
+    )
+    return {
+      index,
+      model: own,
+      control: { ...control, invocationDone: (invocation) => provide(extensionsHost.onInvocationDone(invocation)) }
+    }
   })
 
 /** The supervisor of the function's `bootstrap`, stopped with the scope, as the dispatcher's control. */

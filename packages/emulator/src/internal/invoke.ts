@@ -7,6 +7,7 @@
  */
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
 import { EmulatorStopped } from "../EmulatorError.js"
 import * as model from "./model.js"
 import * as protocol from "./protocol.js"
@@ -54,6 +55,28 @@ export const awsError = (requestId: string, status: number, code: string, messag
     "Content-Type": "application/json"
   },
   body: protocol.utf8(JSON.stringify({ Type: "User", message })),
+  requestId,
+  functionError: undefined
+})
+
+/**
+ * Lambda's throttle: 429 `TooManyRequestsException` with the reason in the body, as the AWS SDK
+ * reads it (`Reason`, `Type`, `message`).
+ */
+export const throttled = (requestId: string): InvokeOutput => ({
+  status: 429,
+  headers: {
+    "x-amzn-RequestId": requestId,
+    "x-amzn-ErrorType": "TooManyRequestsException",
+    "Content-Type": "application/json"
+  },
+  body: protocol.utf8(
+    JSON.stringify({
+      Reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
+      Type: "User",
+      message: "Rate Exceeded."
+    })
+  ),
   requestId,
   functionError: undefined
 })
@@ -141,6 +164,20 @@ const accept = (
         functionError: undefined
       })
     }
+    const async = invocationType === "Event"
+    // Beyond the reserved concurrency a synchronous invoke is throttled; an asynchronous one
+    // waits in Lambda's queue (here: the dispatcher's) until there is room.
+    if (!async) {
+      const reserved = emulator.config.reservedConcurrency
+      const admitted = yield* Ref.modify(
+        emulator.inFlight,
+        (n): [boolean, number] => reserved === undefined || n < reserved ? [true, n + 1] : [false, n]
+      )
+      if (!admitted) {
+        emulator.publish({ _tag: "InvocationThrottled", requestId, payload: input.payload })
+        return answered(throttled(requestId))
+      }
+    }
     const invocation = yield* model.makeInvocation({
       requestId,
       payload: input.payload,
@@ -151,6 +188,7 @@ const accept = (
       clientContext,
       tenantId: input.tenantId === "" ? undefined : input.tenantId,
       logTail: input.logType === "Tail" && invocationType === "RequestResponse",
+      async,
       awaitEnd: invocationType === "RequestResponse" && (input.logType === "Tail" || input.awaitEnd === true),
       stream
     })

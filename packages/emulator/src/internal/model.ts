@@ -176,6 +176,8 @@ export interface Invocation {
   readonly tenantId: string | undefined
   /** `X-Amz-Log-Type: Tail`: the invoker wants the end of the invocation's log. */
   readonly logTail: boolean
+  /** An `Event` invocation: nobody waits for its answer. */
+  readonly async: boolean
   /**
    * The invoker waits for END and REPORT (the runtime asked for its next event) rather than for
    * the outcome alone: with `logTail`, and for a caller that stops the emulator right after.
@@ -272,6 +274,10 @@ export interface Config {
    * invocations in flight, each `next` of the runtime served; 1 for the classic one-at-a-time.
    */
   readonly maxConcurrency: number
+  /** Sandboxes (runtime processes) serving invocations at once, each with its own cold start. */
+  readonly concurrency: number
+  /** Invocations in flight beyond which a synchronous invoke is throttled (429); undefined: none. */
+  readonly reservedConcurrency: number | undefined
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -289,6 +295,8 @@ export interface Report {
   readonly initDurationMs: number | undefined
   /** The runtime process (generation) that served or failed it; a higher one than before is a restart. */
   readonly generation: number | undefined
+  /** The sandbox that served it (0 unless `concurrency` > 1); generations count per sandbox. */
+  readonly sandbox?: number | undefined
 }
 
 /**
@@ -302,6 +310,8 @@ export type Event =
     readonly line: string
     /** The invocation the line belongs to, when the publisher knows it. */
     readonly requestId?: string | undefined
+    /** The sandbox (runtime process slot, `--concurrency`) that printed it; absent: the first. */
+    readonly sandbox?: number | undefined
   }
   | { readonly _tag: "RuntimeCall"; readonly call: RuntimeCall }
   | { readonly _tag: "InvocationAccepted"; readonly invocation: Invocation }
@@ -349,6 +359,12 @@ export interface Model {
   readonly takeOffer: Effect.Effect<Offer>
 
   readonly generation: Ref.Ref<Generation | undefined>
+
+  /**
+   * Invocations counted against the reserved concurrency: synchronous ones from acceptance,
+   * asynchronous ones from their start, each until its END.
+   */
+  readonly inFlight: Ref.Ref<number>
 
   /** Marks an invocation as held by the runtime. */
   readonly hold: (invocation: Invocation) => Effect.Effect<void>
@@ -442,6 +458,7 @@ export const make = (options: {
       offer: (offer) => Queue.offer(handoff, offer),
       takeOffer: Queue.take(handoff),
       generation: yield* Ref.make<Generation | undefined>(undefined),
+      inFlight: yield* Ref.make(0),
       hold: (invocation) =>
         Effect.map(Deferred.make<void>(), (released) => {
           active.set(invocation.requestId, { invocation, answered: false, released })
