@@ -115,8 +115,10 @@ const mainApp = HttpRouter.toHttpApp(
   Effect.map((app) => app.pipe(Effect.catchTag("RouteNotFound", () => notFound), faultMiddleware.middleware))
 )
 
-/** What a further sandbox serves on its own port: the Runtime API and the Extensions API. */
-const sandboxApp = HttpRouter.toHttpApp(HttpRouter.concat(runtimeApi.router, extensionsApi.router)).pipe(
+/** What a further sandbox serves on its own port: the Runtime, Extensions and Telemetry APIs. */
+const sandboxApp = HttpRouter.toHttpApp(
+  HttpRouter.concatAll(runtimeApi.router, extensionsApi.router, telemetryApi.router)
+).pipe(
   HttpRouter.withRouterConfig({ maxParamLength: 1024 }),
   Effect.map((app) => app.pipe(Effect.catchTag("RouteNotFound", () => notFound), faultMiddleware.middleware))
 )
@@ -262,14 +264,21 @@ const sandbox = (
     const own = yield* model.make({ config: emulator.config, supervised: true, faults: undefined })
     yield* own.subscribe((event) => emulator.publish(event._tag === "Log" ? { ...event, sandbox: index } : event))
     let functionEnv: Readonly<Record<string, string>> = { _HANDLER: options.handler ?? "" }
-    const extensions = extensionsHost.make({
+    const platformLog = (line: string) => own.publish({ _tag: "Log", line })
+    const telemetry = telemetryApi.make({ current: () => extensions.current(), log: platformLog })
+    const extensions: extensionsHost.ExtensionsHost = extensionsHost.make({
       config: emulator.config,
       functionDir: where.functionDir,
       env: () => functionEnv,
       shutdownBudget: Duration.decode(options.stopGrace ?? Duration.seconds(2)),
-      log: (line) => own.publish({ _tag: "Log", line }),
-      onExtensionLog: (line) => own.publish({ _tag: "Log", line })
+      log: platformLog,
+      onExtensionLog: (line) => {
+        telemetry.emit("extension", "extension", line)
+        own.publish({ _tag: "Log", line })
+      },
+      telemetry
     })
+    yield* own.subscribe(telemetryApi.observe(telemetry))
     const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       effect.pipe(
         Effect.provideService(model.Model, own),
