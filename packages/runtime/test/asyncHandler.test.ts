@@ -11,6 +11,7 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Handler from "../src/Handler.js"
+import * as InvocationHooks from "../src/InvocationHooks.js"
 
 const awsContext = (overrides: Partial<Handler.AwsContext> = {}): Handler.AwsContext => ({
   awsRequestId: "req-1",
@@ -86,6 +87,21 @@ describe("Handler.toAsync", () => {
     expect(await fn({ add: 1 }, awsContext())).toEqual({ count: 1, add: 1 })
     expect(await fn({ add: 2 }, awsContext({ awsRequestId: "req-2" }))).toEqual({ count: 2, add: 2 })
     expect(builds).toBe(1)
+  })
+
+  it("runs the hooks the layer registered around every invocation (InvocationHooks)", async () => {
+    const seen: Array<string> = []
+    const hooks = InvocationHooks.layer({
+      onStart: (ctx) => Effect.sync(() => seen.push(`start ${ctx.requestId}`)),
+      onEnd: (ctx, exit) => Effect.sync(() => seen.push(`end ${ctx.requestId} ${exit._tag}`))
+    })
+    const handler = Handler.make({
+      handle: (event) => event === "fail" ? Effect.fail("nope") : Effect.sync(() => seen.push("handler"))
+    })
+    const fn = Handler.toAsync(handler, hooks)
+    await fn("ok", awsContext())
+    await expect(fn("fail", awsContext({ awsRequestId: "req-2" }))).rejects.toThrow()
+    expect(seen).toEqual(["start req-1", "handler", "end req-1 Success", "start req-2", "end req-2 Failure"])
   })
 
   it("gives the Effect handler its LambdaContext from AWS's context", async () => {

@@ -8,12 +8,14 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FiberRefs from "effect/FiberRefs"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as ErrorReport from "../ErrorReport.js"
 import * as FunctionConfig from "../FunctionConfig.js"
 import type * as Handler from "../Handler.js"
 import type { Invocation } from "../Invocation.js"
+import * as InvocationHooks from "../InvocationHooks.js"
 import * as LambdaContext from "../LambdaContext.js"
 
 /**
@@ -113,6 +115,15 @@ export const toAsync = <Event, A, E, R, ROut, LE>(
   const runtime = ManagedRuntime.make(Layer.merge(Layer.provide(layer, configLayer), configLayer))
   // Init: the layer is built now, once, while Lambda's init phase runs, not on the first event.
   const ready = runtime.runPromiseExit(Effect.flatMap(FunctionConfig.FunctionConfig, Effect.succeed))
+  // The hooks the layer registered (Metrics' flush, StructuredLogger's logger…), applied to every
+  // invocation as LambdaRuntime applies them.
+  const hooks = ready.then((config) =>
+    Exit.isFailure(config)
+      ? undefined
+      : runtime.runtime().then((rt) =>
+        InvocationHooks.compose(FiberRefs.getOrDefault(rt.fiberRefs, InvocationHooks.currentInvocationHooks))
+      )
+  )
   // Lambda sends SIGTERM only when an extension is registered: then the layer's finalizers run.
   let stopping = false
   const onSigterm = () => {
@@ -127,7 +138,9 @@ export const toAsync = <Event, A, E, R, ROut, LE>(
     const config = await ready
     if (Exit.isFailure(config)) throw toError(config.cause)
     const invocation = toInvocation(event, context)
-    const program = handler.decode(invocation).pipe(
+    const hooked = await hooks
+    const lambdaContext = LambdaContext.make(invocation, config.value)
+    const handled = handler.decode(invocation).pipe(
       Effect.flatMap((decoded) => handler.handle(decoded)),
       Effect.flatMap((result) => handler.encode(result)),
       Effect.flatMap((output) =>
@@ -138,8 +151,12 @@ export const toAsync = <Event, A, E, R, ROut, LE>(
           : Effect.dieMessage(
             "toAsync: a streaming handler needs awslambda.streamifyResponse; export it with the drop-in runner or LambdaRuntime instead"
           )
-      ),
-      Effect.provideService(LambdaContext.LambdaContext, LambdaContext.make(invocation, config.value))
+      )
+    )
+    const program = Effect.provideService(
+      hooked === undefined ? handled : hooked(handled, lambdaContext),
+      LambdaContext.LambdaContext,
+      lambdaContext
     ) as Effect.Effect<unknown, unknown, ROut | FunctionConfig.FunctionConfig>
     const exit = await runtime.runPromiseExit(program)
     if (Exit.isSuccess(exit)) return exit.value
