@@ -409,5 +409,13 @@ describe("Telemetry API", () => {
       const ok = yield* put(valid)
       expect(ok.status).toBe(200)
       expect(ok.text).toBe("\"OK\"")
+      // the Logs API it superseded: accepted but not supported, as AWS's emulator answers
+      const logs = yield* request(emulator.url, "/2020-08-15/logs", {
+        method: "PUT",
+        headers: { "Lambda-Extension-Identifier": id },
+        body: JSON.stringify({ destination: valid.destination, types: ["function"] })
+      })
+      expect(logs.status).toBe(202)
+      expect(logs.json()).toEqual({ errorMessage: "Logs API is not supported", errorType: "Logs.NotSupported" })
     }))
 })

@@ -270,12 +270,22 @@ const subscribe = Effect.gen(function*() {
   return json(200, "OK")
 })
 
-/** `PUT /2022-07-01/telemetry`. */
+/**
+ * The Logs API (2020-08-15), which the Telemetry API superseded, answered as AWS's emulator
+ * answers it: accepted, but not supported (no logs are sent), so that an older extension goes on.
+ */
+const logsApiStub = json(202, protocol.runtimeApiErrorBody("Logs.NotSupported", "Logs API is not supported"))
+
+/** `PUT /2022-07-01/telemetry`, and the Logs API's stub at `PUT /2020-08-15/logs`. */
 export const router = HttpRouter.empty.pipe(
   HttpRouter.all(
     path,
     Effect.flatMap(incoming, (req) => req.method === "PUT" ? subscribe : Effect.succeed(methodNotAllowed("PUT"))),
     { uninterruptible: true }
+  ),
+  HttpRouter.all(
+    "/2020-08-15/logs",
+    Effect.map(incoming, (req) => req.method === "PUT" ? logsApiStub : methodNotAllowed("PUT"))
   )
 )
 
