@@ -210,6 +210,20 @@ describe("Extensions under the supervisor", () => {
       expect(Fs.existsSync(marker)).toBe(false)
     }))
 
+  it.scopedLive("Init Duration includes the extensions' init, which comes before the runtime's", () =>
+    Effect.gen(function*() {
+      const logs = collectLogs()
+      const emulator = yield* Emulator.make({
+        functionDir: withExtensions,
+        onLog: logs.onLog,
+        env: { EXT_REGISTER_DELAY_MS: "1000" }
+      })
+      const result = yield* emulator.invoke("{\"op\":\"echo\"}", { awaitEnd: true })
+      const report = logs.lines.find((l) => l.startsWith(`REPORT RequestId: ${result.requestId}`))!
+      // a lower bound only: the extension waited 1,000 ms before registering (the runtime alone takes far less)
+      expect(Number(/Init Duration: ([\d.]+) ms/.exec(report)![1])).toBeGreaterThanOrEqual(1000)
+    }))
+
   it.scopedLive("a crash restarts the environment: SHUTDOWN failure, then the extensions start again", () =>
     Effect.gen(function*() {
       const recordFile = Path.join(tempDir(), "events")

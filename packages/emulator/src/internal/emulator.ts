@@ -333,7 +333,9 @@ const supervised = (
         host.telemetry.emit("function", "function", telemetryApi.functionRecord(line))
         emulator.publish({ _tag: "Log", line })
       },
-      stopGrace: Duration.decode(options.stopGrace ?? Duration.seconds(2))
+      stopGrace: Duration.decode(options.stopGrace ?? Duration.seconds(2)),
+      // Lambda's Init Duration includes the extensions' init, which comes before the runtime's.
+      initStartedAt: () => host.current()?.startedAt
     }, emulator.generation)
     // Lambda's shutdown: SIGTERM only when an extension registered (SIGKILL otherwise), SHUTDOWN to
     // the external extensions, all within the budget.

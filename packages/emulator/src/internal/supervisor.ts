@@ -25,6 +25,8 @@ export interface SupervisorOptions {
   readonly env: Readonly<Record<string, string>>
   readonly onLog: (line: string) => void
   readonly stopGrace: Duration.Duration
+  /** When the environment's init began (the extensions start first), if before this spawn. */
+  readonly initStartedAt?: () => number | undefined
 }
 
 export interface Supervisor {
@@ -136,7 +138,7 @@ export const make = (
 
     const spawn = Effect.gen(function*() {
       const id = yield* Ref.updateAndGet(counter, (n) => n + 1)
-      const spawnedAt = performance.now()
+      const spawnedAt = options.initStartedAt?.() ?? performance.now()
       // detached: its own process group, killed as a whole
       const child = ChildProcess.spawn(options.bootstrap, [], {
         cwd: options.cwd,
