@@ -11,6 +11,7 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as Arr from "effect/Array"
 import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
@@ -146,11 +147,39 @@ const reservedConcurrency = Options.integer("reserved-concurrency").pipe(
   Options.optional
 )
 
-/** What `start` and `watch` take beyond `invoke`: how the server listens and scales. */
+const maxRetryAttempts = Options.integer("max-retry-attempts").pipe(
+  Options.withPseudoName("N"),
+  Options.withDescription("Times a failed Event invocation is tried again, 0..2 (default 2, as Lambda)"),
+  Options.filterMap((n) => (n >= 0 && n <= 2 ? Option.some(n) : Option.none()), "--max-retry-attempts must be 0..2"),
+  Options.optional
+)
+
+const maxEventAge = Options.integer("max-event-age").pipe(
+  Options.withPseudoName("seconds"),
+  Options.withDescription("An Event invocation older than this is not tried again, 60..21600 (default 21600, 6 hours)"),
+  Options.filterMap(
+    (n) => (n >= 60 && n <= 21600 ? Option.some(n) : Option.none()),
+    "--max-event-age must be 60..21600 seconds"
+  ),
+  Options.optional
+)
+
+const onFailure = Options.file("on-failure", { exists: "either" }).pipe(
+  Options.withPseudoName("file"),
+  Options.withDescription(
+    "On-failure destination: each Event invocation given up is appended to this file as a JSON line in Lambda's destination record format"
+  ),
+  Options.optional
+)
+
+/** What `start` and `watch` take beyond `invoke`: how the server listens and scales, and retries events. */
 const serveConfig = {
   host: bindHost,
   concurrency,
-  reservedConcurrency
+  reservedConcurrency,
+  maxRetryAttempts,
+  maxEventAge,
+  onFailure
 }
 
 type ServeArgs = Command.Command.ParseConfig<typeof serveConfig>
@@ -158,7 +187,12 @@ type ServeArgs = Command.Command.ParseConfig<typeof serveConfig>
 const toServeOptions = (args: ServeArgs) => ({
   ...(Option.isSome(args.host) ? { host: args.host.value } : {}),
   ...(Option.isSome(args.concurrency) ? { concurrency: args.concurrency.value } : {}),
-  ...(Option.isSome(args.reservedConcurrency) ? { reservedConcurrency: args.reservedConcurrency.value } : {})
+  ...(Option.isSome(args.reservedConcurrency) ? { reservedConcurrency: args.reservedConcurrency.value } : {}),
+  asyncInvocation: {
+    ...(Option.isSome(args.maxRetryAttempts) ? { maxRetryAttempts: args.maxRetryAttempts.value } : {}),
+    ...(Option.isSome(args.maxEventAge) ? { maxEventAge: Duration.seconds(args.maxEventAge.value) } : {}),
+    ...(Option.isSome(args.onFailure) ? { onFailure: args.onFailure.value } : {})
+  }
 })
 
 const parseEnv = (pairs: ReadonlyArray<string>): Effect.Effect<Record<string, string>, InvalidEnv> =>

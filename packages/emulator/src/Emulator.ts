@@ -108,11 +108,50 @@ export interface Options {
    * wait instead, as in Lambda's queue. Default: no limit.
    */
   readonly reservedConcurrency?: number
+  /**
+   * Lambda's asynchronous invocation settings: an `Event` invocation that fails (function
+   * error, timeout, crash) is tried again, with the same request id, up to `maxRetryAttempts`
+   * times (0..2, default 2) after `retryDelays` (default 1 and 2 minutes, as Lambda waits about
+   * that long), unless it is older than `maxEventAge` (default 6 hours). When it is given up,
+   * its on-failure record (Lambda's destination format) goes to `onFailure`.
+   */
+  readonly asyncInvocation?: AsyncInvocationOptions
   /** Fault rules in force from the start, as if given to `injectFault` (the CLI's `--fault`). */
   readonly faults?: ReadonlyArray<FaultRule>
   /** Told of every Runtime API call once it is answered or dropped: what the runtime sent, for tests. */
   readonly onRuntimeCall?: (call: RuntimeCall) => void
 }
+
+/**
+ * Lambda's asynchronous invocation settings (`Options.asyncInvocation`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AsyncInvocationOptions {
+  /** 0..2; default 2. */
+  readonly maxRetryAttempts?: number
+  /** Default 6 hours, Lambda's maximum. */
+  readonly maxEventAge?: Duration.DurationInput
+  /** Before the second and the third attempt; default 1 minute and 2 minutes. */
+  readonly retryDelays?: readonly [Duration.DurationInput, Duration.DurationInput]
+  /**
+   * The on-failure destination: a file the records are appended to as JSON lines, and/or a
+   * function told of each record.
+   */
+  readonly onFailure?: string | ((record: FailureRecord) => void)
+}
+
+/**
+ * What Lambda sends an on-failure destination when it gives up an `Event` invocation:
+ * `version`, `timestamp`, `requestContext` (`requestId`, `functionArn`, `condition`
+ * `RetriesExhausted` or `EventAgeExceeded`, `approximateInvokeCount`), `requestPayload`,
+ * `responseContext` (`statusCode`, `executedVersion`, `functionError`) and `responsePayload`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FailureRecord = model.FailureRecord
 
 /**
  * How streamed responses are limited. AWS ends a streamed response past 20 MiB

@@ -36,6 +36,8 @@ export interface FunctionOptions {
   readonly concurrency?: number
   /** `--reserved-concurrency`: synchronous invokes beyond it get 429. */
   readonly reservedConcurrency?: number
+  /** `--max-retry-attempts`, `--max-event-age`, `--on-failure`: Event invocations' retries and destination. */
+  readonly asyncInvocation?: Emulator.AsyncInvocationOptions
 }
 
 /**
@@ -76,6 +78,7 @@ export const emulatorLayer = (
     if (options.handler !== undefined) config.handler = options.handler
     if (options.concurrency !== undefined) config.concurrency = options.concurrency
     if (options.reservedConcurrency !== undefined) config.reservedConcurrency = options.reservedConcurrency
+    if (options.asyncInvocation !== undefined) config.asyncInvocation = options.asyncInvocation
     if (DropIn.runsOnRunner(options.absDir)) config.bootstrap = DropIn.launcher()
     return Emulator.layer(config)
   }))

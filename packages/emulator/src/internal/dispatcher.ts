@@ -259,6 +259,41 @@ export const run = (
         })
       })
 
+    const scope = yield* Effect.scope
+    const { asyncRetry } = config
+    /**
+     * After a failed attempt of an `Event` invocation: another one later (same request id), or
+     * the on-failure record once the retries are spent or the event would be too old.
+     */
+    const retryOrGiveUp = (invocation: model.Invocation, outcome: model.Outcome) =>
+      Effect.gen(function*() {
+        if (outcome.functionError === undefined) return
+        const giveUp = (condition: model.FailureRecord["requestContext"]["condition"]) =>
+          Effect.gen(function*() {
+            const record = failureRecord(config, invocation, outcome, condition)
+            yield* log(
+              `effect-lambda: Event ${invocation.requestId} given up after ${invocation.attempt} attempt(s) (${condition})`
+            )
+            emulator.publish({ _tag: "AsyncInvocationFailed", record })
+          })
+        if (invocation.attempt > asyncRetry.maxRetryAttempts) return yield* giveUp("RetriesExhausted")
+        const delay = asyncRetry.retryDelays[Math.min(invocation.attempt, 2) - 1]!
+        const age = Date.now() - invocation.acceptedAt
+        if (age + Duration.toMillis(delay) > Duration.toMillis(asyncRetry.maxEventAge)) {
+          return yield* giveUp("EventAgeExceeded")
+        }
+        emulator.publish({
+          _tag: "InvocationRetrying",
+          requestId: invocation.requestId,
+          attempt: invocation.attempt + 1,
+          delayMs: Duration.toMillis(delay)
+        })
+        const again = model.makeInvocation({ ...invocation, attempt: invocation.attempt + 1 }).pipe(
+          Effect.flatMap(emulator.submit)
+        )
+        yield* Effect.forkIn(Effect.zipRight(Effect.sleep(delay), again), scope)
+      })
+
     const serveOne = (invocation: model.Invocation, sandbox: Sandbox) => {
       const lines: Array<string> = []
       const forget = Effect.sync(() => {
@@ -282,6 +317,7 @@ export const run = (
           yield* report(invocation, served)
           yield* forget
           yield* Deferred.succeed(invocation.done, { outcome: served.outcome, log: lines })
+          if (invocation.async) yield* retryOrGiveUp(invocation, served.outcome)
         })
       ).pipe(
         // A bug here must cost one invocation, not stop the dispatcher and hang every invoker.
@@ -319,6 +355,39 @@ export const run = (
       yield* Effect.fork(Effect.ensuring(serveOne(invocation, sandbox), release))
     })))
   })
+
+const parsed = (bytes: Uint8Array): unknown => {
+  const text = Buffer.from(bytes).toString("utf8")
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+/** Lambda's on-failure destination record of a given-up `Event` invocation. */
+export const failureRecord = (
+  config: model.Config,
+  invocation: model.Invocation,
+  outcome: model.Outcome,
+  condition: model.FailureRecord["requestContext"]["condition"]
+): model.FailureRecord => ({
+  version: "1.0",
+  timestamp: new Date().toISOString(),
+  requestContext: {
+    requestId: invocation.requestId,
+    functionArn: `${protocol.functionArn(config.region, config.functionName)}:${protocol.functionVersion}`,
+    condition,
+    approximateInvokeCount: invocation.attempt
+  },
+  requestPayload: parsed(invocation.payload),
+  responseContext: {
+    statusCode: outcome.status,
+    executedVersion: protocol.functionVersion,
+    functionError: outcome.functionError ?? "Unhandled"
+  },
+  responsePayload: parsed(outcome.payload)
+})
 
 /** The control of an external runtime: nothing to start or stop, a new generation after an init error. */
 export const external = (generation: Ref.Ref<model.Generation | undefined>): RuntimeControl => ({

@@ -79,7 +79,15 @@ const resolveConfig = (options: Api.Options, userEnv: Readonly<Record<string, st
     concurrency: Math.max(1, Math.floor(options.concurrency ?? 1)),
     reservedConcurrency: options.reservedConcurrency === undefined
       ? undefined
-      : Math.max(0, Math.floor(options.reservedConcurrency))
+      : Math.max(0, Math.floor(options.reservedConcurrency)),
+    asyncRetry: {
+      maxRetryAttempts: Math.min(2, Math.max(0, Math.floor(options.asyncInvocation?.maxRetryAttempts ?? 2))),
+      maxEventAge: Duration.decode(options.asyncInvocation?.maxEventAge ?? Duration.hours(6)),
+      retryDelays: [
+        Duration.decode(options.asyncInvocation?.retryDelays?.[0] ?? Duration.minutes(1)),
+        Duration.decode(options.asyncInvocation?.retryDelays?.[1] ?? Duration.minutes(2))
+      ]
+    }
   }
 }
 
@@ -115,6 +123,28 @@ const mainApp = HttpRouter.toHttpApp(
   Effect.map((app) => app.pipe(Effect.catchTag("RouteNotFound", () => notFound), faultMiddleware.middleware))
 )
 
+/**
+ * The on-failure destination: records appended to a file as JSON lines (in order, one write at a
+ * time), or handed to a function.
+ */
+const failureDestination = (
+  destination: string | ((record: model.FailureRecord) => void),
+  log: (line: string) => Effect.Effect<void>
+) => {
+  let writes = Promise.resolve()
+  const observe = (event: model.Event) => {
+    if (event._tag !== "AsyncInvocationFailed") return
+    if (typeof destination === "function") return destination(event.record)
+    const line = JSON.stringify(event.record) + "\n"
+    writes = writes.then(() =>
+      Fs.promises.appendFile(destination, line).catch((error: Error) =>
+        Effect.runSync(log(`effect-lambda: cannot write the on-failure record to ${destination}: ${error.message}`))
+      )
+    )
+  }
+  return { observe, flush: Effect.promise(() => writes) }
+}
+
 /** What a further sandbox serves on its own port: the Runtime, Extensions and Telemetry APIs. */
 const sandboxApp = HttpRouter.toHttpApp(
   HttpRouter.concatAll(runtimeApi.router, extensionsApi.router, telemetryApi.router)
@@ -139,6 +169,13 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
       if (event._tag === "Log") onLog(event.line)
       else if (event._tag === "RuntimeCall") onRuntimeCall?.(event.call)
     })
+    const onFailure = options.asyncInvocation?.onFailure
+    if (onFailure !== undefined) {
+      const destination = failureDestination(onFailure, emulator.log)
+      yield* emulator.subscribe(destination.observe)
+      // the records of invocations given up before the emulator stopped are written
+      yield* Effect.addFinalizer(() => destination.flush)
+    }
     // The runtime's environment is known once the Runtime API's port is: the host reads it late.
     let functionEnv: Readonly<Record<string, string>> = { _HANDLER: options.handler ?? "" }
     const platformLog = (line: string) => emulator.publish({ _tag: "Log", line })

@@ -189,6 +189,8 @@ const accept = (
       tenantId: input.tenantId === "" ? undefined : input.tenantId,
       logTail: input.logType === "Tail" && invocationType === "RequestResponse",
       async,
+      attempt: 1,
+      acceptedAt: Date.now(),
       awaitEnd: invocationType === "RequestResponse" && (input.logType === "Tail" || input.awaitEnd === true),
       stream
     })

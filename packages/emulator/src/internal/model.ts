@@ -178,6 +178,10 @@ export interface Invocation {
   readonly logTail: boolean
   /** An `Event` invocation: nobody waits for its answer. */
   readonly async: boolean
+  /** 1 for the first attempt; an `Event` invocation that failed is tried again (same request id). */
+  readonly attempt: number
+  /** `Date.now()` when the Invoke API accepted it (the first attempt): the event's age runs from here. */
+  readonly acceptedAt: number
   /**
    * The invoker waits for END and REPORT (the runtime asked for its next event) rather than for
    * the outcome alone: with `logTail`, and for a caller that stops the emulator right after.
@@ -278,6 +282,40 @@ export interface Config {
   readonly concurrency: number
   /** Invocations in flight beyond which a synchronous invoke is throttled (429); undefined: none. */
   readonly reservedConcurrency: number | undefined
+  /** How failed `Event` invocations are retried, as Lambda's asynchronous invocation settings. */
+  readonly asyncRetry: AsyncRetry
+}
+
+/** Lambda's asynchronous invocation settings. */
+export interface AsyncRetry {
+  /** 0..2; Lambda's default 2. */
+  readonly maxRetryAttempts: number
+  /** An event older than this is not tried again; Lambda's default (and maximum) 6 hours. */
+  readonly maxEventAge: Duration.Duration
+  /** The wait before the second and the third attempt; Lambda's are about 1 and 2 minutes. */
+  readonly retryDelays: readonly [Duration.Duration, Duration.Duration]
+}
+
+/**
+ * The record Lambda sends an on-failure destination when an `Event` invocation is given up:
+ * its retries are spent (`RetriesExhausted`) or the event grew too old (`EventAgeExceeded`).
+ */
+export interface FailureRecord {
+  readonly version: "1.0"
+  readonly timestamp: string
+  readonly requestContext: {
+    readonly requestId: string
+    readonly functionArn: string
+    readonly condition: "RetriesExhausted" | "EventAgeExceeded"
+    readonly approximateInvokeCount: number
+  }
+  readonly requestPayload: unknown
+  readonly responseContext: {
+    readonly statusCode: number
+    readonly executedVersion: string
+    readonly functionError: string
+  }
+  readonly responsePayload: unknown
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,6 +363,15 @@ export type Event =
   }
   /** Refused with 429 before it was queued (reserved concurrency reached). */
   | { readonly _tag: "InvocationThrottled"; readonly requestId: string; readonly payload: Uint8Array }
+  /** An `Event` invocation failed and will be tried again after `delayMs` (same request id). */
+  | {
+    readonly _tag: "InvocationRetrying"
+    readonly requestId: string
+    readonly attempt: number
+    readonly delayMs: number
+  }
+  /** An `Event` invocation was given up: the record for its on-failure destination. */
+  | { readonly _tag: "AsyncInvocationFailed"; readonly record: FailureRecord }
 
 // ---------------------------------------------------------------------------------------------
 // The model service
