@@ -8,7 +8,7 @@ import { Effect, Exit, Scope } from "effect"
 import * as Fs from "node:fs"
 import { type Browser, chromium, type Page } from "playwright-core"
 import { Emulator } from "../src/index.js"
-import { collectLogs, fixture, request } from "./utils.js"
+import { collectLogs, fixture, next, request, requestId, respond } from "./utils.js"
 
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
 const hasChromium = Fs.existsSync(executablePath)
@@ -276,4 +276,28 @@ describe("live view history", () => {
       expect(last.report.memorySizeMb).toBe(128)
       expect(last.logs.some((line: string) => line.startsWith(`REPORT RequestId: ${last.requestId}`))).toBe(true)
     }), 60_000)
+
+  it.scopedLive("marks throttled and asynchronous invocations, and the sandbox of each", () =>
+    Effect.gen(function*() {
+      // The test plays the runtime: an invocation is in flight while it holds it.
+      const emulator = yield* Emulator.make({ reservedConcurrency: 1, onLog: () => {} })
+      const held = yield* Effect.fork(emulator.invoke(JSON.stringify({ held: true })))
+      const heldId = requestId(yield* next(emulator))
+      const throttled = yield* emulator.invoke(JSON.stringify({ late: true }))
+      expect(throttled.statusCode).toBe(429)
+      // An asynchronous one is not throttled: it waits its turn.
+      const asynchronous = yield* emulator.invoke(JSON.stringify({ later: true }), { invocationType: "Event" })
+      expect(asynchronous.statusCode).toBe(202)
+      yield* respond(emulator, heldId, "\"done\"")
+      expect((yield* held).statusCode).toBe(200)
+
+      const { message } = yield* snapshot(emulator.url)
+      const byId = new Map<string, any>(message.entries.map((entry: any) => [entry.requestId, entry]))
+      expect(byId.get(throttled.requestId).outcome.kind).toBe("throttled")
+      expect(JSON.parse(byId.get(throttled.requestId).event)).toEqual({ late: true })
+      expect(byId.get(asynchronous.requestId).async).toBe(true)
+      expect(byId.get(heldId).async).toBe(false)
+      expect(byId.get(heldId).sandbox).toBe(0)
+      expect(message.function.concurrency).toBe(1)
+    }), 30_000)
 })

@@ -157,7 +157,7 @@ export const run = (
           const startedAt = performance.now()
           inFlight.add(invocation.requestId)
           yield* log(`START RequestId: ${invocation.requestId} Version: ${protocol.functionVersion}`)
-          emulator.publish({ _tag: "InvocationStarted", requestId: invocation.requestId })
+          emulator.publish({ _tag: "InvocationStarted", requestId: invocation.requestId, sandbox: sandbox.index })
           const ended = yield* Effect.raceAll([
             Deferred.await(invocation.result).pipe(Effect.as("answered" as const)),
             Effect.sleep(config.timeout).pipe(Effect.as("timeout" as const)),

@@ -59,6 +59,10 @@ export interface Entry {
   state: "queued" | "running" | "done"
   /** Times the invocation was queued (a retried asynchronous invocation is queued again). */
   attempts: number
+  /** An `Event` invocation: nobody waited for its answer. */
+  readonly async: boolean
+  /** The sandbox (runtime process slot of `--concurrency`) that took it. */
+  sandbox: number | undefined
   readonly event: string
   readonly eventBytes: number
   readonly eventTruncated: boolean
@@ -89,6 +93,8 @@ export type Message =
       readonly name: string
       readonly memorySizeMb: number
       readonly timeoutSeconds: number
+      /** Sandboxes (`--concurrency`). */
+      readonly concurrency: number
     }
     readonly entries: ReadonlyArray<Entry>
   }
@@ -157,7 +163,8 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
     const clients = new Set<Queue.Queue<string>>()
     // Invokes from the page waiting for their invocation to be queued.
     const waiting = new Map<string, Deferred.Deferred<void>>()
-    let firstGeneration: number | undefined = undefined
+    // The first runtime process of each sandbox: a cold start of a later one is a restart.
+    const firstGeneration = new Map<number, number>()
 
     const broadcast = (message: Message) => {
       if (clients.size === 0) return
@@ -171,12 +178,15 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
       }
     }
 
-    /** The invocation a log line without a request id belongs to, as best as can be told. */
-    const owner = (line: string): Entry | undefined => {
+    /**
+     * The invocation a log line without a request id belongs to, as best as can be told: one
+     * whose id the line names, else the latest one running in the sandbox that printed it.
+     */
+    const owner = (line: string, sandbox: number): Entry | undefined => {
       let last: Entry | undefined = undefined
       for (const entry of running.values()) {
         if (line.includes(entry.requestId)) return entry
-        last = entry
+        if ((entry.sandbox ?? 0) === sandbox) last = entry
       }
       if (last !== undefined) return last
       // Nothing runs: the output of a runtime starting for the oldest queued invocation.
@@ -215,6 +225,8 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
               endedAt: undefined,
               state: "queued",
               attempts: 1,
+              async: invocation.async,
+              sandbox: undefined,
               event: shown.text,
               eventBytes: shown.bytes,
               eventTruncated: shown.truncated,
@@ -239,12 +251,15 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
           queued.delete(entry.requestId)
           running.set(entry.requestId, entry)
           entry.state = "running"
+          entry.sandbox = event.sandbox
           entry.startedAt = Date.now()
           broadcast({ type: "entry", entry })
           return
         }
         case "Log": {
-          const entry = event.requestId === undefined ? owner(event.line) : history.get(event.requestId)
+          const entry = event.requestId === undefined
+            ? owner(event.line, event.sandbox ?? 0)
+            : history.get(event.requestId)
           if (entry === undefined) return
           if (entry.logs.length >= logLimit) {
             entry.logs.shift()
@@ -263,13 +278,15 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
           queued.delete(entry.requestId)
           running.delete(entry.requestId)
           const generation = event.report?.generation
-          firstGeneration ??= generation
+          const sandbox = event.report?.sandbox ?? 0
+          if (generation !== undefined && !firstGeneration.has(sandbox)) firstGeneration.set(sandbox, generation)
+          entry.sandbox = event.report?.sandbox ?? entry.sandbox
           entry.state = "done"
           entry.endedAt = Date.now()
           entry.outcome = entryOutcome(event.outcome)
           entry.report = event.report
           entry.cold = event.report?.initDurationMs !== undefined
-          entry.restart = entry.cold && generation !== undefined && generation !== firstGeneration
+          entry.restart = entry.cold && generation !== undefined && generation !== firstGeneration.get(sandbox)
           broadcast({ type: "entry", entry })
           return
         }
@@ -283,6 +300,8 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
             endedAt: now,
             state: "done",
             attempts: 1,
+            async: false,
+            sandbox: undefined,
             event: shown.text,
             eventBytes: shown.bytes,
             eventTruncated: shown.truncated,
@@ -316,7 +335,8 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
       function: {
         name: emulator.config.functionName,
         memorySizeMb: emulator.config.memorySizeMb,
-        timeoutSeconds: Duration.toSeconds(emulator.config.timeout)
+        timeoutSeconds: Duration.toSeconds(emulator.config.timeout),
+        concurrency: emulator.config.concurrency
       },
       entries: [...history.values()]
     })

@@ -94,6 +94,7 @@ var renderList = function () {
     var tags = [];
     if (e.cold) tags.push(el("span", { className: "tag cold", text: "cold" }));
     if (e.restart) tags.push(el("span", { className: "tag restart", text: "restart" }));
+    if (e.async) tags.push(el("span", { className: "tag async", text: "async" }));
     if (e.attempts > 1) tags.push(el("span", { className: "tag", text: "attempt " + e.attempts }));
     var tr = el("tr", { "data-request-id": e.requestId, "data-kind": kindOf(e) }, [
       el("td", { text: time(e.acceptedAt) }),
@@ -177,6 +178,8 @@ var renderDetail = function () {
     ["Billed duration", r.billedDurationMs === undefined ? "" : r.billedDurationMs + " ms"],
     ["Memory", r.memorySizeMb === undefined ? "" : (r.maxMemoryUsedMb === undefined ? "?" : r.maxMemoryUsedMb) + " MB used of " + r.memorySizeMb + " MB"],
     ["Init duration", r.initDurationMs === undefined ? "" : ms(r.initDurationMs)],
+    ["Invocation type", e.async ? "Event (asynchronous)" : ""],
+    ["Sandbox", fn && fn.concurrency > 1 && typeof e.sandbox === "number" ? "#" + e.sandbox : ""],
     ["Runtime process", r.generation === undefined ? "" : "#" + r.generation],
     ["Attempts", e.attempts > 1 ? String(e.attempts) : ""]
   ].filter(function (f) { return f[1] !== ""; });

@@ -353,7 +353,12 @@ export type Event =
   }
   | { readonly _tag: "RuntimeCall"; readonly call: RuntimeCall }
   | { readonly _tag: "InvocationAccepted"; readonly invocation: Invocation }
-  | { readonly _tag: "InvocationStarted"; readonly requestId: string }
+  | {
+    readonly _tag: "InvocationStarted"
+    readonly requestId: string
+    /** The sandbox that took it (`concurrency` > 1); absent: the first. */
+    readonly sandbox?: number | undefined
+  }
   | {
     readonly _tag: "InvocationEnded"
     readonly requestId: string
