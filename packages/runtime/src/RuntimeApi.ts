@@ -14,6 +14,7 @@ import type * as Stream from "effect/Stream"
 import type { OutgoingHttpHeaders } from "node:http"
 import * as ErrorReport from "./ErrorReport.js"
 import * as FunctionConfig from "./FunctionConfig.js"
+import * as FastPath from "./internal/fastPath.js"
 import * as HttpTransport from "./internal/httpTransport.js"
 import * as SocketTransport from "./internal/socketTransport.js"
 import * as Transport from "./internal/transport.js"
@@ -133,30 +134,60 @@ export const make = (options: {
       (transport) => Effect.sync(transport.close)
     ),
     (transport): RuntimeApiShape => {
+      const posted = (operation: string, response: Transport.RawResponse, body: string | Uint8Array) =>
+        response.status >= 200 && response.status < 300 ? undefined : statusError(operation, response, byteLength(body))
       const post = (operation: string, path: string, headers: OutgoingHttpHeaders, body: string | Uint8Array) =>
         Effect.flatMap(
           transport.request(operation, "POST", path, headers, body),
-          (response): Effect.Effect<void, RuntimeApiError> =>
-            response.status >= 200 && response.status < 300
-              ? Effect.void
-              : Effect.fail(statusError(operation, response, byteLength(body)))
+          (response): Effect.Effect<void, RuntimeApiError> => {
+            const error = posted(operation, response, body)
+            return error === undefined ? Effect.void : Effect.fail(error)
+          }
         )
       const nextHeaders = { "user-agent": USER_AGENT }
-      return {
+      const nextPath = `${PREFIX}/invocation/next`
+      const invocationOf = (
+        response: Transport.RawResponse
+      ): Either.Either<Invocation.Invocation, RuntimeApiError | InvalidInvocation> =>
+        response.status !== 200
+          ? Either.left(statusError("next", response, 0))
+          : Invocation.decode(response.headers, response.body)
+      const responsePath = (requestId: string) => `${PREFIX}/invocation/${encodeURIComponent(requestId)}/response`
+      const responseHeaders = (contentType: string, body: string | Uint8Array): OutgoingHttpHeaders => ({
+        "content-type": contentType,
+        "content-length": byteLength(body),
+        "user-agent": USER_AGENT
+      })
+      const fast: FastPath.FastPath = {
+        next: (done) =>
+          transport.send(
+            "next",
+            "GET",
+            nextPath,
+            nextHeaders,
+            undefined,
+            (outcome) => done(outcome._tag === "Failure" ? Either.left(outcome.error) : invocationOf(outcome.response))
+          ),
+        respond: (requestId, body, contentType, done) =>
+          transport.send(
+            "response",
+            "POST",
+            responsePath(requestId),
+            responseHeaders(contentType, body),
+            body,
+            (outcome) => done(outcome._tag === "Failure" ? outcome.error : posted("response", outcome.response, body))
+          )
+      }
+      return FastPath.attach({
         next: Effect.flatMap(
-          transport.request("next", "GET", `${PREFIX}/invocation/next`, nextHeaders),
+          transport.request("next", "GET", nextPath, nextHeaders),
           (response): Effect.Effect<Invocation.Invocation, RuntimeApiError | InvalidInvocation> => {
-            if (response.status !== 200) return Effect.fail(statusError("next", response, 0))
-            const decoded = Invocation.decode(response.headers, response.body)
+            const decoded = invocationOf(response)
             return Either.isRight(decoded) ? Effect.succeed(decoded.right) : Effect.fail(decoded.left)
           }
         ),
         respond: (requestId, body, contentType = "application/json") =>
-          post("response", `${PREFIX}/invocation/${encodeURIComponent(requestId)}/response`, {
-            "content-type": contentType,
-            "content-length": byteLength(body),
-            "user-agent": USER_AGENT
-          }, body),
+          post("response", responsePath(requestId), responseHeaders(contentType, body), body),
         respondStream: (requestId, body, options) =>
           ResponseStream.run(body, () => {
             const request = transport.openStream(
@@ -199,7 +230,7 @@ export const make = (options: {
           const body = ErrorReport.toBody(report)
           return post("init/error", `${PREFIX}/init/error`, errorHeaders(report, body), body)
         }
-      }
+      }, fast)
     }
   )
 

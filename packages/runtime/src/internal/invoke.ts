@@ -78,6 +78,39 @@ const inStore = <A, E, R>(
   })
 
 /**
+ * How an invocation started by `Invoker.start` goes on: its buffered response, for the loop to
+ * post (the crash handler's claim is taken); nothing (the crash handler reported it); or the rest
+ * of it as an Effect of the loop's fiber (waiting for the handler, the deadline, error reports,
+ * a streamed response's end), which reports it exactly as `Invoker.invoke` would.
+ *
+ * @internal
+ */
+export type Started =
+  | {
+    readonly _tag: "Respond"
+    readonly requestId: string
+    readonly output: Handler.Buffered
+    readonly context: LambdaContext.LambdaContextShape
+  }
+  | { readonly _tag: "Reported" }
+  | { readonly _tag: "Continue"; readonly effect: Effect.Effect<void, RuntimeApiError> }
+
+const REPORTED: Started = { _tag: "Reported" }
+
+/**
+ * The invocations of one loop. `invoke` is the whole of one invocation as an Effect; `start`
+ * runs its synchronous beginning (the handler's fiber starts and, if it does not wait on
+ * anything, ends) without Effect on the loop's side: the loop's fast path (`loop.ts`). `start`
+ * gives undefined when it cannot be used yet (the invoke store not resolved): use `invoke`.
+ *
+ * @internal
+ */
+export interface Invoker {
+  readonly invoke: (invocation: Invocation) => Effect.Effect<void, RuntimeApiError>
+  readonly start: (invocation: Invocation) => Started | undefined
+}
+
+/**
  * What one loop needs to run invocations.
  *
  * @internal
@@ -98,9 +131,7 @@ export interface Options {
  *
  * @internal
  */
-export const make = (
-  options: Options
-): (runtime: Runtime.Runtime<unknown>) => (invocation: Invocation) => Effect.Effect<void, RuntimeApiError> => {
+export const make = (options: Options): (runtime: Runtime.Runtime<unknown>) => Invoker => {
   const { api, clock, config, deadlineMarginMs, handler, reporter } = options
   const startTimer = Deadline.timer(clock)
   // With several invocations at once there is no single current trace id to put in the env.
@@ -138,7 +169,8 @@ export const make = (
     const hooked = InvocationHooks.compose(
       FiberRefs.getOrDefault(runtime.fiberRefs, InvocationHooks.currentInvocationHooks)
     )
-    const invoke = (invocation: Invocation): Effect.Effect<void, RuntimeApiError> => {
+    // Sets the invocation up and starts its handler's fiber; `done` is its exit if it finished at once.
+    const begin = (invocation: Invocation) => {
       setTrace?.(invocation.traceId)
       // When the invocation was received: its time budget (for the timeout message) starts here.
       const receivedAtMs = clock.unsafeCurrentTimeMillis()
@@ -188,16 +220,17 @@ export const make = (
         }
         return reporter.failure(invocation.requestId, exit.cause)
       }
-      return Effect.uninterruptibleMask((restore) => {
-        // The handler's own fiber, started at once: a handler that does not wait on anything is
-        // done before this returns, and only a handler still running needs a deadline timer.
-        const fiber = inStoreContext === undefined
-          ? runFork(context, supervised)
-          : store!.run(
-            inStoreContext,
-            () => runFork(context, concurrent ? inStore(supervised, store!, inStoreContext) : supervised)
-          )
-        const done = fiber.unsafePoll()
+      // The handler's own fiber, started at once: a handler that does not wait on anything is
+      // done before this returns, and only a handler still running needs a deadline timer.
+      const fiber = inStoreContext === undefined
+        ? runFork(context, supervised)
+        : store!.run(
+          inStoreContext,
+          () => runFork(context, concurrent ? inStore(supervised, store!, inStoreContext) : supervised)
+        )
+      const done = fiber.unsafePoll()
+      // What remains once the fiber started, on the loop's fiber: uninterruptible but for the wait.
+      const rest = (restore: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) => {
         if (done !== null) return report(done)
         const delayMs = Math.max(0, invocation.deadlineMs - deadlineMarginMs - clock.unsafeCurrentTimeMillis())
         return Effect.flatMap(
@@ -217,15 +250,36 @@ export const make = (
               })
             )
         )
-      }).pipe(Effect.provideService(LambdaContext.LambdaContext, context))
+      }
+      return { context, done, rest }
+    }
+    const invoke = (invocation: Invocation): Effect.Effect<void, RuntimeApiError> =>
+      Effect.uninterruptibleMask((restore) => {
+        const { context, rest } = begin(invocation)
+        return Effect.provideService(rest(restore), LambdaContext.LambdaContext, context)
+      })
+    const start = (invocation: Invocation): Started => {
+      const { context, done, rest } = begin(invocation)
+      if (done !== null && Exit.isSuccess(done) && done.value._tag === "Buffered") {
+        // Already reported by the crash handler: the process is about to exit.
+        if (!Crash.claim(invocation.requestId)) return REPORTED
+        return { _tag: "Respond", requestId: invocation.requestId, output: done.value, context }
+      }
+      return {
+        _tag: "Continue",
+        effect: Effect.provideService(Effect.uninterruptibleMask(rest), LambdaContext.LambdaContext, context)
+      }
     }
     let waited = false
-    return (invocation) => {
-      if (store !== undefined || waited) return invoke(invocation)
-      return Effect.flatMap(Effect.promise(() => storeReady), () => {
-        waited = true
-        return invoke(invocation)
-      })
+    return {
+      invoke: (invocation) => {
+        if (store !== undefined || waited) return invoke(invocation)
+        return Effect.flatMap(Effect.promise(() => storeReady), () => {
+          waited = true
+          return invoke(invocation)
+        })
+      },
+      start: (invocation) => (store !== undefined || waited ? start(invocation) : undefined)
     }
   }
 }

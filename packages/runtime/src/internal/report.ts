@@ -29,6 +29,8 @@ export const isFatal = (error: RuntimeApiError): boolean => error._tag === "Cont
 export interface Reporter {
   /** Posts the buffered response; a 413 becomes one `Function.ResponseSizeTooLarge` error report. */
   readonly respond: (requestId: string, output: Handler.Buffered) => Effect.Effect<void, RuntimeApiError>
+  /** What follows a buffered response the API did not accept (the loop's fast path posted it). */
+  readonly refusedResponse: (requestId: string, error: RuntimeApiError) => Effect.Effect<void, RuntimeApiError>
   /** Logs and posts the error report of a failed invocation. */
   readonly failure: (requestId: string, cause: Cause.Cause<unknown>) => Effect.Effect<void, RuntimeApiError>
   /** What is left to do once a streamed response ended in failure after its first byte. */
@@ -59,21 +61,24 @@ export const make = (api: RuntimeApi.RuntimeApiShape): Reporter => {
     )
   }
 
+  // What follows a response the API did not accept: a 413 becomes the error report.
+  const refusedResponse = (requestId: string, error: RuntimeApiError): Effect.Effect<void, RuntimeApiError> =>
+    error._tag === "PayloadTooLarge"
+      ? failure(
+        requestId,
+        Cause.fail(
+          new ResponseSizeTooLarge({
+            message:
+              `Response payload size (${error.size} bytes) exceeded the maximum allowed payload size: ${error.message}`
+          })
+        )
+      )
+      : send(requestId, Effect.fail(error))
+
   const respond = (requestId: string, output: Handler.Buffered) =>
     Effect.catchAll(
       api.respond(requestId, output.body, output.contentType),
-      (error) =>
-        error._tag === "PayloadTooLarge"
-          ? failure(
-            requestId,
-            Cause.fail(
-              new ResponseSizeTooLarge({
-                message:
-                  `Response payload size (${error.size} bytes) exceeded the maximum allowed payload size: ${error.message}`
-              })
-            )
-          )
-          : send(requestId, Effect.fail(error))
+      (error) => refusedResponse(requestId, error)
     )
 
   // A streamed response that ended in failure was already reported in its trailers, or its
@@ -108,5 +113,5 @@ export const make = (api: RuntimeApi.RuntimeApiShape): Reporter => {
         )
     )
 
-  return { respond, failure, streamEnded, invalidInvocation }
+  return { respond, refusedResponse, failure, streamEnded, invalidInvocation }
 }

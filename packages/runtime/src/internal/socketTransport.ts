@@ -134,6 +134,8 @@ export const make = (address: string, maxSockets: number): Transport.Transport =
   return {
     request: (operation, method, path, headers, body) =>
       Transport.request(wire, operation, method, path, headers, body),
+    send: (operation, method, path, headers, body, done) =>
+      Transport.send(wire, operation, method, path, headers, body, done),
     openStream: (operation, path, headers) => {
       streaming ??= HttpTransport.make(address, maxSockets)
       return streaming.openStream(operation, path, headers)

@@ -39,10 +39,31 @@ export interface Transport {
     headers: Headers,
     body?: string | Uint8Array
   ) => Effect.Effect<RawResponse, TransportError>
+  /**
+   * `request` without Effect: the same exchange and policy, its outcome handed to `done` (once);
+   * returns how to abandon it. The invocation loop's fast path (`loop.ts`) uses it.
+   */
+  readonly send: (
+    operation: string,
+    method: Method,
+    path: string,
+    headers: Headers,
+    body: string | Uint8Array | undefined,
+    done: (outcome: Outcome) => void
+  ) => () => void
   /** Opens a chunked POST whose body is written piece by piece (streamed responses). */
   readonly openStream: (operation: string, path: string, headers: Headers) => StreamingRequest
   readonly close: () => void
 }
+
+/**
+ * How one exchange ended: an answer (any status), or a failure of the wire.
+ *
+ * @internal
+ */
+export type Outcome =
+  | { readonly _tag: "Response"; readonly response: RawResponse }
+  | { readonly _tag: "Failure"; readonly error: TransportError }
 
 /** @internal */
 export interface StreamingRequest {
@@ -140,6 +161,55 @@ export const transportError = (operation: string, error: unknown): TransportErro
 
 /**
  * One exchange on `wire`, with the policy above: the one home of the retry-`next`-once rule.
+ * `done` is called once, unless the returned function abandons the exchange first.
+ *
+ * @internal
+ */
+export const send = (
+  wire: Wire,
+  operation: string,
+  method: Method,
+  path: string,
+  headers: Headers,
+  body: string | Uint8Array | undefined,
+  done: (outcome: Outcome) => void
+): () => void => {
+  let abandon: (() => void) | undefined
+  let over = false
+  let current = 0
+  const attempt = (n: number) => {
+    current = n
+    const abort = wire.send(method, path, headers, body, {
+      onResponse: (response) => {
+        if (over) return
+        over = true
+        abandon = undefined
+        done({ _tag: "Response", response })
+      },
+      onError: (error, idleDeath) => {
+        if (over) return
+        abandon = undefined
+        if (method === "GET" && idleDeath && n === 0) {
+          // The idle connections likely died together (freeze/thaw): drop them, ask once more.
+          wire.dropIdle()
+          return attempt(1)
+        }
+        over = true
+        done({ _tag: "Failure", error: transportError(operation, error) })
+      }
+    })
+    // Unless the attempt already ended (or was replaced by the retry) from inside `send`.
+    if (!over && current === n) abandon = abort
+  }
+  attempt(0)
+  return () => {
+    over = true
+    abandon?.()
+  }
+}
+
+/**
+ * `send` as an Effect (interruption abandons the exchange).
  *
  * @internal
  */
@@ -152,36 +222,14 @@ export const request = (
   body?: string | Uint8Array
 ): Effect.Effect<RawResponse, TransportError> =>
   Effect.async<RawResponse, TransportError>((resume) => {
-    let abandon: (() => void) | undefined
-    let done = false
-    let current = 0
-    const attempt = (n: number) => {
-      current = n
-      const abort = wire.send(method, path, headers, body, {
-        onResponse: (response) => {
-          if (done) return
-          done = true
-          abandon = undefined
-          resume(Effect.succeed(response))
-        },
-        onError: (error, idleDeath) => {
-          if (done) return
-          abandon = undefined
-          if (method === "GET" && idleDeath && n === 0) {
-            // The idle connections likely died together (freeze/thaw): drop them, ask once more.
-            wire.dropIdle()
-            return attempt(1)
-          }
-          done = true
-          resume(Effect.fail(transportError(operation, error)))
-        }
-      })
-      // Unless the attempt already ended (or was replaced by the retry) from inside `send`.
-      if (!done && current === n) abandon = abort
-    }
-    attempt(0)
-    return Effect.sync(() => {
-      done = true
-      abandon?.()
-    })
+    const abandon = send(
+      wire,
+      operation,
+      method,
+      path,
+      headers,
+      body,
+      (outcome) => resume(outcome._tag === "Response" ? Effect.succeed(outcome.response) : Effect.fail(outcome.error))
+    )
+    return Effect.sync(abandon)
   })
