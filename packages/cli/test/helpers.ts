@@ -30,6 +30,8 @@ export const runCli = (
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d))
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
+    // A CLI that exits before reading its stdin (a usage error) closes the pipe: EPIPE is no news.
+    child.stdin.on("error", () => {})
     child.stdin.end(options.input ?? "")
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 25_000)
     child.on("close", (code, signal) => {
