@@ -8,6 +8,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as apiError from "./internal/apiError.js"
 
 /**
  * @since 0.1.0
@@ -21,14 +22,7 @@ export const TypeId: unique symbol = Symbol.for("@effect-lambda/runtime/Extensio
  */
 export type TypeId = typeof TypeId
 
-const apiFields = {
-  /** Which call failed: `register`, `event/next`, `init/error`, `exit/error` or `telemetry`. */
-  operation: Schema.String,
-  /** `errorType` of the JSON body the API answered with, when it had one. */
-  errorType: Schema.optional(Schema.String),
-  /** `errorMessage` of the JSON body the API answered with, or a description. */
-  message: Schema.String
-}
+const TaggedError = apiError.TaggedError(TypeId)
 
 /**
  * 500: the execution environment is in a state it cannot recover from. AWS's documentation says
@@ -37,10 +31,7 @@ const apiFields = {
  * @since 0.1.0
  * @category errors
  */
-export class ContainerError extends Schema.TaggedError<ContainerError>()("ContainerError", apiFields) {
-  /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
-}
+export class ContainerError extends TaggedError<ContainerError>()("ContainerError", apiError.answerFields) {}
 
 /**
  * 403: the call is not allowed now (registering after init, an unknown identifier, ...).
@@ -48,10 +39,7 @@ export class ContainerError extends Schema.TaggedError<ContainerError>()("Contai
  * @since 0.1.0
  * @category errors
  */
-export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", apiFields) {
-  /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
-}
+export class Forbidden extends TaggedError<Forbidden>()("Forbidden", apiError.answerFields) {}
 
 /**
  * 400: the API rejected the request (bad event names, missing name header, ...).
@@ -59,10 +47,7 @@ export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", apiF
  * @since 0.1.0
  * @category errors
  */
-export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", apiFields) {
-  /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
-}
+export class BadRequest extends TaggedError<BadRequest>()("BadRequest", apiError.answerFields) {}
 
 /**
  * Any status the API does not document for the call (a 404 means there is no Extensions API).
@@ -70,13 +55,10 @@ export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", a
  * @since 0.1.0
  * @category errors
  */
-export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>()("UnexpectedStatus", {
-  ...apiFields,
+export class UnexpectedStatus extends TaggedError<UnexpectedStatus>()("UnexpectedStatus", {
+  ...apiError.answerFields,
   status: Schema.Number
-}) {
-  /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
-}
+}) {}
 
 /**
  * The HTTP exchange itself failed (connection refused or reset, malformed answer).
@@ -84,14 +66,7 @@ export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>()("Un
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
-  operation: Schema.String,
-  message: Schema.String,
-  cause: Schema.optional(Schema.Defect)
-}) {
-  /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
-}
+export class TransportError extends TaggedError<TransportError>()("TransportError", apiError.transportFields) {}
 
 /**
  * An answer of `register` or `event/next` that cannot be read (no identifier, an event that is
@@ -100,13 +75,10 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
  * @since 0.1.0
  * @category errors
  */
-export class InvalidAnswer extends Schema.TaggedError<InvalidAnswer>()("InvalidAnswer", {
+export class InvalidAnswer extends TaggedError<InvalidAnswer>()("InvalidAnswer", {
   operation: Schema.String,
   message: Schema.String
-}) {
-  /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
-}
+}) {}
 
 /**
  * Every error an Extensions API call can fail with.

@@ -10,6 +10,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as apiError from "./internal/apiError.js"
 
 /**
  * @since 0.1.0
@@ -23,14 +24,7 @@ export const TypeId: unique symbol = Symbol.for("@effect-lambda/runtime/RuntimeA
  */
 export type TypeId = typeof TypeId
 
-const apiFields = {
-  /** Which Runtime API call failed: `next`, `response`, `error` or `init/error`. */
-  operation: Schema.String,
-  /** `errorType` of the JSON body the API answered with, when it had one. */
-  errorType: Schema.optional(Schema.String),
-  /** `errorMessage` of the JSON body the API answered with, or a description. */
-  message: Schema.String
-}
+const TaggedError = apiError.TaggedError(TypeId)
 
 /**
  * 500 from the Runtime API: the execution environment is broken. Non-recoverable: the
@@ -39,10 +33,7 @@ const apiFields = {
  * @since 0.1.0
  * @category errors
  */
-export class ContainerError extends Schema.TaggedError<ContainerError>()("ContainerError", apiFields) {
-  /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
-}
+export class ContainerError extends TaggedError<ContainerError>()("ContainerError", apiError.answerFields) {}
 
 /**
  * 403: the call is not allowed in the current state (for example a second answer to the same
@@ -51,10 +42,7 @@ export class ContainerError extends Schema.TaggedError<ContainerError>()("Contai
  * @since 0.1.0
  * @category errors
  */
-export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", apiFields) {
-  /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
-}
+export class Forbidden extends TaggedError<Forbidden>()("Forbidden", apiError.answerFields) {}
 
 /**
  * 400: the API rejected the request (unknown or stale request id, bad response mode, ...).
@@ -62,10 +50,7 @@ export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", apiF
  * @since 0.1.0
  * @category errors
  */
-export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", apiFields) {
-  /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
-}
+export class BadRequest extends TaggedError<BadRequest>()("BadRequest", apiError.answerFields) {}
 
 /**
  * 413: the response body is over Lambda's limit for buffered responses (6 MB).
@@ -73,14 +58,11 @@ export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", a
  * @since 0.1.0
  * @category errors
  */
-export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", {
-  ...apiFields,
+export class PayloadTooLarge extends TaggedError<PayloadTooLarge>()("PayloadTooLarge", {
+  ...apiError.answerFields,
   /** Size in bytes of the body that was refused. */
   size: Schema.Number
-}) {
-  /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
-}
+}) {}
 
 /**
  * Any status the Runtime API does not document for the call.
@@ -88,13 +70,10 @@ export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("Payl
  * @since 0.1.0
  * @category errors
  */
-export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>()("UnexpectedStatus", {
-  ...apiFields,
+export class UnexpectedStatus extends TaggedError<UnexpectedStatus>()("UnexpectedStatus", {
+  ...apiError.answerFields,
   status: Schema.Number
-}) {
-  /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
-}
+}) {}
 
 /**
  * The HTTP exchange itself failed (connection refused or reset, malformed answer). A reused
@@ -104,14 +83,7 @@ export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>()("Un
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
-  operation: Schema.String,
-  message: Schema.String,
-  cause: Schema.optional(Schema.Defect)
-}) {
-  /** @since 0.1.0 */
-  readonly [TypeId]: TypeId = TypeId
-}
+export class TransportError extends TaggedError<TransportError>()("TransportError", apiError.transportFields) {}
 
 /**
  * The answer of `next` could not be read as an invocation (no request id, a deadline that is
