@@ -1,12 +1,10 @@
 // A folder of plain Node.js code (no src/main.ts, no bootstrap): `invoke --handler` runs it on the
 // drop-in runner; `build` packages it with the runner, its files and only its production packages,
-// and the zip's bootstrap then runs it against a Runtime API with the handler Lambda names.
+// and the zip's bootstrap then runs it under the emulator with the handler Lambda names.
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { execFileSync, spawn } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as http from "node:http"
-import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { runCli, tempDir } from "./helpers.js"
 
@@ -39,50 +37,19 @@ const plainFunction = (root: string) =>
     "node_modules/dev-dep/index.js": `module.exports = {}\n`
   })
 
-/** Runs an unpacked artefact's bootstrap against a one-invocation Runtime API; resolves to the response body. */
-const runBootstrap = (task: string, env: Record<string, string>) =>
-  Effect.promise(() =>
-    new Promise<string>((resolve, reject) => {
-      let nexts = 0
-      const server = http.createServer((req, res) => {
-        let body = ""
-        req.on("data", (d) => (body += d))
-        req.on("end", () => {
-          if (req.url!.endsWith("/next")) {
-            if (++nexts > 1) return
-            res.writeHead(200, {
-              "lambda-runtime-aws-request-id": "r1",
-              "lambda-runtime-deadline-ms": String(Date.now() + 30_000),
-              "lambda-runtime-invoked-function-arn": "arn:aws:lambda:us-east-1:1:function:f"
-            })
-            return res.end(JSON.stringify({ name: "zip" }))
-          }
-          res.writeHead(202).end()
-          child.kill("SIGKILL")
-          server.close()
-          server.closeAllConnections()
-          if (req.url!.endsWith("/response")) resolve(body)
-          else reject(new Error(`${req.url}: ${body}`))
-        })
-      })
-      let child: ReturnType<typeof spawn>
-      server.listen(0, "127.0.0.1", () => {
-        child = spawn(path.join(task, "bootstrap"), [], {
-          env: {
-            PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`,
-            AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${(server.address() as AddressInfo).port}`,
-            AWS_LAMBDA_FUNCTION_NAME: "f",
-            AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-            AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
-            AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/f",
-            AWS_LAMBDA_LOG_STREAM_NAME: "s",
-            ...env
-          },
-          stdio: "ignore"
-        })
-      })
-    })
-  )
+/**
+ * Runs an unpacked artefact's bootstrap under the emulator (a real Runtime API; `--handler` sets
+ * `_HANDLER` as Lambda's function configuration does); resolves to the response.
+ */
+const runBootstrap = (task: string, handler?: string) =>
+  Effect.gen(function*() {
+    const r = yield* runCli(
+      ["invoke", task, "--event", "{\"name\":\"zip\"}", ...(handler === undefined ? [] : ["--handler", handler])],
+      { timeoutMs: 60_000 }
+    )
+    expect(r.code, r.stderr).toBe(0)
+    return JSON.parse(r.stdout) as unknown
+  })
 
 describe("plain Node.js folders (drop-in runner)", () => {
   it.live("invoke --handler runs the folder without a bootstrap", () =>
@@ -123,8 +90,8 @@ describe("plain Node.js folders (drop-in runner)", () => {
           "src/app.js"
         ])
         expect(fs.statSync(path.join(task, "bootstrap")).mode & 0o111).not.toBe(0)
-        expect(JSON.parse(yield* runBootstrap(task, {}))).toEqual({ message: "hello zip", fn: "f" })
-        expect(JSON.parse(yield* runBootstrap(task, { _HANDLER: "src/app.other" }))).toBe("other")
+        expect(yield* runBootstrap(task)).toEqual({ message: "hello zip", fn: "function" })
+        expect(yield* runBootstrap(task, "src/app.other")).toBe("other")
       }).pipe(Effect.scoped),
     90_000
   )
@@ -138,9 +105,6 @@ describe("plain Node.js folders (drop-in runner)", () => {
       expect(r.code, r.stderr).toBe(0)
       expect(fs.readFileSync(path.join(out, "Dockerfile"), "utf8")).toContain("ENTRYPOINT [\"/var/task/bootstrap\"]")
       expect(fs.existsSync(path.join(out, "node_modules/dev-dep"))).toBe(false)
-      expect(JSON.parse(yield* runBootstrap(out, { _HANDLER: "src/app.handler" }))).toEqual({
-        message: "hello zip",
-        fn: "f"
-      })
+      expect(yield* runBootstrap(out, "src/app.handler")).toEqual({ message: "hello zip", fn: "function" })
     }).pipe(Effect.scoped), 90_000)
 })
