@@ -25,6 +25,8 @@ afterEach(() => {
   }
 })
 
+// Its own fake Lambda on node:http rather than the runtime package's test utility: an example
+// stays self-contained, as it is meant to be copied out of this repository.
 const serve = async (handler: (call: Call, res: http.ServerResponse) => void) => {
   const calls: Array<Call> = []
   const server = http.createServer((req, res) => {

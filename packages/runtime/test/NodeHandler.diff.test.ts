@@ -7,11 +7,11 @@
 // (`.ci/run`) it is built when missing; elsewhere the test runs when `node bench/setup-peers.mjs`
 // (or an earlier CI-mode run) has built it, and skips, loudly, when not.
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import * as esbuild from "esbuild"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { bundleRunner as bundle } from "./utils/bundleRunner.js"
 import { cases } from "./utils/dropInCases.js"
 import { normaliser, type Outcome, runOnce } from "./utils/dropInHarness.js"
 
@@ -43,24 +43,7 @@ if (skipReason !== undefined) console.warn(`\n!!! ${skipReason}\n`)
 const work = mkdtempSync(join(tmpdir(), "dropin-diff-"))
 const runner = join(work, "runner.mjs")
 
-const bundleRunner = () =>
-  esbuild.build({
-    stdin: {
-      contents: `import { runMain } from ${JSON.stringify(join(here, "../src/NodeHandler.ts"))}\nrunMain()\n`,
-      resolveDir: here,
-      loader: "ts"
-    },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile: runner,
-    // As the CLI ships it: identifiers kept (see userFunctionRuntime's processor classes).
-    minifyWhitespace: true,
-    minifySyntax: true,
-    logLevel: "warning",
-    banner: { js: `import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);` }
-  })
+const bundleRunner = () => bundle(runner)
 
 const writeCase = (index: number, files: Readonly<Record<string, string>>, client: string): string => {
   const root = join(work, `case-${index}-${client}`)

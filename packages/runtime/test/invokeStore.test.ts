@@ -6,13 +6,13 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as esbuild from "esbuild"
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { bundle, bundleRunner } from "./utils/bundleRunner.js"
 import * as FakeRuntimeApi from "./utils/FakeRuntimeApi.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -21,23 +21,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 const packagePath = createRequire(import.meta.url).resolve("@aws/lambda-invoke-store")
 
 let bundled: Promise<string> | undefined
-const runner = () =>
-  bundled ??= esbuild.build({
-    stdin: {
-      contents: `import { runMain } from ${JSON.stringify(join(here, "../src/NodeHandler.ts"))}\nrunMain()\n`,
-      resolveDir: here,
-      loader: "ts"
-    },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile: join(work, "runner.mjs"),
-    minifyWhitespace: true,
-    minifySyntax: true,
-    logLevel: "warning",
-    banner: { js: `import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);` }
-  }).then(() => join(work, "runner.mjs"))
+const runner = () => bundled ??= bundleRunner(join(work, "runner.mjs"))
 
 // An Effect function: the same checks from a handler's fiber, after it was suspended and resumed
 // (by the other invocation), and inside a promise it starts, as an SDK call would be.
@@ -80,16 +64,7 @@ LambdaRuntime.runMain(handler, Layer.empty, { gracefulShutdown: false, sourceMap
 
 let effectBundled: Promise<string> | undefined
 const effectRunner = () =>
-  effectBundled ??= esbuild.build({
-    stdin: { contents: effectEntry, resolveDir: here, loader: "ts" },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile: join(work, "effect.mjs"),
-    logLevel: "warning",
-    banner: { js: `import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);` }
-  }).then(() => join(work, "effect.mjs"))
+  effectBundled ??= bundle({ contents: effectEntry, resolveDir: here, outfile: join(work, "effect.mjs") })
 
 // The function: its own `require` of the package; each invocation waits until `expected` are in
 // flight, so with several at once their stores would clash if the runner shared one context.

@@ -3,7 +3,9 @@
 // The other fake Runtime APIs each have a reason to stay: http1.test.ts's raw TCP server writes
 // bytes node:http will not (a bad status line, an answer split byte by byte); the conformance
 // example's process.test.ts keeps the example self-contained (it is meant to be copied out of
-// this repository); bench/server.mjs runs in its own process so that it never shares an event loop
+// this repository), and examples/telemetry-buffer's extension.test.ts alike; utils/dropInHarness.ts
+// gives AWS's aws-lambda-ric and the drop-in runner the same bare one-invocation API, recorded
+// byte for byte; bench/server.mjs runs in its own process so that it never shares an event loop
 // with the client it measures; bench/lib/cold.mjs is plain node and answers only the first `next`,
 // reading the client's CPU time at that moment.
 import * as Effect from "effect/Effect"

@@ -54,6 +54,9 @@ const pick = (headers: http.IncomingHttpHeaders | NodeJS.Dict<string>, names: Re
   return out
 }
 
+// Its own one-invocation Runtime API rather than FakeRuntimeApi or the emulator: both clients,
+// AWS's included, must meet the same bare server, recorded byte for byte (trailers, the order of
+// reports against the next `next`), with nothing of the emulator's (REPORT lines, restarts) between.
 export const runOnce = (run: Run): Promise<Outcome> =>
   new Promise((resolve, reject) => {
     const outcome: Outcome = { stdout: "", stderr: "" }
