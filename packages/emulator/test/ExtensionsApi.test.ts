@@ -4,7 +4,7 @@
  * an external extension the emulator starts before the runtime.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Scope } from "effect"
+import { Effect, Exit, Schedule, Scope } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -234,6 +234,11 @@ describe("Extensions under the supervisor", () => {
       })
       const crashed = yield* emulator.invoke("{\"op\":\"crash\"}", { awaitEnd: true })
       expect(json(crashed.payload).errorType).toBe("Runtime.ExitError")
+      // at once, not at the next invocation: the environment resets after the crash
+      yield* Effect.sync(() => records(recordFile).some((e) => e.eventType === "SHUTDOWN")).pipe(
+        Effect.repeat({ until: (seen) => seen, schedule: Schedule.spaced("20 millis") }),
+        Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error("no SHUTDOWN after the crash") })
+      )
       const after = yield* emulator.invoke("{\"op\":\"echo\"}", { awaitEnd: true })
       expect(after.statusCode).toBe(200)
       const seen = records(recordFile)

@@ -84,6 +84,8 @@ export interface Sandbox {
   failure: model.Outcome | undefined
   generation: model.Generation | undefined
   ended: boolean
+  /** Settled when the shutdown under way is done; a second caller waits for it. */
+  closing: Deferred.Deferred<void> | undefined
   /** Deadline (epoch ms) of each invocation delivered as INVOKE, by request id. */
   readonly invocations: Map<string, number>
   /** `performance.now()` when the sandbox's init started. */
@@ -198,6 +200,7 @@ const newSandbox = (): Sandbox => ({
   failure: undefined,
   generation: undefined,
   ended: false,
+  closing: undefined,
   invocations: new Map(),
   startedAt: performance.now()
 })
@@ -341,25 +344,45 @@ export const make = (options: HostOptions): ExtensionsHost => {
     notify()
   }
 
+  /** Lambda's shutdown sequence, once per sandbox: a second caller (a crash seen twice) waits for the first. */
   const shutdown = (
     generation: model.Generation | undefined,
     reason: ShutdownReason,
     signals: RuntimeSignals
   ): Effect.Effect<void> =>
-    Effect.gen(function*() {
+    Effect.suspend(() => {
       const sandbox = current !== undefined && (generation === undefined || current.generation === generation ||
           current.generation === undefined)
         ? current
         : undefined
-      const registered = sandbox === undefined ? [] : sandbox.extensions
-      if (sandbox === undefined || sandbox.ended || registered.length === 0) {
+      if (sandbox === undefined || sandbox.ended) {
+        return generation === undefined
+          ? Effect.void
+          : signals.kill(generation)
+      }
+      if (sandbox.closing !== undefined) return Deferred.await(sandbox.closing)
+      const closing = Deferred.unsafeMake<void>(FiberId.none)
+      sandbox.closing = closing
+      return runShutdown(sandbox, generation, reason, signals).pipe(
+        Effect.ensuring(Effect.sync(() => {
+          endSandbox(sandbox)
+          Deferred.unsafeDone(closing, Effect.void)
+        }))
+      )
+    })
+
+  const runShutdown = (
+    sandbox: Sandbox,
+    generation: model.Generation | undefined,
+    reason: ShutdownReason,
+    signals: RuntimeSignals
+  ): Effect.Effect<void> =>
+    Effect.gen(function*() {
+      if (sandbox.extensions.length === 0) {
         // Lambda spends no time on a graceful shutdown when no extension registered.
         if (generation !== undefined) yield* signals.kill(generation)
-        if (sandbox !== undefined) {
-          yield* options.telemetry.close(sandbox)
-          yield* Effect.forEach(sandbox.externals.values(), killExternal, { concurrency: "unbounded", discard: true })
-          endSandbox(sandbox)
-        }
+        yield* options.telemetry.close(sandbox)
+        yield* Effect.forEach(sandbox.externals.values(), killExternal, { concurrency: "unbounded", discard: true })
         return
       }
       const started = Date.now()
@@ -392,7 +415,6 @@ export const make = (options: HostOptions): ExtensionsHost => {
           // What it started without `exec` goes too.
           yield* killExternal(external)
         }), { concurrency: "unbounded", discard: true })
-      endSandbox(sandbox)
     })
 
   const host: ExtensionsHost = {
@@ -455,12 +477,22 @@ export const make = (options: HostOptions): ExtensionsHost => {
       }),
 
     attach: (generation) =>
-      Effect.suspend(() => {
-        if (current === undefined || current.generation !== undefined) return Effect.void
-        current.generation = generation
-        return current.failure === undefined
-          ? Effect.void
-          : Deferred.succeed(generation.initError, current.failure).pipe(Effect.asVoid)
+      Effect.gen(function*() {
+        const sandbox = current
+        if (sandbox === undefined || sandbox.generation !== undefined) return
+        sandbox.generation = generation
+        if (sandbox.failure !== undefined) yield* Deferred.succeed(generation.initError, sandbox.failure)
+        // A runtime that dies (a crash, an exit) resets the environment at once: SHUTDOWN `failure`.
+        const runtimeSignals = signals
+        if (runtimeSignals !== undefined) {
+          yield* Effect.forkDaemon(
+            Deferred.await(generation.exited).pipe(
+              Effect.zipRight(Effect.suspend(() =>
+                current === sandbox && !sandbox.ended ? shutdown(generation, "failure", runtimeSignals) : Effect.void
+              ))
+            )
+          )
+        }
       }),
 
     runtimeNext: (generation) =>
