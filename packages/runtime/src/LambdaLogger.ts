@@ -25,6 +25,7 @@ import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as FiberRefs from "effect/FiberRefs"
 import * as HashMap from "effect/HashMap"
+import * as HashSet from "effect/HashSet"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
@@ -146,15 +147,24 @@ const writerFor = (format: FunctionConfig.LogFormat, sink: Sink | undefined): Wr
  */
 export const text = (sink?: Sink): Logger.Logger<unknown, void> => textWith(writerFor("Text", sink))
 
+// The loggers `text`/`json` made: `layerWith` replaces any of them, so a Lambda logger installed
+// earlier (the init logging of `runMain`, which a FiberRef join can leave behind) never stays
+// beside the new one.
+const lambdaLoggers = new WeakSet<Logger.Logger<unknown, void>>()
+const lambdaLogger = (logger: Logger.Logger<unknown, void>): Logger.Logger<unknown, void> => {
+  lambdaLoggers.add(logger)
+  return logger
+}
+
 const textWith = (write: Writer): Logger.Logger<unknown, void> =>
-  Logger.make(({ cause, context, date, logLevel, message }) => {
+  lambdaLogger(Logger.make(({ cause, context, date, logLevel, message }) => {
     const invocation = invocationOf(context)
     // AWS's client prints the literal `undefined` outside an invocation: keep the column count.
     const requestId = Option.isSome(invocation) ? invocation.value.requestId : "undefined"
     let body = formatMessage(message)
     if (!Cause.isEmpty(cause)) body += ` ${Cause.pretty(cause, { renderErrorCause: true })}`
     write(logLevel.label, date, `${date.toISOString()}\t${requestId}\t${logLevel.label}\t${body}`)
-  })
+  }))
 
 /**
  * The JSON format logger: one object per line; annotations become fields.
@@ -165,7 +175,7 @@ const textWith = (write: Writer): Logger.Logger<unknown, void> =>
 export const json = (sink?: Sink): Logger.Logger<unknown, void> => jsonWith(writerFor("JSON", sink))
 
 const jsonWith = (write: Writer): Logger.Logger<unknown, void> =>
-  Logger.make(({ annotations, cause, context, date, logLevel, message }) => {
+  lambdaLogger(Logger.make(({ annotations, cause, context, date, logLevel, message }) => {
     const invocation = invocationOf(context)
     const entry: Record<string, unknown> = {
       timestamp: date.toISOString(),
@@ -184,7 +194,7 @@ const jsonWith = (write: Writer): Logger.Logger<unknown, void> =>
       entry.stackTrace = Cause.pretty(cause).split("\n")
     }
     write(logLevel.label, date, stringify(entry))
-  })
+  }))
 
 /**
  * A logger for the given format.
@@ -207,9 +217,9 @@ export const layer: Layer.Layer<never, never, FunctionConfig.FunctionConfig> = L
 )
 
 /**
- * Replaces Effect's default logger with the Lambda logger of the given format and level.
- * Provide it once: a second `Logger.replace` finds no default logger left to replace and would
- * add a second logger (every line printed twice).
+ * Replaces Effect's default logger, and any Lambda logger already installed, with the Lambda
+ * logger of the given format, and sets the level: provided again (init logging, then the
+ * function's configuration), it still leaves one Lambda logger, so no line is printed twice.
  *
  * @since 0.1.0
  * @category layers
@@ -218,11 +228,17 @@ export const layerWith = (options: {
   readonly logFormat: FunctionConfig.LogFormat
   readonly logLevel: LogLevel.LogLevel
   readonly sink?: Sink
-}): Layer.Layer<never> =>
-  Layer.merge(
-    Logger.replace(Logger.defaultLogger, make(options.logFormat, options.sink)),
+}): Layer.Layer<never> => {
+  const logger = make(options.logFormat, options.sink)
+  return Layer.merge(
+    Layer.scopedDiscard(Effect.locallyScopedWith(FiberRef.currentLoggers, (loggers) =>
+      HashSet.add(
+        HashSet.filter(loggers, (other) => other !== Logger.defaultLogger && !lambdaLoggers.has(other)),
+        logger
+      ))),
     Logger.minimumLogLevel(options.logLevel)
   )
+}
 
 // ---------------------------------------------------------------------------------------------
 // console.*

@@ -51,6 +51,23 @@ describe("LambdaLogger", () => {
       expect(lines[1]).toMatch(/\treq-1\tWARN\ttwo\rlines 42\n$/)
     }))
 
+  it.effect("layerWith over a Lambda logger already installed leaves one: each line is written once", () =>
+    Effect.gen(function*() {
+      const first: Array<string> = []
+      const second: Array<string> = []
+      // what runMain does: init logging in Text, then the function's own format, over it
+      yield* Effect.log("once").pipe(
+        Effect.provide(
+          LambdaLogger.layerWith({ logFormat: "JSON", logLevel: LogLevel.All, sink: (l) => void second.push(l) })
+        ),
+        Effect.provide(
+          LambdaLogger.layerWith({ logFormat: "Text", logLevel: LogLevel.All, sink: (l) => void first.push(l) })
+        )
+      )
+      expect(first).toEqual([])
+      expect(second.map((line) => JSON.parse(line).message)).toEqual(["once"])
+    }))
+
   it.effect("JSON: one object per line with requestId, tenantId and annotations", () =>
     Effect.gen(function*() {
       const lines = yield* capture(
