@@ -167,8 +167,6 @@ export interface ExtensionsHost {
     reason: ShutdownReason,
     signals: RuntimeSignals
   ) => Effect.Effect<void>
-  /** Names of the extension executables in the function's `extensions/`. */
-  readonly externalNames: ReadonlySet<string>
 }
 
 export const ExtensionsHost: Context.Tag<ExtensionsHost, ExtensionsHost> = Context.GenericTag<ExtensionsHost>(
@@ -227,7 +225,6 @@ const initFailure = (errorType: string, message: string): model.Outcome =>
 
 export const make = (options: HostOptions): ExtensionsHost => {
   const extensionsDir = options.functionDir === undefined ? undefined : Path.join(options.functionDir, "extensions")
-  const externalNames = new Set(extensionsDir === undefined ? [] : listExecutables(extensionsDir))
   let current: Sandbox | undefined = undefined
   // The supervisor's signals, known from the first `prepare` (none for an external runtime).
   let signals: RuntimeSignals | undefined = undefined
@@ -420,7 +417,6 @@ export const make = (options: HostOptions): ExtensionsHost => {
   const host: ExtensionsHost = {
     options,
     telemetry: options.telemetry,
-    externalNames,
     current: () => current,
     sandboxForRegistration: () => {
       if (current === undefined) current = newSandbox()
@@ -448,8 +444,10 @@ export const make = (options: HostOptions): ExtensionsHost => {
           functionName: options.config.functionName,
           functionVersion: "$LATEST"
         })
-        if (externalNames.size === 0) return
-        if (externalNames.size > maxExtensions) {
+        // Read at each start: `watch` may restart a function whose extensions changed.
+        const externalNames = extensionsDir === undefined ? [] : listExecutables(extensionsDir)
+        if (externalNames.length === 0) return
+        if (externalNames.length > maxExtensions) {
           return yield* fail(
             sandbox,
             initFailure("Extension.TooManyExtensions", `Extension limit (${maxExtensions}) reached`)
