@@ -109,6 +109,24 @@ describe("sandboxes (concurrency)", () => {
       expect(logs.lines.filter((l) => l.startsWith("REPORT")).at(-1)).not.toContain("Init Duration")
     }))
 
+  it.scopedLive("each log tail holds its own invocation's output, not the other sandbox's", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start({ concurrency: 2 })
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "barrier-"))
+      const results = yield* Effect.forEach(
+        ["said by one", "said by two"],
+        (say) => invokeJson(emulator, { op: "barrier", dir, count: 2, say }, { logType: "Tail" }),
+        { concurrency: "unbounded" }
+      )
+      const tails = results.map((r) => Buffer.from(r.logResult!, "base64").toString("utf8"))
+      expect(tails[0]).toContain("said by one\n")
+      expect(tails[0]).not.toContain("said by two")
+      expect(tails[1]).toContain("said by two\n")
+      expect(tails[1]).not.toContain("said by one")
+      expect(tails[0]).not.toContain(results[1]!.requestId)
+      expect(tails[1]).not.toContain(results[0]!.requestId)
+    }))
+
   it.scopedLive("one invocation at a time stays on the first sandbox (warm), with no second process", () =>
     Effect.gen(function*() {
       const { emulator } = yield* start({ concurrency: 3 })

@@ -85,20 +85,19 @@ export const run = (
     const reportedInit = new WeakSet<model.Generation>()
     // Lines of the invocations being served whose invoker asked for the log tail, by request id.
     const captures = new Map<string, { readonly sandbox: number; readonly lines: Array<string> }>()
-    // Request ids between START and END: with several in flight, a line that names one of them
-    // belongs to that one only (Lambda's log formats carry the request id).
-    const inFlight = new Set<string>()
-    const belongs = (line: string, requestId: string) => {
-      if (inFlight.size <= 1 || line.includes(requestId)) return true
-      for (const other of inFlight) if (line.includes(other)) return false
-      return true
-    }
+    /** A line of the invocation's own (START, END, REPORT, timeout), marked as such for observers. */
+    const logOf = (invocation: model.Invocation, line: string) =>
+      Effect.sync(() => emulator.publish({ _tag: "Log", line, requestId: invocation.requestId }))
     // Invocations served at once (Managed Instances) must not start a runtime each.
     const starting = yield* Effect.forEach(sandboxes, () => Effect.makeSemaphore(1))
     yield* emulator.subscribe((event) => {
       if (event._tag !== "Log" || captures.size === 0) return
       for (const [requestId, capture] of captures) {
-        if ((event.sandbox ?? 0) === capture.sandbox && belongs(event.line, requestId)) capture.lines.push(event.line)
+        // A line of no known invocation (init, extensions) goes to every one its sandbox serves.
+        const mine = event.requestId === undefined
+          ? (event.sandbox ?? 0) === capture.sandbox
+          : event.requestId === requestId
+        if (mine) capture.lines.push(event.line)
       }
     })
 
@@ -155,8 +154,8 @@ export const run = (
           }
           servedGenerations.add(generation)
           const startedAt = performance.now()
-          inFlight.add(invocation.requestId)
-          yield* log(`START RequestId: ${invocation.requestId} Version: ${protocol.functionVersion}`)
+          env.serving.add(invocation.requestId)
+          yield* logOf(invocation, `START RequestId: ${invocation.requestId} Version: ${protocol.functionVersion}`)
           emulator.publish({ _tag: "InvocationStarted", requestId: invocation.requestId, sandbox: sandbox.index })
           const ended = yield* Effect.raceAll([
             Deferred.await(invocation.result).pipe(Effect.as("answered" as const)),
@@ -166,7 +165,8 @@ export const run = (
           let awaitsNext = ended === "answered"
           if (ended === "timeout") {
             if (yield* emulator.settle(invocation, model.timedOut(invocation.requestId, config.timeout))) {
-              yield* log(
+              yield* logOf(
+                invocation,
                 `${new Date().toISOString()} ${invocation.requestId} Task timed out after ${
                   Duration.toSeconds(config.timeout).toFixed(2)
                 } seconds`
@@ -213,12 +213,13 @@ export const run = (
         if (startedAt === undefined) {
           // Init failed or timed out: Lambda reports the init phase on its own line first.
           const initMs = generation === undefined ? 0 : now - generation.spawnedAt
-          yield* log(
+          yield* logOf(
+            invocation,
             `INIT_REPORT Init Duration: ${formatMs(initMs)} ms\tPhase: init\tStatus: ${
               outcome.reportStatus ?? "error"
             }\tError Type: ${outcome.errorType ?? "Runtime.Unknown"}`
           )
-          yield* log(`START RequestId: ${invocation.requestId} Version: ${protocol.functionVersion}`)
+          yield* logOf(invocation, `START RequestId: ${invocation.requestId} Version: ${protocol.functionVersion}`)
         }
         const duration = startedAt === undefined ? 0 : now - startedAt
         // Init Duration goes on the first REPORT of each runtime process, as on a cold start.
@@ -240,9 +241,9 @@ export const run = (
           ...(initDuration === undefined ? [] : [`Init Duration: ${formatMs(initDuration)} ms`]),
           ...statusFields(outcome)
         ]
-        yield* log(`END RequestId: ${invocation.requestId}`)
-        yield* log(fields.join("\t"))
-        inFlight.delete(invocation.requestId)
+        yield* logOf(invocation, `END RequestId: ${invocation.requestId}`)
+        served.sandbox.model.serving.delete(invocation.requestId)
+        yield* logOf(invocation, fields.join("\t"))
         emulator.publish({
           _tag: "InvocationEnded",
           requestId: invocation.requestId,
@@ -298,7 +299,7 @@ export const run = (
       const lines: Array<string> = []
       const forget = Effect.sync(() => {
         captures.delete(invocation.requestId)
-        inFlight.delete(invocation.requestId)
+        sandbox.model.serving.delete(invocation.requestId)
       })
       return Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {

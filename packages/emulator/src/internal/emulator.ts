@@ -368,7 +368,7 @@ const supervised = (
       env,
       onLog: (line) => {
         host.telemetry.emit("function", "function", telemetryApi.functionRecord(line))
-        emulator.publish({ _tag: "Log", line })
+        emulator.publish({ _tag: "Log", line, requestId: model.ownerOf(emulator.serving, line) })
       },
       stopGrace: Duration.decode(options.stopGrace ?? Duration.seconds(2)),
       // Lambda's Init Duration includes the extensions' init, which comes before the runtime's.

@@ -413,6 +413,12 @@ export interface Model {
   readonly generation: Ref.Ref<Generation | undefined>
 
   /**
+   * Request ids between START and END on this model's runtime: whose output a line is
+   * (`ownerOf`). Kept by the dispatcher.
+   */
+  readonly serving: Set<string>
+
+  /**
    * Invocations counted against the reserved concurrency: synchronous ones from acceptance,
    * asynchronous ones from their start, each until its END.
    */
@@ -455,6 +461,16 @@ interface FaultState {
 }
 
 const isRefusal = (u: Invocation | Refusal): u is Refusal => "_tag" in u
+
+/**
+ * The invocation a line of the runtime's output belongs to: the one being served, or with several
+ * (Managed Instances), the one whose request id the line carries (Lambda's log formats do).
+ */
+export const ownerOf = (serving: ReadonlySet<string>, line: string): string | undefined => {
+  if (serving.size === 1) { for (const requestId of serving) return requestId }
+  for (const requestId of serving) if (line.includes(requestId)) return requestId
+  return undefined
+}
 
 export { isRefusal }
 
@@ -511,6 +527,7 @@ export const make = (options: {
       takeOffer: Queue.take(handoff),
       generation: yield* Ref.make<Generation | undefined>(undefined),
       inFlight: yield* Ref.make(0),
+      serving: new Set<string>(),
       hold: (invocation) =>
         Effect.map(Deferred.make<void>(), (released) => {
           active.set(invocation.requestId, { invocation, answered: false, released })
