@@ -86,6 +86,8 @@ var time = function (epoch) { return new Date(epoch).toLocaleTimeString(undefine
 
 var renderList = function () {
   var body = $("rows");
+  // Rows are rebuilt on every change: the one with the keyboard focus keeps it.
+  var focused = document.activeElement && document.activeElement.getAttribute("data-request-id");
   body.textContent = "";
   var list = Array.from(entries.values()).reverse();
   $("empty").hidden = list.length > 0;
@@ -106,8 +108,11 @@ var renderList = function () {
       el("td", { className: "num", text: ms(r.initDurationMs) })
     ]);
     if (e.requestId === selected) tr.className = "selected";
+    tr.tabIndex = 0;
     tr.addEventListener("click", function () { select(e.requestId); });
+    tr.addEventListener("keydown", function (ev) { if (ev.key === "Enter") select(e.requestId); });
     body.appendChild(tr);
+    if (e.requestId === focused) tr.focus();
   });
 };
 
