@@ -321,7 +321,9 @@ const sandbox = (
         Effect.provideService(model.Model, own),
         Effect.provideService(extensionsHost.ExtensionsHost, extensions)
       )
-    const port = yield* http.serve(provide(yield* sandboxApp), { host: where.host, port: 0, policy: where.policy })
+    // Only its runtime talks to it: loopback, whatever address the Invoke API was opened on.
+    const loopback = http.isLoopback(where.host) ? where.host : where.host.includes(":") ? "::1" : "127.0.0.1"
+    const port = yield* http.serve(provide(yield* sandboxApp), { host: loopback, port: 0, policy: where.policy })
     const control = yield* supervised(
       options,
       userEnv,
@@ -329,7 +331,7 @@ const sandbox = (
       extensions,
       where.bootstrap,
       where.functionDir,
-      http.address(where.host, port),
+      http.address(loopback, port),
       (env) => {
         functionEnv = env
       }
