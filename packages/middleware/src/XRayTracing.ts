@@ -26,7 +26,7 @@
  *
  * @since 0.1.0
  */
-import { type Handler, InvocationHooks } from "@effect-lambda/runtime"
+import { type Handler, InvocationHooks, type LambdaContext } from "@effect-lambda/runtime"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import type * as OtelResource from "@effect/opentelemetry/Resource"
 import * as OtelTracer from "@effect/opentelemetry/Tracer"
@@ -41,6 +41,7 @@ import {
 } from "@opentelemetry/sdk-trace-base"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -59,6 +60,11 @@ export interface Options {
    * as it ends (`false`).
    */
   readonly batch?: boolean
+  /**
+   * How long before the invocation's deadline the flush gives up on an exporter that does not
+   * answer (a warning is logged), so the response is still posted in time. Default 100 ms.
+   */
+  readonly flushMarginMs?: number
 }
 
 /**
@@ -93,8 +99,21 @@ export const layer = (options: Options): Layer.Layer<Flusher | OtelResource.Reso
       const flush = Effect.promise(() => processor.forceFlush()).pipe(
         Effect.catchAllDefect((defect) => Effect.logWarning("span export failed", defect))
       )
+      // After each invocation, within what is left of its time: an exporter that does not answer
+      // (a collector that is down) must not hold the invocation's report past its deadline.
+      const flushInTime = (ctx: LambdaContext.LambdaContextShape) =>
+        Effect.flatMap(ctx.remainingTimeInMillis, (left) =>
+          // interruptible: hooks run as finalizers, where the timeout could not stop the wait
+          Effect.interruptible(flush).pipe(
+            Effect.timeoutOption(Duration.millis(Math.max(0, left - (options.flushMarginMs ?? 100)))),
+            Effect.flatMap(Option.match({
+              onNone: () =>
+                Effect.logWarning("span export gave up: it did not finish before the invocation's deadline"),
+              onSome: () => Effect.void
+            }))
+          ))
       return Layer.mergeAll(
-        InvocationHooks.layer({ onEnd: () => flush }),
+        InvocationHooks.layer({ onEnd: flushInTime }),
         NodeSdk.layer(() => ({
           resource: { serviceName, attributes: { "cloud.provider": "aws", "cloud.platform": "aws_lambda" } },
           spanProcessor: processor,

@@ -94,6 +94,24 @@ describe("XRayTracing", () => {
       )
     }).pipe(Effect.scoped))
 
+  it.live(
+    "an exporter that never answers does not hold the response past the invocation's deadline",
+    () =>
+      Effect.gen(function*() {
+        const stuck: SpanExporter = { export: () => {}, shutdown: async () => {} }
+        const handler = Handler.make({ handle: () => Effect.succeed("ok").pipe(Effect.withSpan("work")) })
+        // a wide margin: the response is posted before the deadline even on a loaded machine
+        const layer = XRayTracing.layer({ exporter: stuck, flushMarginMs: 1_500 })
+        const { api } = yield* LambdaTest.start(handler, layer)
+        // the batch processor's own export timeout is 30 s; the invocation has 3: the flush gives
+        // up before the deadline and the handler's response is still posted
+        const report = yield* api.report(yield* api.enqueue({}, { timeoutMs: 3_000 }))
+        expect(report._tag).toBe("Response")
+        expect(report.body).toBe("\"ok\"")
+      }).pipe(Effect.scoped),
+    20_000
+  )
+
   it.effect("outside a span there is no header", () =>
     Effect.gen(function*() {
       expect(Option.isNone(yield* XRayTracing.traceHeader)).toBe(true)
