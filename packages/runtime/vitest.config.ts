@@ -8,7 +8,5 @@ export default mergeConfig(shared, {
   resolve: {
     alias: { "@effect-lambda/testing": fileURLToPath(new URL("../testing/src/index.ts", import.meta.url)) }
   },
-  // Its sources read process-wide state at import and install it (the telemetry log fd, the
-  // `_X_AMZN_TRACE_ID` view of process.env, globalThis.awslambda): each file gets its own modules.
-  test: { name: "@effect-lambda/runtime", isolate: true }
+  test: { name: "@effect-lambda/runtime" }
 })
