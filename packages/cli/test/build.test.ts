@@ -3,35 +3,12 @@ import * as Effect from "effect/Effect"
 import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { bin, oneErrorLine, repoRoot, runCli, tempDir } from "./helpers.js"
-import { linkWorkspaceModules, workspaceTemp } from "./scaffoldHelpers.js"
+import { hasZipinfo, hello, invokeHello, SLOW, unzip, zipEntries } from "./buildHelpers.js"
+import { bin, oneErrorLine, runCli, tempDir } from "./helpers.js"
 
-// These tests run the built binary: `pnpm build` (or `pnpm --filter @effect-lambda/cli build`) first.
+// --snapshot and --arch arm64 are in buildSnapshotArm64.test.ts, so that the builds with a Node
+// binary run on both workers. These tests run the built binary: `pnpm build` (or `pnpm --filter @effect-lambda/cli build`) first.
 if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run the cli package's build first`)
-
-const hello = path.join(repoRoot, "examples/hello")
-const hasZipinfo = spawnSync("zipinfo", ["-h"]).error === undefined
-if (!hasZipinfo) {
-  console.warn("build tests SKIPPED: zipinfo/unzip not found (apt-get install -y unzip)")
-}
-// Building with the Node binary zips ~120 MB, and the first build fetches it with npm pack.
-const SLOW = 180_000
-
-/** `zipinfo` lines as { mode, name }. */
-const zipEntries = (zip: string) =>
-  execFileSync("zipinfo", [zip], { encoding: "utf8" })
-    .split("\n")
-    .filter((l) => /^[-d][rwx-]{9}/.test(l))
-    .map((l) => ({ mode: l.slice(0, 10), name: l.split(/\s+/).at(-1)! }))
-
-const unzip = (zip: string, dir: string) => execFileSync("unzip", ["-q", zip, "-d", dir])
-
-const invokeHello = (dir: string, extra: ReadonlyArray<string> = []) =>
-  Effect.gen(function*() {
-    const r = yield* runCli(["invoke", dir, "--event", "{\"name\":\"zip\"}", ...extra], { timeoutMs: 60_000 })
-    expect(r.code, r.stderr).toBe(0)
-    expect(JSON.parse(r.stdout)).toEqual({ message: "hello zip" })
-  })
 
 describe.skipIf(!hasZipinfo)("effect-lambda build", () => {
   it.live(
@@ -80,64 +57,6 @@ describe.skipIf(!hasZipinfo)("effect-lambda build", () => {
       }).pipe(Effect.scoped),
     SLOW
   )
-
-  // One snapshot build for both claims: a build with the Node binary is the slowest thing here.
-  it.live.skipIf(process.arch !== "x64")(
-    "--snapshot: the zip starts from a V8 startup snapshot, answers under the emulator, and Effect's default Random is seeded anew in every cold start",
-    () =>
-      Effect.gen(function*() {
-        const parent = yield* Effect.acquireRelease(
-          Effect.sync(() => workspaceTemp("snapshot-random")),
-          (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-        )
-        expect((yield* runCli(["new", "rnd", "--dir", parent])).code).toBe(0)
-        const dir = path.join(parent, "rnd")
-        linkWorkspaceModules(dir)
-        fs.writeFileSync(
-          path.join(dir, "src/handler.ts"),
-          `import { Handler } from "@effect-lambda/runtime"
-import * as Effect from "effect/Effect"
-import * as Random from "effect/Random"
-
-export const handler = Handler.make({ handle: () => Effect.map(Random.next, (n) => ({ n })) })
-`
-        )
-        const out = path.join(parent, "out")
-        const r = yield* runCli(["build", dir, "--out", out, "--snapshot"], { timeoutMs: SLOW })
-        expect(r.code, r.stderr).toBe(0)
-        const names = zipEntries(path.join(out, "function.zip")).map((e) => e.name).sort()
-        expect(names).toEqual(["bootstrap", "node", "snapshot.blob"])
-        const task = path.join(out, "task")
-        unzip(path.join(out, "function.zip"), task)
-        expect(fs.readFileSync(path.join(task, "bootstrap"), "utf8")).toContain("--snapshot-blob")
-        // Each invoke is a cold start from the snapshot.
-        const draws = new Set<number>()
-        for (let i = 0; i < 3; i++) {
-          const invoked = yield* runCli(["invoke", task, "--event", "{}"], { timeoutMs: 60_000 })
-          expect(invoked.code, invoked.stderr).toBe(0)
-          draws.add((JSON.parse(invoked.stdout) as { n: number }).n)
-        }
-        expect(draws.size).toBe(3)
-      }).pipe(Effect.scoped),
-    SLOW
-  )
-
-  it.live("--arch arm64 ships the aarch64 Node binary", () =>
-    Effect.gen(function*() {
-      const out = yield* tempDir
-      const r = yield* runCli(["build", hello, "--arch", "arm64", "--out", out, "--compile-cache"], { timeoutMs: SLOW })
-      expect(r.code, r.stderr).toBe(0)
-      expect(r.stdout).toContain("Node 22.23.3 linux arm64")
-      const task = path.join(out, "task")
-      unzip(path.join(out, "function.zip"), task)
-      const header = fs.readFileSync(path.join(task, "node")).subarray(0, 20)
-      expect(header.subarray(1, 4).toString()).toBe("ELF")
-      // e_machine 0xb7 = EM_AARCH64
-      expect(header.readUInt16LE(18)).toBe(0xb7)
-      if (process.arch !== "arm64") {
-        expect(r.stdout).toContain("no compile cache: the arm64 Node binary cannot run on this machine")
-      }
-    }).pipe(Effect.scoped), SLOW)
 
   it.live("--node-layer --sourcemap: no node in the zip, a source map, and it runs on node from PATH (whatever its version)", () =>
     Effect.gen(function*() {
