@@ -1,6 +1,6 @@
 // `pnpm test`: the build, then the type check, the lint and vitest side by side. vitest's workers
 // spend most of their time waiting on child processes and sockets; tsc and eslint use the CPU they
-// leave (on 2 cores this takes about a minute off a run that waited for check and lint first).
+// leave, instead of the run waiting for check and lint first.
 // vitest's output streams as it comes; check's and lint's is printed after it, each in one piece.
 // Arguments go to vitest (`pnpm test --project @effect-lambda/cli`). Fails if any of them fails.
 import { spawn } from "node:child_process"
