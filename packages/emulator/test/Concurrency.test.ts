@@ -57,6 +57,27 @@ describe("Managed Instances mode", () => {
     }))
 })
 
+describe("Managed Instances mode, a runtime with one loop", () => {
+  it.scopedLive("invocations queued behind busy ones wait for it past the timeout, without it being killed", () =>
+    Effect.gen(function*() {
+      const { emulator, logs } = yield* start({
+        timeout: "2 seconds",
+        env: { AWS_LAMBDA_MAX_CONCURRENCY: "3", FAKE_LOOPS: "1" }
+      })
+      yield* invokeJson(emulator, { op: "echo" }) // warm
+      // one at a time through the single loop: the third waits about 2.2 s, past the timeout
+      const results = yield* Effect.forEach(
+        [1, 2, 3],
+        () => invokeJson(emulator, { op: "sleep", ms: 1100 }),
+        { concurrency: "unbounded" }
+      )
+      expect(results.map((r) => [r.statusCode, r.functionError, json(r.payload)])).toEqual(
+        [1, 2, 3].map(() => [200, undefined, { slept: 1100 }])
+      )
+      expect(logs.lines.filter((l) => l.includes("Init Duration"))).toHaveLength(1)
+    }))
+})
+
 describe("END at the runtime's next `next`", () => {
   it.scopedLive("what the function prints after its answer belongs to the invocation, in its log tail too", () =>
     Effect.gen(function*() {

@@ -111,7 +111,7 @@ export const run = (
           const offer = yield* model.makeOffer(invocation)
           yield* env.offer(offer)
           const handover = cold ? config.initTimeout : config.timeout
-          const handedOver = yield* Effect.raceAll([
+          const handOver = Effect.raceAll([
             Deferred.await(offer.claim).pipe(
               Effect.map(() => "claimed" as const),
               Effect.orElseSucceed(() => "claimed" as const)
@@ -120,6 +120,10 @@ export const run = (
             Deferred.await(generation.exited).pipe(Effect.as("exited" as const)),
             ...(env.supervised ? [Effect.sleep(handover).pipe(Effect.as("timeout" as const))] : [])
           ])
+          let handedOver = yield* handOver
+          // A warm runtime busy with other invocations (Managed Instances mode with fewer loops
+          // than AWS_LAMBDA_MAX_CONCURRENCY) is not hung: the invocation waits on.
+          while (handedOver === "timeout" && !cold && env.serving.size > 0) handedOver = yield* handOver
           // The runtime may have claimed it in the meantime: then it is served below.
           const abandoned = handedOver !== "claimed" && (yield* Deferred.fail(offer.claim, undefined))
           if (abandoned) {
