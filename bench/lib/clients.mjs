@@ -134,9 +134,14 @@ export function allClients(peers) {
   // where the two disagreed (effect-lambda told 1024 MB, so a 51 MiB semi-space; RIC no flags).
   if (process.env.BENCH_RECONCILE === "1") {
     clients.push(
-      artefact("effect-lambda-1024", "effect-lambda told 1024 MB (old bench)", "reconciliation", {
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024"
-      })
+      // The build of BENCH_BEFORE when there is one: the code the old bench measured.
+      artefact(
+        "effect-lambda-1024",
+        `effect-lambda${process.env.BENCH_BEFORE ? ", before," : ""} told 1024 MB (old bench)`,
+        "reconciliation",
+        { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024" },
+        process.env.BENCH_BEFORE ?? artefactTask
+      )
     )
     if (peers.ricEntry) {
       clients.push(
