@@ -41,8 +41,10 @@ function artefact(name, flags) {
   rmSync(out, { recursive: true, force: true })
   mkdirSync(unzipped, { recursive: true })
   try {
-    // --node-layer: the bootstrap runs the bench's Node binary (first on PATH), the one RIC runs on.
-    execFileSync(process.execPath, [cli, "build", helloDir, "--out", out, "--node-layer", ...flags], {
+    // --node-layer: the bootstrap runs the bench's Node binary (first on PATH), the one RIC runs
+    // on; not with --snapshot, whose blob only loads in the Node it was made with (the one shipped).
+    const layer = flags.includes("--snapshot") ? [] : ["--node-layer"]
+    execFileSync(process.execPath, [cli, "build", helloDir, "--out", out, ...layer, ...flags], {
       stdio: ["ignore", "pipe", "pipe"]
     })
   } catch (e) {

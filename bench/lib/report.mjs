@@ -53,7 +53,7 @@ export function markdown(results) {
   const md = (cells) => `| ${cells.join(" | ")} |`
   const p = results.plan
   const out = []
-  out.push("# Benchmarks", "")
+  out.push("## The latest `pnpm bench` run", "")
   out.push(
     "Figures from `pnpm bench` (bench/run.mjs), on one machine, all clients against the same loopback",
     "Runtime API server (its own process), interleaved run by run. Ratios are the figures that matter:",
