@@ -214,6 +214,36 @@ describe.skipIf(skip)("live view", () => {
       ])
     }), 30_000)
 
+  it.scopedLive("shows an asynchronous invocation's retries and its on-failure record", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({
+        functionDir: fixture("fake-runtime"),
+        onLog: () => {},
+        asyncInvocation: { maxRetryAttempts: 1, retryDelays: ["1500 millis", "1500 millis"] }
+      })
+      const page = yield* openPage
+      yield* promise(() => page.goto(`${emulator.url}/`))
+      const failing = JSON.stringify({ op: "error", type: "Function.Boom", body: "{\"errorType\":\"Boom\"}" })
+      const queued = yield* emulator.invoke(failing, { invocationType: "Event" })
+      expect(queued.statusCode).toBe(202)
+      // The first attempt failed: another one is due (in 1.5 s, time enough to see it on a loaded box).
+      yield* promise(() => page.locator(`tr[data-request-id="${queued.requestId}"] .tag.retry`).waitFor(wait))
+      yield* promise(() =>
+        page.locator(`tr[data-request-id="${queued.requestId}"]:has-text("given up"):has-text("attempt 2")`)
+          .waitFor(wait)
+      )
+      const text = yield* detail(page, queued.requestId)
+      expect(text).toContain("Event (asynchronous)")
+      expect(text).toContain("RetriesExhausted after 2 attempt(s)")
+      const record = JSON.parse(yield* promise(() => page.locator(`[data-testid="on-failure"]`).innerText()))
+      expect(record.requestContext).toMatchObject({
+        requestId: queued.requestId,
+        condition: "RetriesExhausted",
+        approximateInvokeCount: 2
+      })
+      expect(record.requestPayload).toEqual(JSON.parse(failing))
+    }), 30_000)
+
   it.scopedLive("invokes only for the page itself: custom header and same origin", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make({ functionDir: fixture("fake-runtime"), onLog: () => {} })

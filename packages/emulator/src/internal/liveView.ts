@@ -63,6 +63,10 @@ export interface Entry {
   readonly async: boolean
   /** The sandbox (runtime process slot of `--concurrency`) that took it. */
   sandbox: number | undefined
+  /** A failed `Event` invocation to be tried again: when (epoch milliseconds), as which attempt. */
+  retry: { readonly at: number; readonly attempt: number } | undefined
+  /** The record sent to the on-failure destination once the invocation was given up. */
+  onFailure: model.FailureRecord | undefined
   readonly event: string
   readonly eventBytes: number
   readonly eventTruncated: boolean
@@ -211,7 +215,8 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
           const { invocation } = event
           const known = history.get(invocation.requestId)
           if (known !== undefined) {
-            known.attempts += 1
+            known.attempts = Math.max(known.attempts + 1, invocation.attempt)
+            known.retry = undefined
             known.state = "queued"
             queued.set(known.requestId, known)
             broadcast({ type: "entry", entry: known })
@@ -224,9 +229,11 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
               startedAt: undefined,
               endedAt: undefined,
               state: "queued",
-              attempts: 1,
+              attempts: invocation.attempt,
               async: invocation.async,
               sandbox: undefined,
+              retry: undefined,
+              onFailure: undefined,
               event: shown.text,
               eventBytes: shown.bytes,
               eventTruncated: shown.truncated,
@@ -302,6 +309,8 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
             attempts: 1,
             async: false,
             sandbox: undefined,
+            retry: undefined,
+            onFailure: undefined,
             event: shown.text,
             eventBytes: shown.bytes,
             eventTruncated: shown.truncated,
@@ -321,6 +330,21 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
             logsDropped: 0
           }
           remember(entry)
+          broadcast({ type: "entry", entry })
+          return
+        }
+        case "InvocationRetrying": {
+          const entry = history.get(event.requestId)
+          if (entry === undefined) return
+          entry.retry = { at: Date.now() + event.delayMs, attempt: event.attempt }
+          broadcast({ type: "entry", entry })
+          return
+        }
+        case "AsyncInvocationFailed": {
+          const entry = history.get(event.record.requestContext.requestId)
+          if (entry === undefined) return
+          entry.retry = undefined
+          entry.onFailure = event.record
           broadcast({ type: "entry", entry })
           return
         }

@@ -98,6 +98,8 @@ var renderList = function () {
     if (e.restart) tags.push(el("span", { className: "tag restart", text: "restart" }));
     if (e.async) tags.push(el("span", { className: "tag async", text: "async" }));
     if (e.attempts > 1) tags.push(el("span", { className: "tag", text: "attempt " + e.attempts }));
+    if (e.retry) tags.push(el("span", { className: "tag retry", text: "retry at " + time(e.retry.at) }));
+    if (e.onFailure) tags.push(el("span", { className: "tag restart", text: "given up" }));
     var tr = el("tr", { "data-request-id": e.requestId, "data-kind": kindOf(e) }, [
       el("td", { text: time(e.acceptedAt) }),
       el("td", { className: "id", text: e.requestId.slice(0, 8), title: e.requestId }),
@@ -186,7 +188,9 @@ var renderDetail = function () {
     ["Invocation type", e.async ? "Event (asynchronous)" : ""],
     ["Sandbox", fn && fn.concurrency > 1 && typeof e.sandbox === "number" ? "#" + e.sandbox : ""],
     ["Runtime process", r.generation === undefined ? "" : "#" + r.generation],
-    ["Attempts", e.attempts > 1 ? String(e.attempts) : ""]
+    ["Attempts", e.attempts > 1 ? String(e.attempts) : ""],
+    ["Next attempt", e.retry ? "#" + e.retry.attempt + " at " + time(e.retry.at) : ""],
+    ["Given up", e.onFailure ? e.onFailure.requestContext.condition + " after " + e.onFailure.requestContext.approximateInvokeCount + " attempt(s)" : ""]
   ].filter(function (f) { return f[1] !== ""; });
   box.appendChild(el("dl", null, facts.reduce(function (acc, f) {
     return acc.concat([el("dt", { text: f[0] }), el("dd", { text: f[1] })]);
@@ -207,6 +211,10 @@ var renderDetail = function () {
     renderError(o).forEach(function (n) { box.appendChild(n); });
   } else {
     box.appendChild(el("p", { className: "note", text: e.state === "running" ? "Running..." : "Queued..." }));
+  }
+  if (e.onFailure) {
+    box.appendChild(el("h3", { text: "On-failure destination record" }));
+    box.appendChild(el("pre", { "data-testid": "on-failure", text: JSON.stringify(e.onFailure, null, 2) }));
   }
   var extensions = extensionsOf(e.logs);
   if (extensions.length > 0) {
