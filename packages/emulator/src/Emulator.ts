@@ -136,8 +136,8 @@ export interface AsyncInvocationOptions {
   /** Before the second and the third attempt; default 1 minute and 2 minutes. */
   readonly retryDelays?: readonly [Duration.DurationInput, Duration.DurationInput]
   /**
-   * The on-failure destination: a file the records are appended to as JSON lines, and/or a
-   * function told of each record.
+   * The on-failure destination: a file the records are appended to as JSON lines (written
+   * before the emulator stops), or a function told of each record.
    */
   readonly onFailure?: string | ((record: FailureRecord) => void)
 }
