@@ -148,6 +148,37 @@ describe("sandboxes (concurrency)", () => {
       expect(tails[1]).not.toContain(results[0]!.requestId)
     }))
 
+  it.live("each sandbox's extensions get the platform events of its own invocations (Telemetry API)", () =>
+    Effect.gen(function*() {
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "barrier-"))
+      const recordFile = Path.join(dir, "telemetry")
+      Fs.mkdirSync(Path.join(dir, "barrier"))
+      const ids = yield* Effect.scoped(Effect.gen(function*() {
+        const emulator = yield* Emulator.make({
+          functionDir: fixture("with-telemetry"),
+          onLog: collectLogs().onLog,
+          concurrency: 2,
+          env: { EXT_RECORD_FILE: recordFile }
+        })
+        const results = yield* Effect.forEach(
+          [1, 2],
+          () => invokeJson(emulator, { op: "barrier", dir: Path.join(dir, "barrier"), count: 2 }),
+          { concurrency: "unbounded" }
+        )
+        return results.map((r) => r.requestId)
+      }))
+      // the extensions flushed at SHUTDOWN, when the emulator closed
+      const events = Fs.readFileSync(recordFile, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l))
+        .filter((e) => e.type === "platform.start" || e.type === "platform.report")
+      const byExtension = new Map<number, Array<string>>()
+      for (const e of events) {
+        byExtension.set(e.pid, [...(byExtension.get(e.pid) ?? []), `${e.type} ${e.record.requestId}`])
+      }
+      expect([...byExtension.values()].map((seen) => seen.sort()).sort()).toEqual(
+        ids.map((id) => [`platform.report ${id}`, `platform.start ${id}`]).sort()
+      )
+    }))
+
   it.scopedLive("one invocation at a time stays on the first sandbox (warm), with no second process", () =>
     Effect.gen(function*() {
       const { emulator } = yield* start({ concurrency: 3 })

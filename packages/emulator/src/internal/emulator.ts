@@ -145,6 +145,16 @@ const failureDestination = (
   return { observe, flush: Effect.promise(() => writes) }
 }
 
+/** The invocation events of one sandbox (its extensions' platform events), other events as they are. */
+const ofSandbox = (index: number, observer: (event: model.Event) => void) => (event: model.Event) => {
+  const sandbox = event._tag === "InvocationStarted"
+    ? event.sandbox
+    : event._tag === "InvocationEnded"
+    ? event.report?.sandbox
+    : index
+  if ((sandbox ?? 0) === index) observer(event)
+}
+
 /** What a further sandbox serves on its own port: the Runtime, Extensions and Telemetry APIs. */
 const sandboxApp = HttpRouter.toHttpApp(
   HttpRouter.concatAll(runtimeApi.router, extensionsApi.router, telemetryApi.router)
@@ -192,7 +202,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
       },
       telemetry
     })
-    yield* emulator.subscribe(telemetryApi.observe(telemetry))
+    yield* emulator.subscribe(ofSandbox(0, telemetryApi.observe(telemetry)))
     const live = yield* liveView.make(emulator)
     const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       effect.pipe(
@@ -315,7 +325,8 @@ const sandbox = (
       },
       telemetry
     })
-    yield* own.subscribe(telemetryApi.observe(telemetry))
+    // The dispatcher tells the emulator's observers; this sandbox's extensions hear of its own.
+    yield* emulator.subscribe(ofSandbox(index, telemetryApi.observe(telemetry)))
     const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       effect.pipe(
         Effect.provideService(model.Model, own),
