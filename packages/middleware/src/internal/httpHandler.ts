@@ -358,3 +358,23 @@ export const methodOf = (event: AnyEvent, source: Source): string =>
 /** @internal */
 export const isAlbMultiValue = (event: AnyEvent, source: Source): boolean =>
   source === "alb" && (event as Alb.AlbEvent).multiValueHeaders !== undefined
+
+/**
+ * Headers and Set-Cookie values of a response, split as the 2.0 formats carry them: Set-Cookie
+ * as `cookies`, everything else as one value per name.
+ *
+ * @internal
+ */
+export const splitHeaders = (
+  response: HttpServerResponse.HttpServerResponse
+): { readonly headers: Record<string, string>; readonly cookies: Array<string> } => {
+  const headers: Record<string, string> = {}
+  const cookies: Array<string> = []
+  for (const name in response.headers) {
+    const value = response.headers[name]!
+    if (name === "set-cookie") cookies.push(value)
+    else headers[name] = value
+  }
+  if (!Cookies.isEmpty(response.cookies)) cookies.push(...Cookies.toSetCookieHeaders(response.cookies))
+  return { headers, cookies }
+}
