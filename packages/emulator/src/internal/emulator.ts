@@ -26,6 +26,7 @@ import * as invoke from "./invoke.js"
 import * as invokeApi from "./invokeApi.js"
 import * as liveView from "./liveView.js"
 import * as model from "./model.js"
+import * as otlpReceiver from "./otlpReceiver.js"
 import * as protocol from "./protocol.js"
 import * as runtimeApi from "./runtimeApi.js"
 import * as supervisor from "./supervisor.js"
@@ -116,6 +117,7 @@ const mainApp = HttpRouter.toHttpApp(
     invokeApi.router,
     extensionsApi.router,
     telemetryApi.router,
+    otlpReceiver.router,
     liveView.router
   )
 ).pipe(
@@ -157,7 +159,7 @@ const ofSandbox = (index: number, observer: (event: model.Event) => void) => (ev
 
 /** What a further sandbox serves on its own port: the Runtime, Extensions and Telemetry APIs. */
 const sandboxApp = HttpRouter.toHttpApp(
-  HttpRouter.concatAll(runtimeApi.router, extensionsApi.router, telemetryApi.router)
+  HttpRouter.concatAll(runtimeApi.router, extensionsApi.router, telemetryApi.router, otlpReceiver.router)
 ).pipe(
   HttpRouter.withRouterConfig({ maxParamLength: 1024 }),
   Effect.map((app) => app.pipe(Effect.catchTag("RouteNotFound", () => notFound), faultMiddleware.middleware))

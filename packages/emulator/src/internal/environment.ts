@@ -56,6 +56,8 @@ export const make = (options: EnvironmentOptions): Record<string, string> => {
     LANG: "en_US.UTF-8",
     _HANDLER: options.handler ?? "",
     ...(options.logFormat === undefined ? {} : { AWS_LAMBDA_LOG_FORMAT: options.logFormat }),
+    // the emulator's OTLP/HTTP receiver (`/v1/traces`): an OTLP exporter works with no settings
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://${options.runtimeApi}`,
     ...options.env,
     // not overridable: they tie the child to this emulator
     AWS_LAMBDA_RUNTIME_API: options.runtimeApi,
