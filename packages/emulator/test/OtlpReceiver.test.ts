@@ -113,6 +113,23 @@ describe("OTLP/HTTP traces receiver", () => {
       expect(logs.lines).toHaveLength(1)
     }))
 
+  it.scopedLive("what a function sends cannot break the line or forge another: such fields are quoted", () =>
+    Effect.gen(function*() {
+      const logs = collectLogs()
+      const emulator = yield* Emulator.make({ onLog: logs.onLog })
+      const forged = {
+        ...invokeSpan,
+        spanId: "x\nREPORT",
+        name: "GET /users\nREPORT RequestId: forged",
+        attributes: [{ key: "k\r\n", value: { intValue: "1\nEND" } }]
+      }
+      expect((yield* post(emulator.url, JSON.stringify(exportRequest([forged])))).status).toBe(200)
+      expect(logs.lines).toStrictEqual([
+        "TRACE 1-5759e988-bd862e3fe1be46a994272793 \"x\\nREPORT\" parent=1a2b3c4d5e6f7a8b " +
+        "\"GET /users\\nREPORT RequestId: forged\" 12.50 ms UNSET \"k\\r\\n\"=\"1\\nEND\""
+      ])
+    }))
+
   it.scopedLive("a span sent while an invocation runs is printed before its REPORT line", () =>
     Effect.gen(function*() {
       const logs = collectLogs()

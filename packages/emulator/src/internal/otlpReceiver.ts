@@ -56,14 +56,20 @@ type Span = typeof Span.Type
 
 const decode = Schema.decodeUnknownEither(Schema.parseJson(ExportTraceServiceRequest))
 
+/**
+ * A field as one word of the line: quoted (escapes and all) when it has spaces, quotes or control
+ * characters, so that what a function sends cannot break the line or forge another (`REPORT …`).
+ */
+const word = (text: string): string => /^[\x21\x23-\x7e]+$/.test(text) ? text : JSON.stringify(text)
+
 /** An OTLP `AnyValue` as text. */
 const showValue = (value: unknown): string => {
-  if (value === null || typeof value !== "object") return String(value)
+  if (value === null || typeof value !== "object") return word(String(value))
   const v = value as Record<string, unknown>
   if (typeof v.stringValue === "string") return JSON.stringify(v.stringValue)
-  if (v.intValue !== undefined) return String(v.intValue)
-  if (v.doubleValue !== undefined) return String(v.doubleValue)
-  if (v.boolValue !== undefined) return String(v.boolValue)
+  if (v.intValue !== undefined) return word(String(v.intValue))
+  if (v.doubleValue !== undefined) return word(String(v.doubleValue))
+  if (v.boolValue !== undefined) return word(String(v.boolValue))
   if (v.arrayValue !== null && typeof v.arrayValue === "object") {
     const values = (v.arrayValue as { values?: unknown }).values
     return `[${Array.isArray(values) ? values.map(showValue).join(",") : ""}]`
@@ -114,19 +120,19 @@ export const line = (span: Span): string => {
   const start = nanos(span.startTimeUnixNano)
   const end = nanos(span.endTimeUnixNano)
   const duration = start === undefined || end === undefined ? "?" : (Number(end - start) / 1e6).toFixed(2)
-  const parent = span.parentSpanId === undefined || span.parentSpanId === "" ? "-" : span.parentSpanId
+  const parent = span.parentSpanId === undefined || span.parentSpanId === "" ? "-" : word(span.parentSpanId)
   const attributes = (span.attributes ?? [])
     .filter((kv) => !quiet.has(kv.key))
     .map((kv) => {
       const value = showValue(kv.value)
-      return `${kv.key}=${value.length > maxValueLength ? value.slice(0, maxValueLength) + "…" : value}`
+      return `${word(kv.key)}=${value.length > maxValueLength ? value.slice(0, maxValueLength) + "…" : value}`
     })
   return [
     "TRACE",
-    xrayTraceId(span.traceId),
-    span.spanId,
+    word(xrayTraceId(span.traceId)),
+    word(span.spanId),
     `parent=${parent}`,
-    span.name,
+    word(span.name),
     `${duration} ms`,
     statusText(span.status),
     ...attributes
