@@ -115,6 +115,36 @@ describe("connections", () => {
       }
     }))
 
+  it.scopedLive("a web page of another origin cannot invoke (no preflight guards a plain POST); programs can", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* start()
+      const own = new URL(emulator.url).host
+      for (
+        const headers of [
+          { Origin: "http://attacker.example", "Content-Type": "text/plain" },
+          { Origin: "null", "Content-Type": "text/plain" },
+          { Origin: "http://localhost:3000", "Content-Type": "text/plain" },
+          { "Sec-Fetch-Site": "cross-site", "Content-Type": "text/plain" }
+        ]
+      ) {
+        const refused = yield* request(emulator.url, invokePath(), { method: "POST", body: "\"page\"", headers })
+        expect([headers, refused.status]).toEqual([headers, 403])
+      }
+      // nothing was queued: the first event the runtime gets is the program's, and a same-origin
+      // POST (the live view's own page) passes
+      const invoker = yield* Effect.fork(
+        request(emulator.url, invokePath(), {
+          method: "POST",
+          body: "\"program\"",
+          headers: { Origin: `http://${own}` }
+        })
+      )
+      const event = yield* next(emulator)
+      expect(event.text).toBe("\"program\"")
+      yield* respond(emulator, requestId(event), "{}")
+      expect((yield* Fiber.join(invoker)).status).toBe(200)
+    }))
+
   it.scopedLive("a silent connection is answered 408 and closed after the headers timeout", () =>
     Effect.gen(function*() {
       const { emulator } = yield* start({ headersTimeout: "500 millis" })

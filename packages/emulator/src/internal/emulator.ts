@@ -219,7 +219,8 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
         : undefined,
       // A runtime's connection is idle while its handler runs: it must outlive the function timeout.
       keepAliveTimeout: Duration.decode(options.keepAliveTimeout ?? Duration.sum(config.timeout, Duration.seconds(10))),
-      headersTimeout: Duration.decode(options.headersTimeout ?? Duration.seconds(10))
+      headersTimeout: Duration.decode(options.headersTimeout ?? Duration.seconds(10)),
+      refuseCrossOrigin: true
     }
     const port = yield* http.serve(provide(yield* mainApp), { host, port: options.port ?? 0, policy })
     const runtimeApiAddress = http.address(host, port)
@@ -230,7 +231,11 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
         const front = provide(functionUrl.app(() => bound))
         const urlPort = options.functionUrl === true ? 0 : (options.functionUrl as { port?: number }).port ?? 0
         return Effect.map(
-          http.serve(front, { host, port: urlPort, policy: { ...policy, keepAliveTimeout: Duration.seconds(5) } }),
+          http.serve(front, {
+            host,
+            port: urlPort,
+            policy: { ...policy, keepAliveTimeout: Duration.seconds(5), refuseCrossOrigin: false }
+          }),
           (p) => {
             bound = p
             return http.address(host, p)

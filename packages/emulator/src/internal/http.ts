@@ -51,6 +51,12 @@ export interface ConnectionPolicy {
   readonly keepAliveTimeout: Duration.Duration
   /** A client must send its whole request head within this long. */
   readonly headersTimeout: Duration.Duration
+  /**
+   * Refuse requests that a browser sends for another origin's page (a plain cross-origin POST
+   * needs no CORS preflight, so any web site the user visits could invoke the function). Off for
+   * the Function URL front: a local web app calling its Function URL is the point of it.
+   */
+  readonly refuseCrossOrigin?: boolean
 }
 
 /**
@@ -83,7 +89,8 @@ export const serve = <E, R>(
       })
     )
     yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
-    yield* HttpServer.serveEffect(hostCheck(app, policy.allowedHosts)).pipe(
+    const checked = hostCheck(policy.refuseCrossOrigin === true ? originCheck(app) : app, policy.allowedHosts)
+    yield* HttpServer.serveEffect(checked).pipe(
       Effect.provideService(HttpServer.HttpServer, server)
     )
     const bound = server.address
@@ -129,3 +136,36 @@ const hostCheck = <E, R>(
         : Effect.succeed(
           HttpServerResponse.text("421 Misdirected Request: Host is not a loopback name", { status: 421 })
         ))
+
+/**
+ * Whether a request was sent by a browser for a page of another origin: browsers send `Origin` on
+ * every cross-origin request but GET/HEAD navigations, and `Sec-Fetch-Site` where they support it.
+ * Programs (the AWS SDK and CLI, curl, runtimes, extensions) send neither.
+ */
+export const isCrossOriginRequest = (headers: Readonly<Record<string, string | undefined>>): boolean => {
+  const site = headers["sec-fetch-site"]
+  if (site !== undefined && site !== "same-origin" && site !== "none") return true
+  const origin = headers["origin"]
+  if (origin === undefined) return false
+  if (origin === "null") return true
+  try {
+    return new URL(origin).host.toLowerCase() !== (headers["host"] ?? "").trim().toLowerCase()
+  } catch {
+    return true
+  }
+}
+
+const originCheck = <E, R>(
+  app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest>
+) =>
+  Effect.flatMap(
+    HttpServerRequest.HttpServerRequest,
+    (request) =>
+      request.method !== "GET" && request.method !== "HEAD" && isCrossOriginRequest(request.headers)
+        ? Effect.succeed(
+          HttpServerResponse.text("403 Forbidden: a web page of another origin may not call the emulator", {
+            status: 403
+          })
+        )
+        : app
+  )
