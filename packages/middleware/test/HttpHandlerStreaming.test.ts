@@ -76,6 +76,21 @@ const router = HttpRouter.empty.pipe(
       )
     })
   ),
+  HttpRouter.get(
+    "/forever",
+    Effect.gen(function*() {
+      yield* Effect.acquireRelease(
+        Effect.sync(() => {
+          resourceOpen = true
+        }),
+        () =>
+          Effect.sync(() => {
+            resourceOpen = false
+          })
+      )
+      return HttpServerResponse.stream(Stream.concat(Stream.encodeText(Stream.make("tick;")), Stream.never))
+    })
+  ),
   HttpRouter.get("/raw", Effect.succeed(HttpServerResponse.raw({ not: "streamable" }))),
   HttpRouter.get(
     "/web",
@@ -197,6 +212,18 @@ describe("HttpHandler.makeStreaming", () => {
     Effect.gen(function*() {
       const { body } = yield* get("/scoped")
       expect(body).toBe("open: true")
+      expect(resourceOpen).toBe(false)
+    }))
+
+  it.scopedLive("a body still streaming at the deadline: cut with the timeout in the trailers, the request's scope closed", () =>
+    Effect.gen(function*() {
+      const { api } = yield* LambdaTest.start(handler, Layer.empty, { env: { AWS_LAMBDA_LOG_LEVEL: "FATAL" } })
+      const report = yield* api.report(
+        yield* api.enqueue(EventBuilders.functionUrlRequest({ path: "/forever" }), { timeoutMs: 300 })
+      )
+      expect(report.streamed).toBe(true)
+      expect(report.body.endsWith(DELIMITER + "tick;")).toBe(true)
+      expect(report.errorType).toBe("Runtime.Timeout")
       expect(resourceOpen).toBe(false)
     }))
 
