@@ -10,6 +10,10 @@
  * servers make them (`RouteNotFound` -> 404, a body that does not parse or decode -> 400,
  * anything else -> 500), so they are answers, not Lambda errors.
  *
+ * `makeStreaming` / `fromHttpApiStreaming` answer Function URLs in `RESPONSE_STREAM` mode
+ * instead: the response's status, headers and cookies in the streaming prelude, its body posted
+ * as it is produced.
+ *
  * @since 0.1.0
  */
 import { Alb, ApiGateway, FunctionUrl } from "@effect-lambda/events"
