@@ -14,7 +14,10 @@
  *
  * The request id of a console line is the one of the invocation it comes from, also with
  * `AWS_LAMBDA_MAX_CONCURRENCY` > 1: read from the calling fiber's `LambdaContext` when Effect code
- * logs, from an `AsyncLocalStorage` entered for the invocation when a callback or promise does.
+ * logs, from an `AsyncLocalStorage` entered for the invocation or the current context of
+ * `@aws/lambda-invoke-store` (`globalThis.awslambda.InvokeStore`) when a callback, timer or
+ * promise does. Outside any invocation the request id is `-`, in Text and JSON, as AWS's client
+ * (aws-lambda-ric 4.x) prints it.
  *
  * @since 0.1.0
  */
@@ -66,6 +69,10 @@ const stringify = (entry: Record<string, unknown>): string => {
     })
   }
 }
+
+// What AWS's client (aws-lambda-ric 4.x) prints as the request id of a line written outside any
+// invocation, in Text and in JSON: `InvokeStore.getRequestId()`'s `"-"`.
+const NO_REQUEST_ID = "-"
 
 const invocationOf = (refs: FiberRefs.FiberRefs) =>
   Context.getOption(FiberRefs.getOrDefault(refs, FiberRef.currentContext), LambdaContext)
@@ -159,8 +166,7 @@ const lambdaLogger = (logger: Logger.Logger<unknown, void>): Logger.Logger<unkno
 const textWith = (write: Writer): Logger.Logger<unknown, void> =>
   lambdaLogger(Logger.make(({ cause, context, date, logLevel, message }) => {
     const invocation = invocationOf(context)
-    // AWS's client prints the literal `undefined` outside an invocation: keep the column count.
-    const requestId = Option.isSome(invocation) ? invocation.value.requestId : "undefined"
+    const requestId = Option.isSome(invocation) ? invocation.value.requestId : NO_REQUEST_ID
     let body = formatMessage(message)
     if (!Cause.isEmpty(cause)) body += ` ${Cause.pretty(cause, { renderErrorCause: true })}`
     write(logLevel.label, date, `${date.toISOString()}\t${requestId}\t${logLevel.label}\t${body}`)
@@ -180,7 +186,7 @@ const jsonWith = (write: Writer): Logger.Logger<unknown, void> =>
     const entry: Record<string, unknown> = {
       timestamp: date.toISOString(),
       level: logLevel.label,
-      requestId: Option.isSome(invocation) ? invocation.value.requestId : undefined,
+      requestId: Option.isSome(invocation) ? invocation.value.requestId : NO_REQUEST_ID,
       message: formatMessage(message)
     }
     if (Option.isSome(invocation) && invocation.value.tenantId !== undefined) {
@@ -264,6 +270,52 @@ export const currentInvocation = (): LambdaContextShape | undefined => {
     if (context._tag === "Some") return context.value
   }
   return storage?.getStore() ?? single
+}
+
+// The invoke store of @aws/lambda-invoke-store the runtimes publish as
+// `globalThis.awslambda.InvokeStore` (internal/invoke.ts, internal/userFunctionConsole.ts), read
+// through its keys (`Symbol.for`, shared by every copy of the package) so that this module does not
+// load the package. Each invocation's context is entered around the start of its handler's fiber
+// and, with several invocations at once (AsyncLocalStorage store), around every task of its fibers:
+// so it also knows the invocation of a timer or callback set up in the handler's first
+// synchronous stretch, before the fiber ever suspended and resumed (the supervisor below).
+interface InvokeStoreLike {
+  readonly get: (key: symbol) => unknown
+}
+const STORE_REQUEST_ID = Symbol.for("_AWS_LAMBDA_REQUEST_ID")
+const STORE_TENANT_ID = Symbol.for("_AWS_LAMBDA_TENANT_ID")
+
+const invokeStore = (): InvokeStoreLike | undefined => {
+  const store = (globalThis as { awslambda?: { InvokeStore?: unknown } }).awslambda?.InvokeStore
+  return typeof store === "object" && store !== null && typeof (store as InvokeStoreLike).get === "function"
+    ? store as InvokeStoreLike
+    : undefined
+}
+
+/** The request id and tenant id a console line is written with. */
+interface LineIds {
+  readonly requestId: string
+  readonly tenantId?: string | undefined
+}
+
+const NO_INVOCATION: LineIds = { requestId: NO_REQUEST_ID }
+
+// The invocation of a console line: the fiber's or the AsyncLocalStorage's (currentInvocation),
+// else the invoke store's current context, else the one invocation in progress, else none.
+const currentLineIds = (): LineIds => {
+  const fiber = Fiber.getCurrentFiber()
+  if (fiber._tag === "Some") {
+    const context = Context.getOption(fiber.value.currentContext, LambdaContext)
+    if (context._tag === "Some") return context.value
+  }
+  const stored = storage?.getStore()
+  if (stored !== undefined) return stored
+  const requestId = invokeStore()?.get(STORE_REQUEST_ID)
+  if (typeof requestId === "string") {
+    const tenantId = invokeStore()?.get(STORE_TENANT_ID)
+    return { requestId, tenantId: typeof tenantId === "string" ? tenantId : undefined }
+  }
+  return single ?? NO_INVOCATION
 }
 
 /**
@@ -351,15 +403,15 @@ const errorReplacer = (_key: string, value: unknown) =>
 const consoleJson = (
   date: Date,
   level: string,
-  invocation: LambdaContextShape | undefined,
+  invocation: LineIds,
   params: ReadonlyArray<unknown>
 ): string => {
   const entry: Record<string, unknown> = {
     timestamp: date.toISOString(),
     level,
-    requestId: invocation?.requestId
+    requestId: invocation.requestId
   }
-  if (invocation?.tenantId !== undefined) entry.tenantId = invocation.tenantId
+  if (invocation.tenantId !== undefined) entry.tenantId = invocation.tenantId
   if (params.length === 1) {
     // One value is kept as a value (an object stays an object); one JSON cannot hold is formatted.
     entry.message = params[0]
@@ -413,13 +465,13 @@ export const patchConsole = (options: {
     const enabled = method === "fatal" || LogLevel.greaterThanEqual(logLevel, options.logLevel)
     target[method] = !enabled ? noop : (...params: Array<unknown>) => {
       const date = new Date()
-      const invocation = currentInvocation()
+      const invocation = currentLineIds()
       write(
         level,
         date,
         json
           ? consoleJson(date, level, invocation, params)
-          : `${date.toISOString()}\t${invocation?.requestId}\t${level}\t${format(...params)}`
+          : `${date.toISOString()}\t${invocation.requestId}\t${level}\t${format(...params)}`
       )
     }
   }

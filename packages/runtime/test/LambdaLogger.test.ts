@@ -47,7 +47,7 @@ describe("LambdaLogger", () => {
         })
       )
       expect(lines.length).toBe(2)
-      expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\tundefined\tINFO\tduring init\n$/)
+      expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t-\tINFO\tduring init\n$/)
       expect(lines[1]).toMatch(/\treq-1\tWARN\ttwo\rlines 42\n$/)
     }))
 
@@ -166,7 +166,7 @@ describe("LambdaLogger.patchConsole (console.* in Lambda's formats)", () => {
       Effect.provideService(LambdaContext.LambdaContext, LambdaContext.make({ ...invocation, requestId: id }, config))
     )
 
-  it("Text: util.format'd, request id per invocation, `undefined` at init, new lines as \\r, console.log is INFO", async () => {
+  it("Text: util.format'd, request id per invocation, `-` at init (as aws-lambda-ric 4.x), new lines as \\r, console.log is INFO", async () => {
     const lines = await withConsole("Text", LogLevel.All, () => {
       console.log("init", 1)
       return Effect.runPromise(inInvocation(Effect.sync(() => {
@@ -176,7 +176,7 @@ describe("LambdaLogger.patchConsole (console.* in Lambda's formats)", () => {
         ;(console as unknown as { fatal: (m: string) => void }).fatal("gone")
       })))
     })
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\tundefined\tINFO\tinit 1\n$/)
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t-\tINFO\tinit 1\n$/)
     expect(lines[1]).toMatch(/\treq-1\tINFO\tx \{ a: 1 \}\n$/)
     expect(lines[2]).toMatch(/\treq-1\tWARN\ttwo\rlines\n$/)
     expect(lines[3]).toMatch(/\treq-1\tERROR\tTypeError: bad\r {4}at /)
@@ -202,6 +202,32 @@ describe("LambdaLogger.patchConsole (console.* in Lambda's formats)", () => {
     expect(formatted.stackTrace[0]).toBe("RangeError: out")
     expect(error.message).toMatchObject({ errorType: "TypeError", errorMessage: "alone" })
     expect(cyclic.message).toBe("<ref *1> { self: [Circular *1] }")
+  })
+
+  it("JSON outside any invocation: requestId is `-` (as aws-lambda-ric 4.x), no tenantId", async () => {
+    const lines = await withConsole("JSON", LogLevel.All, () => console.log("at init"))
+    const entry = JSON.parse(lines[0]!)
+    expect(Object.keys(entry)).toEqual(["timestamp", "level", "requestId", "message"])
+    expect(entry).toMatchObject({ level: "INFO", requestId: "-", message: "at init" })
+  })
+
+  it("code outside fibers takes the invocation from @aws/lambda-invoke-store's current context", async () => {
+    const awslambda = ((globalThis as any).awslambda ??= {})
+    const saved = awslambda.InvokeStore
+    let current: Record<symbol, unknown> | undefined
+    awslambda.InvokeStore = { get: (key: symbol) => current?.[key] }
+    try {
+      const lines = await withConsole("JSON", LogLevel.All, () => {
+        current = { [Symbol.for("_AWS_LAMBDA_REQUEST_ID")]: "req-s", [Symbol.for("_AWS_LAMBDA_TENANT_ID")]: "t-s" }
+        console.log("in the store's context")
+        current = undefined
+        console.log("outside")
+      })
+      expect(lines.map((line) => JSON.parse(line)).map(({ requestId, tenantId }) => ({ requestId, tenantId })))
+        .toEqual([{ requestId: "req-s", tenantId: "t-s" }, { requestId: "-", tenantId: undefined }])
+    } finally {
+      awslambda.InvokeStore = saved
+    }
   })
 
   it("levels under AWS_LAMBDA_LOG_LEVEL are no-ops; fatal always writes", async () => {

@@ -43,7 +43,7 @@ it("with _LAMBDA_TELEMETRY_LOG_FD, console and Effect logs are frames: type|leve
   expect(process.env._LAMBDA_TELEMETRY_LOG_FD).toBeUndefined()
   const frames = readFrames(file)
   expect(frames.map((f) => f.type.toString(16))).toEqual(["a55a000f", "a55a0017", "a55a0013"])
-  expect(frames[0]!.message).toMatch(/\tundefined\tINFO\ttwo\nlines\n$/)
+  expect(frames[0]!.message).toMatch(/\t-\tINFO\ttwo\nlines\n$/)
   expect(frames[1]!.message).toMatch(/\tERROR\tbad\n$/)
   expect(frames[2]!.message).toMatch(/\tWARN\tfrom effect\n$/)
   for (const frame of frames) {

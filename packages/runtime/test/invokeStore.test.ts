@@ -40,9 +40,20 @@ const allIn = Deferred.unsafeMake(undefined)
 const handler = Handler.make({
   handle: () =>
     Effect.gen(function*() {
+      // a timer set in the handler's first synchronous stretch, firing once the other is in flight
+      setTimeout(() => console.warn("from an early timer"), 1)
       if (++arrived === expected) yield* Deferred.succeed(allIn, undefined)
       yield* Deferred.await(allIn)
       yield* Effect.sleep("5 millis")
+      // a console call from a timer: no fiber runs it, only the async context knows the invocation
+      yield* Effect.promise(() =>
+        new Promise((resolve) =>
+          setTimeout(() => {
+            console.warn("from a timer")
+            resolve()
+          }, 1)
+        )
+      )
       const store = yield* Effect.promise(() => InvokeStore.getInstanceAsync())
       const inFiber = store.getRequestId()
       const inPromise = yield* Effect.promise(async () => {
@@ -79,6 +90,7 @@ exports.handler = async (event, context) => {
   await allIn
   await new Promise((resolve) => setTimeout(resolve, 5))
   console.log("done")
+  await new Promise((resolve) => setTimeout(() => { console.warn("from a timer"); resolve() }, 1))
   return {
     awsRequestId: context.awsRequestId,
     requestId: store.getRequestId(),
@@ -230,4 +242,43 @@ describe("the runtimes and @aws/lambda-invoke-store", () => {
       }),
     120_000
   )
+
+  // A console call from a timer runs outside any fiber and after the handler's synchronous part:
+  // only the async context tells which invocation it belongs to. Each of two invocations in
+  // flight at once logs with its own request id (and tenant id in JSON), in both formats.
+  const timerLines = (stdout: string, json: boolean) =>
+    stdout.split("\n").filter((line) => line.includes("from a")).map((line) => {
+      if (!json) {
+        const [, requestId, level, message] = line.split("\t")
+        return { requestId, level, message }
+      }
+      const { level, message, requestId, tenantId } = JSON.parse(line)
+      return tenantId === undefined ? { requestId, level, message } : { requestId, tenantId, level, message }
+    }).sort((a, b) => `${a.requestId} ${a.message}`.localeCompare(`${b.requestId} ${b.message}`))
+
+  for (const [runnerName, bundleOf] of [["the drop-in runner", runner], ["LambdaRuntime", effectRunner]] as const) {
+    for (const format of ["Text", "JSON"] as const) {
+      it.scopedLive(
+        `${runnerName}, ${format}: console calls from timers of concurrent invocations carry their own request id`,
+        () =>
+          Effect.gen(function*() {
+            const { stdout } = yield* serve(
+              [["req-a", TRACE_A, undefined], ["req-b", TRACE_B, "tenant-b"]],
+              { AWS_LAMBDA_MAX_CONCURRENCY: "2", AWS_LAMBDA_LOG_FORMAT: format },
+              bundleOf
+            )
+            const json = format === "JSON"
+            const line = (requestId: string, message: string) =>
+              json && requestId === "req-b"
+                ? { requestId, tenantId: "tenant-b", level: "WARN", message }
+                : { requestId, level: "WARN", message }
+            const messages = runnerName === "LambdaRuntime" ? ["from a timer", "from an early timer"] : ["from a timer"]
+            expect(timerLines(stdout, json)).toEqual(
+              ["req-a", "req-b"].flatMap((id) => messages.map((message) => line(id, message)))
+            )
+          }),
+        120_000
+      )
+    }
+  }
 })
