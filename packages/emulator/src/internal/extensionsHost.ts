@@ -27,7 +27,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as memory from "./memory.js"
 import * as model from "./model.js"
-import { forwardLines } from "./supervisor.js"
+import { forwardLines, signalGroup } from "./supervisor.js"
 
 export type EventType = "INVOKE" | "SHUTDOWN"
 
@@ -207,18 +207,6 @@ const newSandbox = (): Sandbox => ({
 export const extensionLine = (extension: Extension): string =>
   `EXTENSION\tName: ${extension.name}\tState: ${extension.state}\tEvents: [${extension.events.join(", ")}]` +
   (extension.errorType === undefined ? "" : `\tError Type: ${extension.errorType}`)
-
-const signalGroup = (pid: number, signal: NodeJS.Signals) => {
-  try {
-    process.kill(-pid, signal)
-  } catch {
-    try {
-      process.kill(pid, signal)
-    } catch {
-      // already gone
-    }
-  }
-}
 
 const initFailure = (errorType: string, message: string): model.Outcome =>
   model.platformError(errorType, message, { reportStatus: "error" })

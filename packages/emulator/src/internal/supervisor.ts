@@ -97,7 +97,12 @@ export const forwardLines = (stream: Readable, onLog: (line: string) => void, on
   return flush
 }
 
-const signalGroup = (pid: number, signal: NodeJS.Signals) => {
+/**
+ * Signals a child spawned `detached` (its own process group) and all it started; the child alone
+ * when the group is gone. Shared by the runtime's supervisor and the extensions host: both spawn
+ * their processes this way.
+ */
+export const signalGroup = (pid: number, signal: NodeJS.Signals) => {
   try {
     process.kill(-pid, signal)
   } catch {
