@@ -113,6 +113,34 @@ const text = (bytes: Uint8Array) => ({
   truncated: bytes.length > payloadLimit
 })
 
+/**
+ * An invocation the page has not seen yet (accepted, or throttled before it was), with its event
+ * shown; what differs between the two comes in `first`.
+ */
+const newEntry = (
+  requestId: string,
+  payload: Uint8Array,
+  first: Pick<Entry, "acceptedAt" | "endedAt" | "state" | "attempts" | "async" | "outcome">
+): Entry => {
+  const shown = text(payload)
+  return {
+    requestId,
+    startedAt: undefined,
+    sandbox: undefined,
+    retry: undefined,
+    onFailure: undefined,
+    event: shown.text,
+    eventBytes: shown.bytes,
+    eventTruncated: shown.truncated,
+    report: undefined,
+    cold: false,
+    restart: false,
+    logs: [],
+    logsDropped: 0,
+    ...first
+  }
+}
+
 /** Timeouts and crashes are told apart from function errors by the platform's error types. */
 export const kindOf = (outcome: model.Outcome): Kind => {
   if (outcome.status === 429 || outcome.errorType === "TooManyRequestsException") return "throttled"
@@ -221,29 +249,15 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
             queued.set(known.requestId, known)
             broadcast({ type: "entry", entry: known })
           } else {
-            const shown = text(invocation.payload)
-            const entry: Entry = {
-              requestId: invocation.requestId,
+            const entry = newEntry(invocation.requestId, invocation.payload, {
               // Wall-clock time for the page; durations come from the REPORT figures.
               acceptedAt: Date.now(),
-              startedAt: undefined,
               endedAt: undefined,
               state: "queued",
               attempts: invocation.attempt,
               async: invocation.async,
-              sandbox: undefined,
-              retry: undefined,
-              onFailure: undefined,
-              event: shown.text,
-              eventBytes: shown.bytes,
-              eventTruncated: shown.truncated,
-              outcome: undefined,
-              report: undefined,
-              cold: false,
-              restart: false,
-              logs: [],
-              logsDropped: 0
-            }
+              outcome: undefined
+            })
             remember(entry)
             queued.set(entry.requestId, entry)
             broadcast({ type: "entry", entry })
@@ -298,22 +312,13 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
           return
         }
         case "InvocationThrottled": {
-          const shown = text(event.payload)
           const now = Date.now()
-          const entry: Entry = {
-            requestId: event.requestId,
+          const entry = newEntry(event.requestId, event.payload, {
             acceptedAt: now,
-            startedAt: undefined,
             endedAt: now,
             state: "done",
             attempts: 1,
             async: false,
-            sandbox: undefined,
-            retry: undefined,
-            onFailure: undefined,
-            event: shown.text,
-            eventBytes: shown.bytes,
-            eventTruncated: shown.truncated,
             outcome: {
               kind: "throttled",
               status: 429,
@@ -322,13 +327,8 @@ export const make = (emulator: model.Model): Effect.Effect<LiveView, never, Scop
               body: "",
               bodyBytes: 0,
               bodyTruncated: false
-            },
-            report: undefined,
-            cold: false,
-            restart: false,
-            logs: [],
-            logsDropped: 0
-          }
+            }
+          })
           remember(entry)
           broadcast({ type: "entry", entry })
           return
