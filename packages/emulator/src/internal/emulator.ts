@@ -106,24 +106,26 @@ const streamingLimits = (options: Api.StreamingOptions | undefined): model.Limit
 const notFound = Effect.succeed(HttpServerResponse.text("404 page not found", { status: 404 }))
 
 /**
- * The Runtime API, the Invoke API and the live view on one port, the Runtime API behind its fault
- * injection.
+ * The app of one port of the emulator: its router, a plain 404 elsewhere, the Runtime API behind
+ * its fault injection.
  * Path parameters may be as long as a request id or a full function ARN with a qualifier (170
  * characters), past find-my-way's default of 100.
  */
-const mainApp = HttpRouter.toHttpApp(
-  HttpRouter.concatAll(
-    runtimeApi.router,
-    invokeApi.router,
-    extensionsApi.router,
-    telemetryApi.router,
-    otlpReceiver.router,
-    liveView.router
+const appOf = <E, R>(router: HttpRouter.HttpRouter<E, R>) =>
+  HttpRouter.toHttpApp(router).pipe(
+    HttpRouter.withRouterConfig({ maxParamLength: 1024 }),
+    Effect.map((app) => app.pipe(Effect.catchTag("RouteNotFound", () => notFound), faultMiddleware.middleware))
   )
-).pipe(
-  HttpRouter.withRouterConfig({ maxParamLength: 1024 }),
-  Effect.map((app) => app.pipe(Effect.catchTag("RouteNotFound", () => notFound), faultMiddleware.middleware))
-)
+
+/** The Runtime API, the Invoke API, the Extensions, Telemetry and OTLP APIs and the live view on one port. */
+const mainApp = appOf(HttpRouter.concatAll(
+  runtimeApi.router,
+  invokeApi.router,
+  extensionsApi.router,
+  telemetryApi.router,
+  otlpReceiver.router,
+  liveView.router
+))
 
 /**
  * The on-failure destination: records appended to a file as JSON lines (in order, one write at a
@@ -157,13 +159,47 @@ const ofSandbox = (index: number, observer: (event: model.Event) => void) => (ev
   if ((sandbox ?? 0) === index) observer(event)
 }
 
-/** What a further sandbox serves on its own port: the Runtime, Extensions and Telemetry APIs. */
-const sandboxApp = HttpRouter.toHttpApp(
+/** What a further sandbox serves on its own port: the Runtime, Extensions, Telemetry and OTLP APIs. */
+const sandboxApp = appOf(
   HttpRouter.concatAll(runtimeApi.router, extensionsApi.router, telemetryApi.router, otlpReceiver.router)
-).pipe(
-  HttpRouter.withRouterConfig({ maxParamLength: 1024 }),
-  Effect.map((app) => app.pipe(Effect.catchTag("RouteNotFound", () => notFound), faultMiddleware.middleware))
 )
+
+/**
+ * One sandbox's extensions host and Telemetry API (the first sandbox's and each further one's):
+ * their platform and extension log lines go to the sandbox's own model; of the emulator's
+ * invocation events, those of this sandbox reach its extensions. The runtime's environment is
+ * known once the sandbox's Runtime API port is: the host reads it late, `setEnv` gives it.
+ */
+const sandboxExtensions = (
+  options: Api.Options,
+  emulator: model.Model,
+  own: model.Model,
+  index: number,
+  functionDir: string | undefined
+) =>
+  Effect.gen(function*() {
+    let functionEnv: Readonly<Record<string, string>> = { _HANDLER: options.handler ?? "" }
+    const platformLog = (line: string) => own.publish({ _tag: "Log", line })
+    const telemetry = telemetryApi.make({ current: () => extensions.current(), log: platformLog })
+    const extensions: extensionsHost.ExtensionsHost = extensionsHost.make({
+      config: own.config,
+      functionDir,
+      env: () => functionEnv,
+      shutdownBudget: Duration.decode(options.stopGrace ?? Duration.seconds(2)),
+      log: platformLog,
+      onExtensionLog: (line) => {
+        telemetry.emit("extension", "extension", line)
+        own.publish({ _tag: "Log", line })
+      },
+      telemetry
+    })
+    // The dispatcher tells the emulator's observers; this sandbox's extensions hear of its own.
+    yield* emulator.subscribe(ofSandbox(index, telemetryApi.observe(telemetry)))
+    const setEnv = (env: Readonly<Record<string, string>>) => {
+      functionEnv = env
+    }
+    return { extensions, setEnv }
+  })
 
 export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.EmulatorError, Scope.Scope> =>
   Effect.gen(function*() {
@@ -188,23 +224,13 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
       // the records of invocations given up before the emulator stopped are written
       yield* Effect.addFinalizer(() => destination.flush)
     }
-    // The runtime's environment is known once the Runtime API's port is: the host reads it late.
-    let functionEnv: Readonly<Record<string, string>> = { _HANDLER: options.handler ?? "" }
-    const platformLog = (line: string) => emulator.publish({ _tag: "Log", line })
-    const telemetry = telemetryApi.make({ current: () => extensions.current(), log: platformLog })
-    const extensions: extensionsHost.ExtensionsHost = extensionsHost.make({
-      config,
-      functionDir: bootstrap === undefined ? undefined : functionDir,
-      env: () => functionEnv,
-      shutdownBudget: Duration.decode(options.stopGrace ?? Duration.seconds(2)),
-      log: platformLog,
-      onExtensionLog: (line) => {
-        telemetry.emit("extension", "extension", line)
-        emulator.publish({ _tag: "Log", line })
-      },
-      telemetry
-    })
-    yield* emulator.subscribe(ofSandbox(0, telemetryApi.observe(telemetry)))
+    const { extensions, setEnv } = yield* sandboxExtensions(
+      options,
+      emulator,
+      emulator,
+      0,
+      bootstrap === undefined ? undefined : functionDir
+    )
     const live = yield* liveView.make(emulator)
     const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       effect.pipe(
@@ -248,9 +274,7 @@ export const make = (options: Api.Options): Effect.Effect<Api.Emulator, Api.Emul
         yield* Ref.set(emulator.generation, yield* model.makeGeneration(0, undefined, performance.now()))
         return dispatcher.external(emulator.generation)
       })
-      : yield* supervised(options, userEnv, emulator, extensions, bootstrap, functionDir, runtimeApiAddress, (env) => {
-        functionEnv = env
-      })
+      : yield* supervised(options, userEnv, emulator, extensions, bootstrap, functionDir, runtimeApiAddress, setEnv)
     const first: dispatcher.Sandbox = {
       index: 0,
       model: emulator,
@@ -317,23 +341,7 @@ const sandbox = (
   Effect.gen(function*() {
     const own = yield* model.make({ config: emulator.config, supervised: true, faults: undefined })
     yield* own.subscribe((event) => emulator.publish(event._tag === "Log" ? { ...event, sandbox: index } : event))
-    let functionEnv: Readonly<Record<string, string>> = { _HANDLER: options.handler ?? "" }
-    const platformLog = (line: string) => own.publish({ _tag: "Log", line })
-    const telemetry = telemetryApi.make({ current: () => extensions.current(), log: platformLog })
-    const extensions: extensionsHost.ExtensionsHost = extensionsHost.make({
-      config: emulator.config,
-      functionDir: where.functionDir,
-      env: () => functionEnv,
-      shutdownBudget: Duration.decode(options.stopGrace ?? Duration.seconds(2)),
-      log: platformLog,
-      onExtensionLog: (line) => {
-        telemetry.emit("extension", "extension", line)
-        own.publish({ _tag: "Log", line })
-      },
-      telemetry
-    })
-    // The dispatcher tells the emulator's observers; this sandbox's extensions hear of its own.
-    yield* emulator.subscribe(ofSandbox(index, telemetryApi.observe(telemetry)))
+    const { extensions, setEnv } = yield* sandboxExtensions(options, emulator, own, index, where.functionDir)
     const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       effect.pipe(
         Effect.provideService(model.Model, own),
@@ -350,9 +358,7 @@ const sandbox = (
       where.bootstrap,
       where.functionDir,
       http.address(loopback, port),
-      (env) => {
-        functionEnv = env
-      }
+      setEnv
     )
     return {
       index,
