@@ -188,6 +188,7 @@ function onStreamed(req, res, id, i) {
     accepted(res)
     responses++
     if (firstResponseAt === undefined) firstResponseAt = t
+    if (signalAt.has(responses) && clientPid !== undefined) process.kill(clientPid, "SIGUSR2")
     if (responses === windowN) windowFigures = figures(t, windowN)
     if (responses === n) finish(t)
   })

@@ -17,6 +17,15 @@ const loadHttp = (): typeof http => (nodeHttp ??= process.getBuiltinModule("node
 
 const CUT = "connection closed in the middle of the answer"
 
+// A streamed body waits for `drain` only once this much is queued, not whenever `req.write`
+// returns false (past the request's 16 KiB high-water mark: after every 64 KiB chunk). Each wait
+// is an `Effect.async` suspension of the handler's fiber, and while the fiber pulls the next chunk
+// through the user's stream the socket sits idle. Streaming row (50 MiB in 64 KiB chunks, same
+// run, interleaved): client CPU 3.0x -> 2.0x the raw chunked POST's, allocation 15.5 -> 9.9 KiB
+// per chunk (256 KiB here gave 2.3x and 11.3 KiB). Memory stays bounded: at most this plus one
+// chunk is queued per stream.
+const STREAM_BUFFER = 1024 * 1024
+
 /** @internal */
 export const make = (address: string, maxSockets: number): Transport.Transport => {
   const { hostname, port } = Transport.parseAddress(address)
@@ -79,6 +88,7 @@ export const make = (address: string, maxSockets: number): Transport.Transport =
       wake()
     })
     req.on("drain", wake)
+    const drained = () => !req.writableNeedDrain || answer !== undefined
     // Resolves on the first of: the condition holds, the request failed.
     const until = (ready: () => boolean) =>
       Effect.async<void, TransportError>((resume) => {
@@ -99,7 +109,8 @@ export const make = (address: string, maxSockets: number): Transport.Transport =
         Effect.suspend(() => {
           if (failure !== undefined) return Effect.fail(failure)
           if (answer !== undefined) return Effect.void
-          return req.write(chunk) ? Effect.void : until(() => !req.writableNeedDrain || answer !== undefined)
+          req.write(chunk)
+          return req.writableLength < STREAM_BUFFER ? Effect.void : until(drained)
         }),
       end: (trailers) =>
         Effect.suspend(() => {
