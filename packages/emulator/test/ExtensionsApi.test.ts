@@ -6,27 +6,29 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Schedule, Scope } from "effect"
 import * as Fs from "node:fs"
-import * as Os from "node:os"
 import * as Path from "node:path"
 import { Emulator } from "../src/index.js"
-import { collectLogs, fixture, json, request } from "./utils.js"
+import { collectLogs, fixture, isAlive, json, makeTempDir, request } from "./utils.js"
 
-const tempDir = () => Fs.mkdtempSync(Path.join(Os.tmpdir(), "emulator-extensions-"))
+const tempDir = () => makeTempDir("emulator-extensions-")
+
+/** A function folder: the fake runtime as its bootstrap, and one file in `extensions/`. */
+const withExtension = (name: string, script: string, mode: number) => {
+  const dir = tempDir()
+  Fs.writeFileSync(
+    Path.join(dir, "bootstrap"),
+    `#!/bin/sh\nexec node ${JSON.stringify(Path.join(fixture("fake-runtime"), "bootstrap"))}\n`,
+    { mode: 0o755 }
+  )
+  Fs.mkdirSync(Path.join(dir, "extensions"))
+  Fs.writeFileSync(Path.join(dir, "extensions", name), script, { mode })
+  return dir
+}
 
 const records = (file: string): Array<any> =>
   Fs.existsSync(file)
     ? Fs.readFileSync(file, "utf8").trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l))
     : []
-
-/** Not counting zombies: an orphan's parent here (PID 1 of the sandbox) may not reap it. */
-const isAlive = (pid: number) => {
-  try {
-    const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
-    return !["Z", "X"].includes(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]!)
-  } catch {
-    return false
-  }
-}
 
 const register = (emulator: Emulator.Emulator, name: string, body: string, headers: Record<string, string> = {}) =>
   request(emulator.url, "/2020-01-01/extension/register", {
@@ -270,14 +272,7 @@ describe("Extensions under the supervisor", () => {
 
   it.scopedLive("a file in extensions/ that cannot be started is Extension.LaunchError", () =>
     Effect.gen(function*() {
-      const dir = tempDir()
-      Fs.writeFileSync(
-        Path.join(dir, "bootstrap"),
-        `#!/bin/sh\nexec node ${JSON.stringify(Path.join(fixture("fake-runtime"), "bootstrap"))}\n`,
-        { mode: 0o755 }
-      )
-      Fs.mkdirSync(Path.join(dir, "extensions"))
-      Fs.writeFileSync(Path.join(dir, "extensions", "not-executable"), "#!/bin/sh\n", { mode: 0o644 })
+      const dir = withExtension("not-executable", "#!/bin/sh\n", 0o644)
       const emulator = yield* Emulator.make({ functionDir: dir, onLog: collectLogs().onLog })
       const result = yield* emulator.invoke("{}")
       expect(result.functionError).toBe("Unhandled")
@@ -286,14 +281,7 @@ describe("Extensions under the supervisor", () => {
 
   it.scopedLive("an external extension that never registers times init out", () =>
     Effect.gen(function*() {
-      const dir = tempDir()
-      Fs.writeFileSync(
-        Path.join(dir, "bootstrap"),
-        `#!/bin/sh\nexec node ${JSON.stringify(Path.join(fixture("fake-runtime"), "bootstrap"))}\n`,
-        { mode: 0o755 }
-      )
-      Fs.mkdirSync(Path.join(dir, "extensions"))
-      Fs.writeFileSync(Path.join(dir, "extensions", "silent"), "#!/bin/sh\nexec sleep 30\n", { mode: 0o755 })
+      const dir = withExtension("silent", "#!/bin/sh\nexec sleep 30\n", 0o755)
       const emulator = yield* Emulator.make({ functionDir: dir, onLog: collectLogs().onLog, initTimeout: "1 second" })
       const result = yield* emulator.invoke("{}")
       expect(json(result.payload)).toEqual({

@@ -2,10 +2,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 import * as Fs from "node:fs"
 import * as Net from "node:net"
-import * as Os from "node:os"
 import * as Path from "node:path"
 import { Emulator } from "../src/index.js"
-import { collectLogs, fixture, json, text } from "./utils.js"
+import { collectLogs, fixture, isAlive, json, makeTempDir, text } from "./utils.js"
 
 const fakeRuntime = fixture("fake-runtime")
 
@@ -20,17 +19,7 @@ const start = (options: Partial<Emulator.Options> = {}) => {
 const invokeJson = (emulator: Emulator.Emulator, event: unknown) =>
   emulator.invoke(JSON.stringify(event), { awaitEnd: true })
 
-/** Not counting zombies: an orphan's parent here (PID 1 of the sandbox) may not reap it. */
-const isAlive = (pid: number) => {
-  try {
-    const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
-    return !["Z", "X"].includes(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]!)
-  } catch {
-    return false
-  }
-}
-
-const tempDir = () => Fs.mkdtempSync(Path.join(Os.tmpdir(), "emulator-test-"))
+const tempDir = () => makeTempDir("emulator-test-")
 
 describe("supervisor", () => {
   it.scopedLive("starts bootstrap on the first invoke, forwards its logs, prints START/END/REPORT", () =>

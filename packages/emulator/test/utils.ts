@@ -1,10 +1,25 @@
 import { Effect } from "effect"
+import * as Fs from "node:fs"
 import * as Http from "node:http"
+import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { Emulator } from "../src/index.js"
 
 export const fixture = (name: string) => Path.join(Path.dirname(fileURLToPath(import.meta.url)), "fixtures", name)
+
+/** A fresh directory under the system's temporary one. */
+export const makeTempDir = (prefix: string) => Fs.mkdtempSync(Path.join(Os.tmpdir(), prefix))
+
+/** Not counting zombies: an orphan's parent here (PID 1 of the sandbox) may not reap it. */
+export const isAlive = (pid: number) => {
+  try {
+    const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+    return !["Z", "X"].includes(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]!)
+  } catch {
+    return false
+  }
+}
 
 export interface RawResponse {
   readonly status: number
