@@ -28,7 +28,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { ApiGatewayRequestIdentity } from "./ApiGateway.js"
+import { ApiGatewayProxyResult, ApiGatewayRequestIdentity } from "./ApiGateway.js"
 import { optionalNullable, StringListMap, StringMap, UnknownMap } from "./internal/common.js"
 
 /**
@@ -121,18 +121,14 @@ export type ApiGatewayWebSocketEvent = typeof ApiGatewayWebSocketEvent.Type
 /**
  * What a function returns to a WebSocket route. For `$connect`, a status
  * other than 2xx refuses the connection; for other routes it reaches the
- * client only when the route has a route response (two-way).
+ * client only when the route has a route response (two-way). The format is
+ * the REST API's proxy result (`ApiGateway.ApiGatewayProxyResult`), which
+ * this schema is, under its own identifier.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ApiGatewayWebSocketResult = Schema.Struct({
-  statusCode: Schema.Int,
-  headers: Schema.optional(StringMap),
-  multiValueHeaders: Schema.optional(StringListMap),
-  body: Schema.optional(Schema.String),
-  isBase64Encoded: Schema.optional(Schema.Boolean)
-}).annotations({ identifier: "ApiGatewayWebSocketResult" })
+export const ApiGatewayWebSocketResult = ApiGatewayProxyResult.annotations({ identifier: "ApiGatewayWebSocketResult" })
 
 /**
  * @since 0.1.0
