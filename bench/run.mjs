@@ -12,7 +12,7 @@
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import os from "node:os"
-import { dirname, join } from "node:path"
+import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
 import {
@@ -83,29 +83,38 @@ const notes = []
 if (peers.note) notes.push(peers.note)
 const node = peers.node
 
-// The drop-in row's runner, bundled (before the clients are listed) as `effect-lambda build`
-// bundles the bootstrap of a plain Node.js function.
-try {
-  const esbuild = await import("esbuild")
-  mkdirSync(dirname(dropinBundle), { recursive: true })
-  await esbuild.build({
-    entryPoints: [dropinSource],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    legalComments: "none",
-    outfile: dropinBundle,
-    // As the CLI ships it: identifiers kept (stack frames are named after the runner's classes).
-    minify: false,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    nodePaths: [join(repoDir, "examples", "streaming", "node_modules")],
-    logLevel: "warning"
-  })
-} catch (e) {
-  notes.push(`drop-in row: bundling bench/clients/dropin.ts failed: ${String(e).slice(0, 300)}`)
+// A client of bench/clients bundled for the run, resolving the workspace packages through
+// examples/streaming (which depends on @effect-lambda/runtime and effect). A failure is a note
+// for its row, and the row is skipped.
+const bundleClient = async (row, source, outfile, minify) => {
+  try {
+    const esbuild = await import("esbuild")
+    mkdirSync(dirname(outfile), { recursive: true })
+    await esbuild.build({
+      entryPoints: [source],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      legalComments: "none",
+      outfile,
+      ...minify,
+      nodePaths: [join(repoDir, "examples", "streaming", "node_modules")],
+      logLevel: "warning"
+    })
+  } catch (e) {
+    notes.push(`${row}: bundling ${relative(repoDir, source)} failed: ${String(e).slice(0, 300)}`)
+  }
 }
+
+// The drop-in row's runner, bundled (before the clients are listed) as `effect-lambda build`
+// bundles the bootstrap of a plain Node.js function: identifiers kept (stack frames are named
+// after the runner's classes).
+await bundleClient("drop-in row", dropinSource, dropinBundle, {
+  minify: false,
+  minifyWhitespace: true,
+  minifySyntax: true
+})
 
 // effect-lambda as deployed: `effect-lambda build examples/hello` (the CLI's defaults, but
 // --node-layer: its bootstrap then finds the bench's Node binary first on PATH, the same binary
@@ -142,26 +151,8 @@ for (const c of allClients(peers)) {
 }
 if (!peers.ricEntry) skipped.push({ name: "aws-lambda-ric", reason: peers.note ?? "not installed" })
 
-// The effect-lambda streaming client is bundled here, resolving the workspace packages through
-// examples/streaming (which depends on @effect-lambda/runtime and effect).
-try {
-  const esbuild = await import("esbuild")
-  mkdirSync(dirname(streamBundle), { recursive: true })
-  await esbuild.build({
-    entryPoints: [streamSource],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    minify: true,
-    legalComments: "none",
-    outfile: streamBundle,
-    nodePaths: [join(repoDir, "examples", "streaming", "node_modules")],
-    logLevel: "warning"
-  })
-} catch (e) {
-  notes.push(`streaming row: bundling bench/clients/effect-stream.ts failed: ${String(e).slice(0, 300)}`)
-}
+// The effect-lambda streaming client.
+await bundleClient("streaming row", streamSource, streamBundle, { minify: true })
 let streamClients = []
 for (const c of streamingClients(STREAM_BYTES)) {
   if (c.missing) skipped.push({ name: c.name, reason: c.missing })
