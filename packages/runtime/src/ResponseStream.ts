@@ -62,11 +62,6 @@ export const trailers = (report: ErrorReport.ErrorReport): Trailers => ({
   "Lambda-Runtime-Function-Error-Body": Buffer.from(ErrorReport.toBody(report)).toString("base64")
 })
 
-const concatChunk = (chunk: Chunk.Chunk<Uint8Array>): Uint8Array => {
-  if (chunk.length === 1) return Chunk.unsafeHead(chunk)
-  return Buffer.concat(Chunk.toReadonlyArray(chunk))
-}
-
 // The transport broke (the target's own failure, known by its TypeId): a user's stream failing
 // with an error tagged `ContainerError` or `BadRequest` is the user's and still gets its trailers.
 const isApiFailure = (cause: Cause.Cause<unknown>): boolean => {
@@ -107,12 +102,25 @@ export const run = <E, R>(
       finished = true
       return ensureOpen().finish(cause === undefined ? undefined : trailers(report(cause)))
     }
-    const consume = Stream.runForEachChunk(body, (chunk) =>
-      Chunk.isEmpty(chunk) ? Effect.void : Effect.suspend(() => ensureOpen().write(concatChunk(chunk))))
+    // A chunk of several pieces is written piece by piece (each with backpressure), not joined
+    // with Buffer.concat: that copied the data, all of it at once for a stream whose one chunk
+    // holds the whole body. Streaming row with the 50 MiB body as one chunk of 800 x 64 KiB
+    // (`Stream.range` at its default chunk size), same run, 3 interleaved rounds: peak RSS 168 ->
+    // 75 MiB (the raw chunked POST: 69), throughput 0.50x -> 0.97x the raw POST's, CPU 1.73x ->
+    // 1.06x; one-piece chunks are unchanged.
+    const writeAll = (chunk: Chunk.Chunk<Uint8Array>): Effect.Effect<void, RuntimeApiError> => {
+      const target = ensureOpen()
+      return chunk.length === 1
+        ? target.write(Chunk.unsafeHead(chunk))
+        : Effect.forEach(chunk, target.write, { discard: true })
+    }
+    const consume = Stream.runForEachChunk(
+      body,
+      (chunk) => Chunk.isEmpty(chunk) ? Effect.void : Effect.suspend(() => writeAll(chunk))
+    )
     return consume.pipe(
       Effect.matchCauseEffect({
-        onSuccess: () =>
-          finish(),
+        onSuccess: () => finish(),
         onFailure: (cause): Effect.Effect<void, E | RuntimeApiError> => {
           if (target === undefined) return Effect.failCause(cause)
           if (isApiFailure(cause)) {

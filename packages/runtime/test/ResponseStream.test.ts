@@ -10,6 +10,7 @@ import * as TestClock from "effect/TestClock"
 import * as Handler from "../src/Handler.js"
 import * as HttpResponseStream from "../src/HttpResponseStream.js"
 import * as LambdaRuntime from "../src/LambdaRuntime.js"
+import * as ResponseStream from "../src/ResponseStream.js"
 import * as RuntimeApi from "../src/RuntimeApi.js"
 import * as FakeRuntimeApi from "./utils/FakeRuntimeApi.js"
 
@@ -111,6 +112,24 @@ const runLive = <Ev, A, E>(handler: Handler.Handler<Ev, A, E, never>, fake: Fake
     ),
     Effect.forkScoped
   )
+
+describe("ResponseStream.run", () => {
+  it.effect("writes a chunk of several pieces piece by piece, the pieces themselves (no copy)", () =>
+    Effect.gen(function*() {
+      const pieces = [new Uint8Array([1, 2]), new Uint8Array([3]), new Uint8Array([4, 5, 6])]
+      const written: Array<Uint8Array> = []
+      let finished = 0
+      yield* ResponseStream.run(Stream.fromIterable(pieces), () => ({
+        write: (chunk) => Effect.sync(() => void written.push(chunk)),
+        finish: () => Effect.sync(() => void finished++),
+        abort: () => {}
+      }), { contentType: "application/octet-stream" })
+      // Stream.fromIterable emits the three pieces as one Chunk.
+      expect(written).toHaveLength(3)
+      written.forEach((chunk, i) => expect(chunk).toBe(pieces[i]))
+      expect(finished).toBe(1)
+    }))
+})
 
 describe("streamed responses (live, over HTTP)", () => {
   it.live(
