@@ -179,6 +179,15 @@ const serve = (
 const TRACE_A = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 const TRACE_B = "Root=1-5759e988-aaaaaaaaaaaaaaaaaaaaaaaa;Parent=1111111111111111;Sampled=0"
 
+/** What the two concurrent invocations (req-a, req-b) answered: each its own request id, trace and tenant. */
+const expectEachReadItsOwn = (responses: ReadonlyArray<{ readonly url: string; readonly body: unknown }>) => {
+  const byId = Object.fromEntries(responses.map((r) => [r.url.split("/")[4], r.body]))
+  expect(byId).toEqual({
+    "req-a": { awsRequestId: "req-a", requestId: "req-a", traceId: TRACE_A, tenantId: null, published: true },
+    "req-b": { awsRequestId: "req-b", requestId: "req-b", traceId: TRACE_B, tenantId: "tenant-b", published: true }
+  })
+}
+
 describe("the runtimes and @aws/lambda-invoke-store", () => {
   it.scopedLive(
     "the function's own copy of the package finds the runner's store, with the invocation in it",
@@ -201,17 +210,7 @@ describe("the runtimes and @aws/lambda-invoke-store", () => {
           [["req-a", TRACE_A, undefined], ["req-b", TRACE_B, "tenant-b"]],
           { AWS_LAMBDA_MAX_CONCURRENCY: "2" }
         )
-        const byId = Object.fromEntries(responses.map((r) => [r.url.split("/")[4], r.body]))
-        expect(byId).toEqual({
-          "req-a": { awsRequestId: "req-a", requestId: "req-a", traceId: TRACE_A, tenantId: null, published: true },
-          "req-b": {
-            awsRequestId: "req-b",
-            requestId: "req-b",
-            traceId: TRACE_B,
-            tenantId: "tenant-b",
-            published: true
-          }
-        })
+        expectEachReadItsOwn(responses)
         // console lines carry the request id of the invocation that wrote them
         const lines = stdout.split("\n").filter((line) => line.endsWith("\tINFO\tdone"))
         expect(lines.map((line) => line.split("\t")[1]).sort()).toEqual(["req-a", "req-b"])
@@ -228,17 +227,7 @@ describe("the runtimes and @aws/lambda-invoke-store", () => {
           { AWS_LAMBDA_MAX_CONCURRENCY: "2" },
           effectRunner
         )
-        const byId = Object.fromEntries(responses.map((r) => [r.url.split("/")[4], r.body]))
-        expect(byId).toEqual({
-          "req-a": { awsRequestId: "req-a", requestId: "req-a", traceId: TRACE_A, tenantId: null, published: true },
-          "req-b": {
-            awsRequestId: "req-b",
-            requestId: "req-b",
-            traceId: TRACE_B,
-            tenantId: "tenant-b",
-            published: true
-          }
-        })
+        expectEachReadItsOwn(responses)
       }),
     120_000
   )
