@@ -308,12 +308,19 @@ describe("graceful shutdown on Lambda: the internal extension (built bootstrap, 
         "GET /2020-01-01/extension/event/next"
       ])
       expect(run.calls.map((c) => c.url)).toContain("/2018-06-01/runtime/invocation/one/response")
-      const sent = Date.now()
       run.child.kill("SIGTERM")
-      const { code } = await exitWithin(run, 5_000)
       // Lambda's budget for the runtime is 500 ms (then 1,500 ms for extensions, then SIGKILL).
-      expect(Date.now() - sent, run.output()).toBeLessThan(2_000)
+      // "In time" is checked by mechanism, not wall time (a loaded CI box can take longer to
+      // schedule the process than the whole budget): it exits by itself with the extension's
+      // event/next still pending (a hang fails here), and not through the budget's timeout path,
+      // which would log that the finalizers did not finish in time.
+      const { code } = await exitWithin(run, 20_000)
       expect(code).toBe(0)
+      expect(run.output()).not.toContain("did not finish in time")
+      expect(run.extensionCalls.map((c) => `${c.method} ${c.url}`)).toEqual([
+        "POST /2020-01-01/extension/register",
+        "GET /2020-01-01/extension/event/next"
+      ])
       expect(fs.readFileSync(file, "utf8")).toBe("released\n")
       expect(run.output()).not.toContain("could not register")
     } finally {
