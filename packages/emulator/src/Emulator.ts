@@ -105,7 +105,9 @@ export interface Options {
   /**
    * The function's reserved concurrency: a synchronous invoke while this many invocations are in
    * flight (accepted, not yet ended) gets 429 `TooManyRequestsException`; `Event` invocations
-   * wait instead, as in Lambda's queue. Default: no limit.
+   * wait instead, as in Lambda's queue, up to `maxEventAge` (then their on-failure record says
+   * `EventAgeExceeded`); with 0 they go to the on-failure destination at once, never run, as
+   * Lambda sends them. Default: no limit.
    */
   readonly reservedConcurrency?: number
   /**

@@ -3,7 +3,7 @@
  * the retry delays, and once given up its on-failure record goes to the destination.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect } from "effect"
+import { Deferred, Effect, Fiber } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -107,6 +107,70 @@ describe("Event invocations", () => {
       const record = yield* Deferred.await(recorded)
       expect(record.requestContext.condition).toBe("EventAgeExceeded")
       expect(record.requestContext.approximateInvokeCount).toBe(1)
+    }))
+
+  it.scopedLive("reserved concurrency 0: each one goes to the on-failure destination at once, never run", () =>
+    Effect.gen(function*() {
+      const records: Array<Emulator.FailureRecord> = []
+      const both = yield* Deferred.make<void>()
+      const logs = collectLogs()
+      const emulator = yield* Emulator.make({
+        functionDir: fakeRuntime,
+        onLog: logs.onLog,
+        reservedConcurrency: 0,
+        asyncInvocation: {
+          onFailure: (record) => {
+            records.push(record)
+            if (records.length === 2) Deferred.unsafeDone(both, Effect.void)
+          }
+        }
+      })
+      // the second is not stuck behind the first (before: both waited forever for a permit)
+      const first = yield* emulator.invoke(JSON.stringify({ op: "echo", value: 1 }), { invocationType: "Event" })
+      const second = yield* emulator.invoke(JSON.stringify({ op: "echo", value: 2 }), { invocationType: "Event" })
+      expect([first.statusCode, second.statusCode]).toEqual([202, 202])
+      yield* Deferred.await(both)
+      expect(records.map((r) => r.requestContext)).toEqual([first, second].map((accepted) => ({
+        requestId: accepted.requestId,
+        functionArn: "arn:aws:lambda:us-east-1:012345678912:function:function:$LATEST",
+        condition: "EventAgeExceeded",
+        approximateInvokeCount: 0
+      })))
+      expect(records[0]!.requestPayload).toEqual({ op: "echo", value: 1 })
+      expect(records[0]!.responseContext.statusCode).toBe(429)
+      expect(records[0]!.responsePayload).toMatchObject({ errorType: "TooManyRequestsException" })
+      expect(logs.lines.filter((l) => l.startsWith("START"))).toEqual([])
+      expect(logs.lines).toContain(
+        `effect-lambda: Event ${first.requestId} given up after 0 attempt(s) (EventAgeExceeded): throttled, the reserved concurrency is 0`
+      )
+    }))
+
+  it.scopedLive("one that waited for the reserved concurrency past maxEventAge is given up unrun: EventAgeExceeded", () =>
+    Effect.gen(function*() {
+      const recorded = yield* Deferred.make<Emulator.FailureRecord>()
+      const logs = collectLogs()
+      const emulator = yield* Emulator.make({
+        functionDir: fakeRuntime,
+        onLog: logs.onLog,
+        reservedConcurrency: 1,
+        asyncInvocation: {
+          maxEventAge: "300 millis",
+          onFailure: (record) => Deferred.unsafeDone(recorded, Effect.succeed(record))
+        }
+      })
+      // A synchronous invocation holds the one slot (its age is never checked) well past the
+      // event's maximum age; the Event invocation is accepted once it is running.
+      const holder = yield* Effect.fork(emulator.invoke(JSON.stringify({ op: "sleep", ms: 1500 })))
+      yield* logs.line((l) => l.startsWith("START RequestId:"))
+      const queued = yield* emulator.invoke(JSON.stringify({ op: "echo", value: 1 }), { invocationType: "Event" })
+      const record = yield* Deferred.await(recorded)
+      expect(record.requestContext).toMatchObject({
+        requestId: queued.requestId,
+        condition: "EventAgeExceeded",
+        approximateInvokeCount: 0
+      })
+      expect((yield* Fiber.join(holder)).statusCode).toBe(200)
+      expect(logs.lines.filter((l) => l.startsWith(`START RequestId: ${queued.requestId}`))).toEqual([])
     }))
 
   it.scopedLive("a payload over 1 MiB is refused with Lambda's message (413), synchronous ones may be 6 MiB", () =>

@@ -266,6 +266,38 @@ export const run = (
 
     const scope = yield* Effect.scope
     const { asyncRetry } = config
+    /** An `Event` invocation given up after `invokeCount` attempts: its on-failure record. */
+    const giveUp = (
+      invocation: model.Invocation,
+      outcome: model.Outcome,
+      condition: model.FailureRecord["requestContext"]["condition"],
+      invokeCount: number,
+      why = ""
+    ) =>
+      Effect.gen(function*() {
+        const record = failureRecord(config, invocation, outcome, condition, invokeCount)
+        yield* log(
+          `effect-lambda: Event ${invocation.requestId} given up after ${invokeCount} attempt(s) (${condition})${why}`
+        )
+        emulator.publish({ _tag: "AsyncInvocationFailed", record })
+      })
+    /**
+     * An `Event` invocation throttled for good, never run: with reserved concurrency 0 Lambda
+     * sends new events to the on-failure destination at once, without retries ("When you set
+     * reserved concurrency to zero for an asynchronously invoked function, Lambda begins sending
+     * new events to the configured dead-letter queue or the on-failure event destination, without
+     * any retries", Lambda developer guide, asynchronous invocation records); one that waited in
+     * the queue past `maxEventAge` (the reserved concurrency busy all along) is dropped the same
+     * way, as Lambda drops a throttled event once it is that old.
+     */
+    const throttledAway = (invocation: model.Invocation, why: string) =>
+      Effect.gen(function*() {
+        const outcome = model.platformError("TooManyRequestsException", "Rate Exceeded.", { status: 429 })
+        emulator.publish({ _tag: "InvocationEnded", requestId: invocation.requestId, outcome })
+        yield* Deferred.succeed(invocation.done, { outcome, log: [] })
+        yield* giveUp(invocation, outcome, "EventAgeExceeded", invocation.attempt - 1, why)
+      })
+    const maxEventAgeMs = Duration.toMillis(asyncRetry.maxEventAge)
     /**
      * After a failed attempt of an `Event` invocation: another one later (same request id), or
      * the on-failure record once the retries are spent or the event would be too old.
@@ -273,19 +305,13 @@ export const run = (
     const retryOrGiveUp = (invocation: model.Invocation, outcome: model.Outcome) =>
       Effect.gen(function*() {
         if (outcome.functionError === undefined) return
-        const giveUp = (condition: model.FailureRecord["requestContext"]["condition"]) =>
-          Effect.gen(function*() {
-            const record = failureRecord(config, invocation, outcome, condition)
-            yield* log(
-              `effect-lambda: Event ${invocation.requestId} given up after ${invocation.attempt} attempt(s) (${condition})`
-            )
-            emulator.publish({ _tag: "AsyncInvocationFailed", record })
-          })
-        if (invocation.attempt > asyncRetry.maxRetryAttempts) return yield* giveUp("RetriesExhausted")
+        if (invocation.attempt > asyncRetry.maxRetryAttempts) {
+          return yield* giveUp(invocation, outcome, "RetriesExhausted", invocation.attempt)
+        }
         const delay = asyncRetry.retryDelays[Math.min(invocation.attempt, 2) - 1]!
         const age = Date.now() - invocation.acceptedAt
-        if (age + Duration.toMillis(delay) > Duration.toMillis(asyncRetry.maxEventAge)) {
-          return yield* giveUp("EventAgeExceeded")
+        if (age + Duration.toMillis(delay) > maxEventAgeMs) {
+          return yield* giveUp(invocation, outcome, "EventAgeExceeded", invocation.attempt)
         }
         emulator.publish({
           _tag: "InvocationRetrying",
@@ -345,7 +371,15 @@ export const run = (
     // Taken in order; each runs in its own fiber once a sandbox can take it.
     yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
       const invocation = yield* emulator.takeSubmitted
+      // No permit will ever come for it: without this it would wait forever, and every later one behind it.
+      if (invocation.async && config.reservedConcurrency === 0) {
+        return yield* throttledAway(invocation, ": throttled, the reserved concurrency is 0")
+      }
       yield* permits.take(1)
+      if (invocation.async && Date.now() - invocation.acceptedAt > maxEventAgeMs) {
+        yield* permits.release(1)
+        return yield* throttledAway(invocation, ": it waited for the reserved concurrency past the maximum event age")
+      }
       const sandbox = pick()
       busy[sandbox.index]!++
       used[sandbox.index] = true
@@ -375,7 +409,8 @@ export const failureRecord = (
   config: model.Config,
   invocation: model.Invocation,
   outcome: model.Outcome,
-  condition: model.FailureRecord["requestContext"]["condition"]
+  condition: model.FailureRecord["requestContext"]["condition"],
+  invokeCount: number = invocation.attempt
 ): model.FailureRecord => ({
   version: "1.0",
   timestamp: new Date().toISOString(),
@@ -383,7 +418,7 @@ export const failureRecord = (
     requestId: invocation.requestId,
     functionArn: `${protocol.functionArn(config.region, config.functionName)}:${protocol.functionVersion}`,
     condition,
-    approximateInvokeCount: invocation.attempt
+    approximateInvokeCount: invokeCount
   },
   requestPayload: parsed(invocation.payload),
   responseContext: {
