@@ -11,8 +11,9 @@ const count = Math.ceil(total / chunk.length)
 
 export const handler = Handler.stream({
   handle: () =>
-    // One 64 KiB piece per stream chunk: the runtime writes a stream chunk as one piece.
-    Stream.range(1, count, 1).pipe(
+    // One 64 KiB piece per stream chunk (the row's case, the most stream steps per byte); with
+    // STREAM_ONE_CHUNK=1 (bench/stream-ab.mjs) the whole body is one Chunk of pieces instead.
+    Stream.range(1, count, process.env.STREAM_ONE_CHUNK === "1" ? undefined : 1).pipe(
       Stream.map((i) => (i < count || total % chunk.length === 0 ? chunk : chunk.subarray(0, total % chunk.length)))
     )
 })

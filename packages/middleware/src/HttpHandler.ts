@@ -169,6 +169,19 @@ const withoutResponses = <E>(cause: Cause.Cause<E>): Cause.Cause<E> =>
   Cause.filter(cause, (part) => !(part._tag === "Die" && HttpServerResponse.isServerResponse(part.defect)))
 
 /**
+ * After `HttpApp.toHandled`: an app that answered (`status`) has its cause logged, server errors
+ * at error level and client errors at debug level; one that did not answer, or was interrupted
+ * (the deadline), fails with it, so the runtime reports a failure or a timeout.
+ */
+const settleAnswered = <E>(cause: Cause.Cause<E>, status: number | undefined): Effect.Effect<void, E> => {
+  const reason = withoutResponses(cause)
+  if (status === undefined || Cause.isInterrupted(reason)) return Effect.failCause(reason)
+  return status >= 500
+    ? Effect.logError("HTTP handler failed", reason)
+    : Effect.logDebug("HTTP client error", reason)
+}
+
+/**
  * Turns an HTTP app into a Lambda handler for HTTP events.
  *
  * The app runs with the `HttpServerRequest` of the event, a `Scope` closed when the response has
@@ -236,13 +249,7 @@ export const make = <E, R, const T extends EventType = "auto">(
       // `toHandled` still fails after answering an error, with the cause behind the answer.
       // Settled uninterruptibly: when the deadline interrupted the app, the interruption must
       // leave without the 503 the platform rendered, so the runtime reports a timeout.
-      Effect.catchAllCause((cause) => {
-        const reason = withoutResponses(cause)
-        if (result === undefined || Cause.isInterrupted(reason)) return Effect.failCause(reason)
-        return result.statusCode >= 500
-          ? Effect.logError("HTTP handler failed", reason)
-          : Effect.logDebug("HTTP client error", reason)
-      }),
+      Effect.catchAllCause((cause) => settleAnswered(cause, result?.statusCode)),
       Effect.uninterruptible,
       Effect.provide(
         Context.make(HttpServerRequest.HttpServerRequest, request).pipe(
@@ -527,13 +534,7 @@ export const makeStreaming = <E, R>(
       options.middleware
     )
     return handled.pipe(
-      Effect.catchAllCause((cause) => {
-        const reason = withoutResponses(cause)
-        if (response === undefined || Cause.isInterrupted(reason)) return Effect.failCause(reason)
-        return response.status >= 500
-          ? Effect.logError("HTTP handler failed", reason)
-          : Effect.logDebug("HTTP client error", reason)
-      }),
+      Effect.catchAllCause((cause) => settleAnswered(cause, response?.status)),
       Effect.onExit((exit) =>
         // Interrupted after answering: nobody will read the body, so close the scope here.
         Exit.isFailure(exit) && scope !== undefined ? Scope.close(scope, exit) : Effect.void

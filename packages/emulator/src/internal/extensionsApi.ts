@@ -46,15 +46,24 @@ const withHost = <E, R>(
       Option.isSome(h) ? f(h.value) : Effect.succeed(HttpServerResponse.text("404 page not found", { status: 404 }))
   )
 
+/**
+ * The `Lambda-Extension-Identifier` header, or RAPID's refusal when it is missing or not a UUID
+ * (checked before anything else of the request, on every call that names an extension).
+ */
+const identifierHeader = Effect.map(header("lambda-extension-identifier"), (id) => {
+  if (id === undefined || id === "") {
+    return forbidden("Extension.MissingExtensionIdentifier", "Missing Lambda-Extension-Identifier header")
+  }
+  if (!uuidPattern.test(id)) {
+    return forbidden("Extension.InvalidExtensionIdentifier", "Invalid Lambda-Extension-Identifier")
+  }
+  return id
+})
+
 /** The registered extension the `Lambda-Extension-Identifier` header names, or RAPID's refusal. */
 const identified = (h: host.ExtensionsHost, unknownMessage: (id: string) => string) =>
-  Effect.map(header("lambda-extension-identifier"), (id) => {
-    if (id === undefined || id === "") {
-      return forbidden("Extension.MissingExtensionIdentifier", "Missing Lambda-Extension-Identifier header")
-    }
-    if (!uuidPattern.test(id)) {
-      return forbidden("Extension.InvalidExtensionIdentifier", "Invalid Lambda-Extension-Identifier")
-    }
+  Effect.map(identifierHeader, (id) => {
+    if (typeof id !== "string") return id
     const found = h.find(id.toLowerCase())
     return found ?? forbidden("Extension.UnknownExtensionIdentifier", unknownMessage(id))
   })
@@ -171,13 +180,8 @@ const reportError = (operation: "init" | "exit") =>
   withHost((h) =>
     Effect.gen(function*() {
       const errorType = yield* header("lambda-extension-function-error-type")
-      const id = yield* header("lambda-extension-identifier")
-      if (id === undefined || id === "") {
-        return forbidden("Extension.MissingExtensionIdentifier", "Missing Lambda-Extension-Identifier header")
-      }
-      if (!uuidPattern.test(id)) {
-        return forbidden("Extension.InvalidExtensionIdentifier", "Invalid Lambda-Extension-Identifier")
-      }
+      const id = yield* identifierHeader
+      if (typeof id !== "string") return id
       if (errorType === undefined || errorType === "") {
         return forbidden("Extension.MissingHeader", "Lambda-Extension-Function-Error-Type not found")
       }

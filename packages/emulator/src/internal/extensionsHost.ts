@@ -21,13 +21,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
-import * as ChildProcess from "node:child_process"
 import * as Crypto from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as memory from "./memory.js"
 import * as model from "./model.js"
-import { forwardLines, signalGroup } from "./supervisor.js"
+import { forwardLines, signalGroup, spawnGroup } from "./supervisor.js"
 
 export type EventType = "INVOKE" | "SHUTDOWN"
 
@@ -271,18 +270,11 @@ export const make = (options: HostOptions): ExtensionsHost => {
     Effect.gen(function*() {
       const exited = yield* Deferred.make<model.ExitInfo>()
       const path = Path.join(extensionsDir!, name)
-      const child = ChildProcess.spawn(path, [], {
-        cwd: options.functionDir,
-        env: options.env(),
-        stdio: ["ignore", "pipe", "pipe"],
-        detached: true
-      })
+      const { child, release } = spawnGroup(path, options.functionDir, options.env())
       const external: External = { name, pid: child.pid, exited, extension: undefined, launchError: undefined }
       sandbox.externals.set(name, external)
-      const onParentExit = () => child.pid !== undefined && signalGroup(child.pid, "SIGKILL")
-      process.on("exit", onParentExit)
       const settle = (code: number | null, signal: string | null) => {
-        process.off("exit", onParentExit)
+        release()
         if (external.extension !== undefined) external.extension.gone = true
         Deferred.unsafeDone(exited, Effect.succeed({ code, signal }))
         // A crash during init fails it; later, nothing waits for the extension any more.
@@ -302,7 +294,7 @@ export const make = (options: HostOptions): ExtensionsHost => {
       child.on("exit", settle)
       child.on("error", (error: NodeJS.ErrnoException) => {
         external.launchError = error.message
-        process.off("exit", onParentExit)
+        release()
         Deferred.unsafeDone(exited, Effect.succeed({ code: 127, signal: null }))
         Effect.runFork(fail(
           sandbox,

@@ -114,6 +114,19 @@ export const signalGroup = (pid: number, signal: NodeJS.Signals) => {
   }
 }
 
+/**
+ * Spawns `path` in its own process group (so that signalGroup reaches all it starts), stdout and
+ * stderr piped. A dying emulator (uncaught error, process.exit) must not leave it behind: the group
+ * is killed on the emulator's exit until `release` (once the child exited). The runtime's
+ * supervisor and the extensions host spawn their processes this way.
+ */
+export const spawnGroup = (path: string, cwd: string | undefined, env: NodeJS.ProcessEnv) => {
+  const child = ChildProcess.spawn(path, [], { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true })
+  const onParentExit = () => child.pid !== undefined && signalGroup(child.pid, "SIGKILL")
+  process.on("exit", onParentExit)
+  return { child, release: () => process.off("exit", onParentExit) }
+}
+
 export const make = (
   options: SupervisorOptions,
   current: Ref.Ref<Generation | undefined>
@@ -144,19 +157,10 @@ export const make = (
     const spawn = Effect.gen(function*() {
       const id = yield* Ref.updateAndGet(counter, (n) => n + 1)
       const spawnedAt = options.initStartedAt?.() ?? performance.now()
-      // detached: its own process group, killed as a whole
-      const child = ChildProcess.spawn(options.bootstrap, [], {
-        cwd: options.cwd,
-        env: options.env,
-        stdio: ["ignore", "pipe", "pipe"],
-        detached: true
-      })
+      const { child, release } = spawnGroup(options.bootstrap, options.cwd, options.env)
       const generation = yield* makeGeneration(id, child.pid, spawnedAt)
-      // a dying emulator (uncaught error, process.exit) must not leave the runtime behind
-      const onParentExit = () => child.pid !== undefined && signalGroup(child.pid, "SIGKILL")
-      process.on("exit", onParentExit)
       const settle = (code: number | null, signal: string | null) => {
-        process.off("exit", onParentExit)
+        release()
         Deferred.unsafeDone(generation.exited, Effect.succeed({ code, signal }))
       }
       child.on("exit", settle)
