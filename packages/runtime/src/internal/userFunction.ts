@@ -10,24 +10,33 @@ import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 
-// The error classes AWS's client throws at init. Their `name` is the `errorType` of the report,
-// so it is set exactly as the client sets it.
+// The error classes AWS's client throws (aws-lambda-ric 4.x `dist/utils/errors.js`). Their
+// `name` is the `errorType` of the report; the class's own name is what a JSON `Init Error` /
+// `Invoke Error` line shows as `errorType` (the console's error replacer reads
+// `constructor.name`). Both are set as the client sets them, the class name explicitly so that
+// neither a bundler's renaming nor the factory below changes it.
 
-/** @internal */
-export class MalformedHandlerNameError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = "Runtime.MalformedHandlerName"
+/**
+ * An `Error` class named `className` whose instances are named `errorType`.
+ *
+ * @internal
+ */
+const runtimeError = (className: string, errorType: string) => {
+  const RuntimeError = class extends Error {
+    constructor(message: string) {
+      super(message)
+      this.name = errorType
+    }
   }
+  Object.defineProperty(RuntimeError, "name", { value: className })
+  return RuntimeError
 }
 
 /** @internal */
-export class HandlerNotFoundError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = "Runtime.HandlerNotFound"
-  }
-}
+export const MalformedHandlerNameError = runtimeError("MalformedHandlerNameError", "Runtime.MalformedHandlerName")
+
+/** @internal */
+export const HandlerNotFoundError = runtimeError("HandlerNotFoundError", "Runtime.HandlerNotFound")
 
 /** @internal */
 export class ImportModuleError extends Error {
@@ -48,44 +57,28 @@ export class UserCodeSyntaxError extends Error {
 }
 
 /** @internal */
-export class MalformedStreamingHandlerError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = "Runtime.MalformedStreamingHandler"
-  }
-}
+export const MalformedStreamingHandlerError = runtimeError(
+  "MalformedStreamingHandler",
+  "Runtime.MalformedStreamingHandler"
+)
 
 /** @internal */
-export class CallbackHandlerDeprecatedError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = "Runtime.CallbackHandlerDeprecated"
-  }
-}
+export const CallbackHandlerDeprecatedError = runtimeError(
+  "CallbackHandlerDeprecatedError",
+  "Runtime.CallbackHandlerDeprecated"
+)
 
 /** @internal */
-export class PlatformError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = "Runtime.PlatformError"
-  }
-}
+export const PlatformError = runtimeError("PlatformError", "Runtime.PlatformError")
 
 /** @internal */
-export class JSONStringifyError extends Error {
-  constructor(message = "Unable to stringify response body") {
-    super(message)
-    this.name = "Runtime.JSONStringifyError"
-  }
-}
+export const JSONStringifyError = runtimeError("JSONStringifyError", "Runtime.JSONStringifyError")
 
 /** @internal */
-export class InvalidStreamingOperationError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = "Runtime.InvalidStreamingOperation"
-  }
-}
+export const InvalidStreamingOperationError = runtimeError(
+  "InvalidStreamingOperation",
+  "Runtime.InvalidStreamingOperation"
+)
 
 /** The symbols `awslambda.streamifyResponse` marks a handler with (shared with AWS's client). */
 /** @internal */
