@@ -403,6 +403,28 @@ describe("console.* in Lambda's formats, crashes, source maps (built bootstrap)"
     })
   }
 
+  it("AWS_LAMBDA_MAX_CONCURRENCY=2: a timer's crash is reported for the invocation that set the timer, not the other in flight", async () => {
+    // The crashing timer is set in the handler's first synchronous stretch, where only the invoke
+    // store's context (not a resumed fiber) tells which of the two invocations it belongs to.
+    const run = await start((call, res, calls) => {
+      if (!isNext(call)) return accepted(res)
+      const n = calls.filter(isNext).length
+      if (n === 1) return nextAnswer(res, "slow-1", { op: "sleep", ms: 60_000, value: 1 })
+      if (n === 2) return nextAnswer(res, "crash-2", { op: "crash", kind: "timer" })
+    }, { AWS_LAMBDA_MAX_CONCURRENCY: "2" })
+    try {
+      const { code } = await exitWithin(run, 20_000)
+      expect(code).toBe(129)
+      const reports = run.calls.filter((call) => !isNext(call))
+      expect(reports.map((call) => call.url)).toContain("/2018-06-01/runtime/invocation/crash-2/error")
+      expect(reports.map((call) => call.url)).not.toContain("/2018-06-01/runtime/invocation/slow-1/error")
+      const crash = reports.find((call) => call.url.includes("crash-2"))!
+      expect(JSON.parse(crash.body).errorType).toBe("RangeError")
+    } finally {
+      await stop(run)
+    }
+  })
+
   it("a crash during init goes to /init/error and the process exits non-zero without polling next", async () => {
     const run = await start((_call, res) => accepted(res), { CONFORMANCE_INIT: "crash" })
     try {

@@ -319,6 +319,20 @@ const currentLineIds = (): LineIds => {
 }
 
 /**
+ * The request id of the invocation the running code belongs to, as a console line gets it:
+ * the calling fiber's `LambdaContext`, the `AsyncLocalStorage` entered by `withInvocation`, the
+ * current context of `@aws/lambda-invoke-store`, the invocation in progress (one at a time);
+ * undefined outside any invocation.
+ *
+ * @since 0.1.0
+ * @category request id
+ */
+export const currentRequestId = (): string | undefined => {
+  const ids = currentLineIds()
+  return ids === NO_INVOCATION ? undefined : ids.requestId
+}
+
+/**
  * Runs `f` as part of `invocation` for `console.*`: callbacks and promises it starts keep the
  * invocation (`AsyncLocalStorage`), and while invocations run one at a time it is also the
  * current one for code that has lost its async context. The runtime calls it around each

@@ -79,7 +79,7 @@ export const install = (address: string, exit: (code: number) => void = (code) =
     // A second crash while the first is being reported changes nothing.
     if (crashed) return
     crashed = true
-    const current = LambdaLogger.currentInvocation()?.requestId
+    const current = LambdaLogger.currentRequestId()
     // The invocation the crashing code belongs to; with one in flight and no better clue, that one.
     const requestId = current !== undefined && inFlight.has(current)
       ? current
