@@ -69,6 +69,34 @@ const isApiFailure = (cause: Cause.Cause<unknown>): boolean => {
   return Option.isSome(failure) && isRuntimeApiError(failure.value)
 }
 
+/** Pieces of at least this many bytes are written as they are; smaller ones are joined up to it. */
+const coalesceBytes = 64 * 1024
+
+/** The pieces of a chunk as writes: big pieces alone (no copy), runs of small ones joined. */
+const coalesce = (chunk: Chunk.Chunk<Uint8Array>): Array<Uint8Array> => {
+  const batches: Array<Uint8Array> = []
+  let run: Array<Uint8Array> = []
+  let runBytes = 0
+  const flush = () => {
+    if (run.length === 1) batches.push(run[0])
+    else if (run.length > 1) batches.push(Buffer.concat(run, runBytes))
+    run = []
+    runBytes = 0
+  }
+  for (const piece of chunk) {
+    if (piece.byteLength >= coalesceBytes) {
+      flush()
+      batches.push(piece)
+      continue
+    }
+    run.push(piece)
+    runBytes += piece.byteLength
+    if (runBytes >= coalesceBytes) flush()
+  }
+  flush()
+  return batches
+}
+
 /**
  * Sends `body` to the target opened by `open`. The request is opened only when the first chunk
  * arrives, so a stream that fails before producing anything fails this effect with its own
@@ -102,17 +130,21 @@ export const run = <E, R>(
       finished = true
       return ensureOpen().finish(cause === undefined ? undefined : trailers(report(cause)))
     }
-    // A chunk of several pieces is written piece by piece (each with backpressure), not joined
+    // A chunk of several pieces is written in batches (each with backpressure), not joined whole
     // with Buffer.concat: that copied the data, all of it at once for a stream whose one chunk
     // holds the whole body. Streaming row with the 50 MiB body as one chunk of 800 x 64 KiB
     // (`Stream.range` at its default chunk size), same run, 3 interleaved rounds: peak RSS 168 ->
     // 75 MiB (the raw chunked POST: 69), throughput 0.50x -> 0.97x the raw POST's, CPU 1.73x ->
-    // 1.06x; one-piece chunks are unchanged.
+    // 1.06x. Pieces of 64 KiB or more go as they are (no copy); runs of smaller ones are joined
+    // up to 64 KiB: written one by one, examples/streaming's 1,000,000 NDJSON rows (~31 MB) took
+    // 27-30 s through the emulator instead of 1.7 s.
     const writeAll = (chunk: Chunk.Chunk<Uint8Array>): Effect.Effect<void, RuntimeApiError> => {
       const target = ensureOpen()
-      return chunk.length === 1
-        ? target.write(Chunk.unsafeHead(chunk))
-        : Effect.forEach(chunk, target.write, { discard: true })
+      if (chunk.length === 1) return target.write(Chunk.unsafeHead(chunk))
+      const batches = coalesce(chunk)
+      return batches.length === 1
+        ? target.write(batches[0])
+        : Effect.forEach(batches, target.write, { discard: true })
     }
     const consume = Stream.runForEachChunk(
       body,

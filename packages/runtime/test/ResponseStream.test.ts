@@ -114,9 +114,10 @@ const runLive = <Ev, A, E>(handler: Handler.Handler<Ev, A, E, never>, fake: Fake
   )
 
 describe("ResponseStream.run", () => {
-  it.effect("writes a chunk of several pieces piece by piece, the pieces themselves (no copy)", () =>
+  it.effect("a chunk of several pieces: big pieces are written as they are (no copy), small ones joined", () =>
     Effect.gen(function*() {
-      const pieces = [new Uint8Array([1, 2]), new Uint8Array([3]), new Uint8Array([4, 5, 6])]
+      const big = (n: number) => new Uint8Array(64 * 1024).fill(n)
+      const pieces = [big(1), new Uint8Array([1, 2]), new Uint8Array([3]), big(2), new Uint8Array([4, 5, 6])]
       const written: Array<Uint8Array> = []
       let finished = 0
       yield* ResponseStream.run(Stream.fromIterable(pieces), () => ({
@@ -124,10 +125,26 @@ describe("ResponseStream.run", () => {
         finish: () => Effect.sync(() => void finished++),
         abort: () => {}
       }), { contentType: "application/octet-stream" })
-      // Stream.fromIterable emits the three pieces as one Chunk.
-      expect(written).toHaveLength(3)
-      written.forEach((chunk, i) => expect(chunk).toBe(pieces[i]))
+      // Stream.fromIterable emits the five pieces as one Chunk.
+      expect(written).toHaveLength(4)
+      expect(written[0]).toBe(pieces[0])
+      expect([...written[1]]).toEqual([1, 2, 3])
+      expect(written[2]).toBe(pieces[3])
+      expect([...written[3]]).toEqual([4, 5, 6])
       expect(finished).toBe(1)
+    }))
+
+  it.effect("small pieces are joined into writes of at most about 64 KiB, nothing lost or reordered", () =>
+    Effect.gen(function*() {
+      const rows = Array.from({ length: 10_000 }, (_, i) => new TextEncoder().encode(`{"id":${i}}\n`))
+      const written: Array<Uint8Array> = []
+      yield* ResponseStream.run(Stream.fromIterable(rows), () => ({
+        write: (chunk) => Effect.sync(() => void written.push(chunk)),
+        finish: () => Effect.void,
+        abort: () => {}
+      }), { contentType: "application/x-ndjson" })
+      expect(written.length).toBeLessThan(10)
+      expect(Buffer.concat(written).toString()).toBe(Buffer.concat(rows).toString())
     }))
 })
 
