@@ -143,6 +143,9 @@ describe("InvokeWithResponseStream", () => {
       yield* post.write("second ")
       yield* post.write("third")
       expect((yield* post.end()).status).toBe(202)
+      // the runtime asks for its next event: Lambda prints END/REPORT then (the Tail log has them);
+      // without it the emulator waits for the function's deadline
+      yield* Effect.forkScoped(next(emulator))
       const { events, response } = yield* Fiber.join(invoker)
       expect(response.StatusCode).toBe(200)
       expect(response.ExecutedVersion).toBe("$LATEST")
