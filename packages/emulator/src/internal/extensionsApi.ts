@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as body from "./body.js"
 import * as host from "./extensionsHost.js"
-import { header, incoming, json, methodNotAllowed } from "./http.js"
+import { header, incoming, json, method } from "./http.js"
 import * as model from "./model.js"
 import * as protocol from "./protocol.js"
 
@@ -26,15 +26,7 @@ const stateTransitionFailed = (from: string, to: string, extension: string) =>
     `State transition from ${from} to ${to} failed for extension ${extension}. Error: State transition is not allowed`
   )
 
-/** The account of the emulator's function ARNs (`protocol.functionArn`). */
-const accountId = "012345678912"
-
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-const withMethod = <E, R>(
-  allowed: "GET" | "POST",
-  handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
-) => Effect.flatMap(incoming, (req) => req.method === allowed ? handler : Effect.succeed(methodNotAllowed(allowed)))
 
 /** Without a host (never in practice), the Extensions API is not there: Go's 404. */
 const withHost = <E, R>(
@@ -143,7 +135,7 @@ const register = withHost((h) =>
     const { config, env } = h.options
     const answer: Record<string, string> = {}
     // Go's struct order: accountId (when asked for) first.
-    if (features.includes("accountId")) answer.accountId = accountId
+    if (features.includes("accountId")) answer.accountId = protocol.accountId
     answer.functionName = config.functionName
     answer.functionVersion = protocol.functionVersion
     answer.handler = env()._HANDLER ?? ""
@@ -217,8 +209,8 @@ const reportError = (operation: "init" | "exit") =>
 
 /** The Extensions API routes; `next` is a long poll, the reports run to their end. */
 export const router = HttpRouter.empty.pipe(
-  HttpRouter.all(`${prefix}/register`, withMethod("POST", register), { uninterruptible: true }),
-  HttpRouter.all(`${prefix}/event/next`, withMethod("GET", next)),
-  HttpRouter.all(`${prefix}/init/error`, withMethod("POST", reportError("init")), { uninterruptible: true }),
-  HttpRouter.all(`${prefix}/exit/error`, withMethod("POST", reportError("exit")), { uninterruptible: true })
+  HttpRouter.all(`${prefix}/register`, method("POST", register), { uninterruptible: true }),
+  HttpRouter.all(`${prefix}/event/next`, method("GET", next)),
+  HttpRouter.all(`${prefix}/init/error`, method("POST", reportError("init")), { uninterruptible: true }),
+  HttpRouter.all(`${prefix}/exit/error`, method("POST", reportError("exit")), { uninterruptible: true })
 )

@@ -20,6 +20,16 @@ export const json = (status: number, value: unknown) => HttpServerResponse.unsaf
 /** Go's chi router answers a known path with the wrong method with an empty 405. */
 export const methodNotAllowed = (allow: string) => HttpServerResponse.empty({ status: 405, headers: { allow } })
 
+/** `handler` for requests with the `allowed` method, the 405 of `methodNotAllowed` for the rest. */
+export const method = <E, R>(
+  allowed: "GET" | "POST" | "PUT",
+  handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+) =>
+  Effect.flatMap(
+    HttpServerRequest.HttpServerRequest,
+    (request) => request.method === allowed ? handler : Effect.succeed(methodNotAllowed(allowed))
+  )
+
 /** Node's message of the request being served: bodies and trailers are read from it directly. */
 export const incoming = Effect.map(HttpServerRequest.HttpServerRequest, NodeHttpServerRequest.toIncomingMessage)
 

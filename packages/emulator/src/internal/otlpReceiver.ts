@@ -19,7 +19,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Zlib from "node:zlib"
 import * as body from "./body.js"
-import { headerOf, incoming, json, methodNotAllowed } from "./http.js"
+import { headerOf, incoming, json, method } from "./http.js"
 import * as model from "./model.js"
 
 export const path = "/v1/traces"
@@ -196,6 +196,6 @@ const receive = Effect.gen(function*() {
 export const router = HttpRouter.empty.pipe(
   HttpRouter.all(
     path,
-    Effect.flatMap(incoming, (req) => req.method === "POST" ? receive : Effect.succeed(methodNotAllowed("POST")))
+    method("POST", receive)
   )
 )

@@ -128,8 +128,11 @@ export const functionNameError = (value: string): string | undefined => {
   return undefined
 }
 
+/** The account of the emulator's function ARNs (AWS's emulator's). */
+export const accountId = "012345678912"
+
 export const functionArn = (region: string, functionName: string) =>
-  `arn:aws:lambda:${region}:012345678912:function:${functionName}`
+  `arn:aws:lambda:${region}:${accountId}:function:${functionName}`
 
 /**
  * A client context as Lambda takes it: base64 of a JSON object. Returns the object re-serialised

@@ -5,7 +5,6 @@
  * @internal
  */
 import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -13,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as body from "./body.js"
 import * as extensionsHost from "./extensionsHost.js"
-import { header, incoming, json, methodNotAllowed } from "./http.js"
+import { header, incoming, json, method } from "./http.js"
 import * as model from "./model.js"
 import * as protocol from "./protocol.js"
 import * as streaming from "./streaming.js"
@@ -21,12 +20,6 @@ import * as streaming from "./streaming.js"
 const prefix = protocol.runtimeApiPrefix
 
 const acceptedResponse = json(202, protocol.accepted)
-
-const method = <E, R>(allowed: "GET" | "POST", handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) =>
-  Effect.flatMap(
-    HttpServerRequest.HttpServerRequest,
-    (request) => request.method === allowed ? handler : Effect.succeed(methodNotAllowed(allowed))
-  )
 
 const next = Effect.gen(function*() {
   const emulator = yield* model.Model

@@ -17,7 +17,7 @@ import * as Option from "effect/Option"
 import * as Http from "node:http"
 import * as body from "./body.js"
 import * as host from "./extensionsHost.js"
-import { header, incoming, json, methodNotAllowed } from "./http.js"
+import { header, incoming, json, method } from "./http.js"
 import type * as model from "./model.js"
 import * as protocol from "./protocol.js"
 
@@ -280,12 +280,12 @@ const logsApiStub = json(202, protocol.runtimeApiErrorBody("Logs.NotSupported", 
 export const router = HttpRouter.empty.pipe(
   HttpRouter.all(
     path,
-    Effect.flatMap(incoming, (req) => req.method === "PUT" ? subscribe : Effect.succeed(methodNotAllowed("PUT"))),
+    method("PUT", subscribe),
     { uninterruptible: true }
   ),
   HttpRouter.all(
     "/2020-08-15/logs",
-    Effect.map(incoming, (req) => req.method === "PUT" ? logsApiStub : methodNotAllowed("PUT"))
+    method("PUT", Effect.succeed(logsApiStub))
   )
 )
 
