@@ -62,8 +62,23 @@ const LEVELS: Record<string, LogLevel.LogLevel> = {
   FATAL: LogLevel.Fatal
 }
 
+/** The defaults of `config` and `fromEnv` (AWS's runtime interface emulator's): one home for both. */
+const defaults = {
+  handler: "",
+  functionName: "test_function",
+  functionVersion: "$LATEST",
+  memorySizeMb: 3008,
+  logGroupName: "/aws/lambda/Functions",
+  logStreamName: "$LATEST",
+  region: "us-east-1",
+  logFormat: "Text",
+  logLevel: "TRACE",
+  initializationType: "on-demand",
+  maxConcurrency: 1
+} as const
+
 const logLevel = Config.string("AWS_LAMBDA_LOG_LEVEL").pipe(
-  Config.withDefault("TRACE"),
+  Config.withDefault(defaults.logLevel),
   Config.mapOrFail((value) => {
     const level = LEVELS[value.toUpperCase()]
     return level === undefined
@@ -78,7 +93,7 @@ const logLevel = Config.string("AWS_LAMBDA_LOG_LEVEL").pipe(
 )
 
 const maxConcurrency = Config.integer("AWS_LAMBDA_MAX_CONCURRENCY").pipe(
-  Config.withDefault(1),
+  Config.withDefault(defaults.maxConcurrency),
   Config.validate({ message: "Expected a whole number of at least 1", validation: (n) => n >= 1 })
 )
 
@@ -91,20 +106,22 @@ const maxConcurrency = Config.integer("AWS_LAMBDA_MAX_CONCURRENCY").pipe(
  */
 export const config: Config.Config<FunctionConfig> = Config.all({
   runtimeApi: Config.string("AWS_LAMBDA_RUNTIME_API"),
-  handler: Config.string("_HANDLER").pipe(Config.withDefault("")),
+  handler: Config.string("_HANDLER").pipe(Config.withDefault(defaults.handler)),
   taskRoot: Config.string("LAMBDA_TASK_ROOT").pipe(Config.withDefault(process.cwd())),
-  functionName: Config.string("AWS_LAMBDA_FUNCTION_NAME").pipe(Config.withDefault("test_function")),
-  functionVersion: Config.string("AWS_LAMBDA_FUNCTION_VERSION").pipe(Config.withDefault("$LATEST")),
-  memorySizeMb: Config.integer("AWS_LAMBDA_FUNCTION_MEMORY_SIZE").pipe(Config.withDefault(3008)),
-  logGroupName: Config.string("AWS_LAMBDA_LOG_GROUP_NAME").pipe(Config.withDefault("/aws/lambda/Functions")),
-  logStreamName: Config.string("AWS_LAMBDA_LOG_STREAM_NAME").pipe(Config.withDefault("$LATEST")),
-  region: Config.string("AWS_REGION").pipe(Config.withDefault("us-east-1")),
+  functionName: Config.string("AWS_LAMBDA_FUNCTION_NAME").pipe(Config.withDefault(defaults.functionName)),
+  functionVersion: Config.string("AWS_LAMBDA_FUNCTION_VERSION").pipe(Config.withDefault(defaults.functionVersion)),
+  memorySizeMb: Config.integer("AWS_LAMBDA_FUNCTION_MEMORY_SIZE").pipe(Config.withDefault(defaults.memorySizeMb)),
+  logGroupName: Config.string("AWS_LAMBDA_LOG_GROUP_NAME").pipe(Config.withDefault(defaults.logGroupName)),
+  logStreamName: Config.string("AWS_LAMBDA_LOG_STREAM_NAME").pipe(Config.withDefault(defaults.logStreamName)),
+  region: Config.string("AWS_REGION").pipe(Config.withDefault(defaults.region)),
   logFormat: Config.string("AWS_LAMBDA_LOG_FORMAT").pipe(
-    Config.withDefault("Text"),
+    Config.withDefault(defaults.logFormat),
     Config.map((value): LogFormat => value.toUpperCase() === "JSON" ? "JSON" : "Text")
   ),
   logLevel,
-  initializationType: Config.string("AWS_LAMBDA_INITIALIZATION_TYPE").pipe(Config.withDefault("on-demand")),
+  initializationType: Config.string("AWS_LAMBDA_INITIALIZATION_TYPE").pipe(
+    Config.withDefault(defaults.initializationType)
+  ),
   maxConcurrency
 })
 
@@ -127,26 +144,26 @@ export const fromEnv = (env: Readonly<Record<string, string | undefined>>): Opti
     const n = Number(text)
     return Number.isInteger(n) ? n : undefined
   }
-  const memorySizeMb = integer("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 3008)
-  const maxConcurrency = integer("AWS_LAMBDA_MAX_CONCURRENCY", 1)
-  const logLevel = LEVELS[(env.AWS_LAMBDA_LOG_LEVEL ?? "TRACE").toUpperCase()]
+  const memorySizeMb = integer("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", defaults.memorySizeMb)
+  const maxConcurrency = integer("AWS_LAMBDA_MAX_CONCURRENCY", defaults.maxConcurrency)
+  const logLevel = LEVELS[(env.AWS_LAMBDA_LOG_LEVEL ?? defaults.logLevel).toUpperCase()]
   if (
     runtimeApi === undefined || runtimeApi === "" || memorySizeMb === undefined || maxConcurrency === undefined ||
     maxConcurrency < 1 || logLevel === undefined
   ) return Option.none()
   return Option.some({
     runtimeApi,
-    handler: env._HANDLER ?? "",
+    handler: env._HANDLER ?? defaults.handler,
     taskRoot: env.LAMBDA_TASK_ROOT ?? process.cwd(),
-    functionName: env.AWS_LAMBDA_FUNCTION_NAME ?? "test_function",
-    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION ?? "$LATEST",
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME ?? defaults.functionName,
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION ?? defaults.functionVersion,
     memorySizeMb,
-    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME ?? "/aws/lambda/Functions",
-    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME ?? "$LATEST",
-    region: env.AWS_REGION ?? "us-east-1",
-    logFormat: (env.AWS_LAMBDA_LOG_FORMAT ?? "Text").toUpperCase() === "JSON" ? "JSON" : "Text",
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME ?? defaults.logGroupName,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME ?? defaults.logStreamName,
+    region: env.AWS_REGION ?? defaults.region,
+    logFormat: (env.AWS_LAMBDA_LOG_FORMAT ?? defaults.logFormat).toUpperCase() === "JSON" ? "JSON" : "Text",
     logLevel,
-    initializationType: env.AWS_LAMBDA_INITIALIZATION_TYPE ?? "on-demand",
+    initializationType: env.AWS_LAMBDA_INITIALIZATION_TYPE ?? defaults.initializationType,
     maxConcurrency
   })
 }
