@@ -295,14 +295,7 @@ export const render = (
   options: RenderOptions
 ): Effect.Effect<AnyResult> =>
   Effect.map(request.method === "HEAD" ? Effect.succeed(undefined) : bodyOf(response), (raw) => {
-    const headers: Record<string, string> = {}
-    const setCookies: Array<string> = []
-    for (const name in response.headers) {
-      const value = response.headers[name]!
-      if (name === "set-cookie") setCookies.push(value)
-      else headers[name] = value
-    }
-    if (!Cookies.isEmpty(response.cookies)) setCookies.push(...Cookies.toSetCookieHeaders(response.cookies))
+    const { cookies: setCookies, headers } = splitHeaders(response)
 
     let body = ""
     let isBase64Encoded = false
