@@ -263,13 +263,16 @@ let single: LambdaContextShape | undefined
  * @since 0.1.0
  * @category request id
  */
-export const currentInvocation = (): LambdaContextShape | undefined => {
+export const currentInvocation = (): LambdaContextShape | undefined => fiberOrStorage() ?? single
+
+/** The calling fiber's `LambdaContext`, else the `AsyncLocalStorage` entered by `withInvocation`. */
+const fiberOrStorage = (): LambdaContextShape | undefined => {
   const fiber = Fiber.getCurrentFiber()
   if (fiber._tag === "Some") {
     const context = Context.getOption(fiber.value.currentContext, LambdaContext)
     if (context._tag === "Some") return context.value
   }
-  return storage?.getStore() ?? single
+  return storage?.getStore()
 }
 
 // The invoke store of @aws/lambda-invoke-store the runtimes publish as
@@ -303,16 +306,12 @@ const NO_INVOCATION: LineIds = { requestId: NO_REQUEST_ID }
 // The invocation of a console line: the fiber's or the AsyncLocalStorage's (currentInvocation),
 // else the invoke store's current context, else the one invocation in progress, else none.
 const currentLineIds = (): LineIds => {
-  const fiber = Fiber.getCurrentFiber()
-  if (fiber._tag === "Some") {
-    const context = Context.getOption(fiber.value.currentContext, LambdaContext)
-    if (context._tag === "Some") return context.value
-  }
-  const stored = storage?.getStore()
-  if (stored !== undefined) return stored
-  const requestId = invokeStore()?.get(STORE_REQUEST_ID)
+  const known = fiberOrStorage()
+  if (known !== undefined) return known
+  const store = invokeStore()
+  const requestId = store?.get(STORE_REQUEST_ID)
   if (typeof requestId === "string") {
-    const tenantId = invokeStore()?.get(STORE_TENANT_ID)
+    const tenantId = store!.get(STORE_TENANT_ID)
     return { requestId, tenantId: typeof tenantId === "string" ? tenantId : undefined }
   }
   return single ?? NO_INVOCATION
