@@ -95,7 +95,7 @@ const register = withHost((h) =>
     const sandbox = h.sandboxForRegistration()
     const external = sandbox.externals.get(name)
     for (const event of events) {
-      if (event !== "INVOKE" && event !== "SHUTDOWN") {
+      if (!host.isEventType(event)) {
         return forbidden("Extension.InvalidEventType", `${String(event)}: ErrorInvalidEventType`)
       }
       // Internal extensions live in the runtime's process, which gets SIGTERM instead.

@@ -30,7 +30,10 @@ import { forwardLines, signalGroup, spawnGroup } from "./supervisor.js"
 
 export type EventType = "INVOKE" | "SHUTDOWN"
 
-export const eventTypes: ReadonlyArray<EventType> = ["INVOKE", "SHUTDOWN"]
+const eventTypes: ReadonlyArray<unknown> = ["INVOKE", "SHUTDOWN"] satisfies ReadonlyArray<EventType>
+
+/** Whether a registration's event name is one the Extensions API knows. */
+export const isEventType = (event: unknown): event is EventType => eventTypes.includes(event)
 
 /** RAPID's agent states, by the names Lambda prints and puts in its error messages. */
 export type State =
